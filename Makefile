@@ -1,0 +1,62 @@
+# Topup — the two commands a newcomer needs are `make demo` and `make test`.
+# Both install whatever is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+NPM ?= npm
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt
+
+## Build the app and open it.
+demo: setup ui
+	$(CARGO) run --locked --bin topup
+
+## Everything CI checks: formatting, lints, Rust tests, UI typecheck + tests, end-to-end.
+test: setup fmt-check ui build-tests clippy rust-tests ui-check ui-test e2e
+	@echo "make test: all checks passed"
+
+setup:
+	@scripts/setup.sh
+
+## The web UI, built into ui/dist (embedded into the binary by generate_context!).
+ui:
+	$(NPM) --prefix ui run build --silent
+
+build: ui
+	$(CARGO) build --locked
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+## Builds every test binary (and the app binary the e2e suite launches) once.
+build-tests: ui
+	$(CARGO) test --workspace --locked --no-run
+
+clippy: ui
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+rust-tests: build-tests
+	$(CARGO) test --workspace --locked
+
+ui-check:
+	$(NPM) --prefix ui run check --silent
+
+ui-test:
+	$(NPM) --prefix ui test --silent
+
+## The real app under Xvfb through tauri-driver (needs `build-tests`).
+e2e: build-tests
+	tests/e2e/run.sh
+
+## Regenerate ui/src/lib/bindings.ts from the Rust commands.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test --locked --lib bindings::
+
+## Screenshots of the real app for the docs.
+screenshots: build-tests
+	TOPUP_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/e2e/run.sh
+
+fmt:
+	$(CARGO) fmt --all

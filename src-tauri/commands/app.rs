@@ -1,0 +1,24 @@
+use serde::Serialize;
+use tauri::{AppHandle, Runtime};
+
+/// What the app says about itself (shown in the footer and in bug reports).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    pub identifier: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
+    let config = app.config();
+    AppInfo {
+        name: config
+            .product_name
+            .clone()
+            .unwrap_or_else(|| app.package_info().name.clone()),
+        version: app.package_info().version.to_string(),
+        identifier: config.identifier.clone(),
+    }
+}

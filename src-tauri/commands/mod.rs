@@ -1,0 +1,5 @@
+//! Tauri commands, one module per domain. Each parses its arguments, calls core
+//! and maps the result; none holds logic of its own.
+
+pub mod app;
+pub mod providers;

@@ -1,0 +1,65 @@
+//! The error that crosses IPC: `{code, message}`.
+//!
+//! The UI branches on `code` (stable, snake_case) and shows `message` (a sentence
+//! for a person). Nothing else — no debug text, no chain of causes — leaves Rust,
+//! so internal details and secrets cannot leak into the webview.
+
+use serde::Serialize;
+use topup_core::ErrorCode;
+
+/// The shell's own error type: everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Core(#[from] topup_core::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Core(err) => err.code(),
+        }
+    }
+}
+
+/// What a failed command returns to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<AppError> for IpcError {
+    fn from(err: AppError) -> Self {
+        Self {
+            code: err.code(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<topup_core::Error> for IpcError {
+    fn from(err: topup_core::Error) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use topup_core::BaseUrlError;
+
+    /// The JSON shape is the contract with the UI and must not drift.
+    #[test]
+    fn ipc_error_json_is_code_and_message_only() {
+        let err = IpcError::from(topup_core::Error::from(BaseUrlError::InsecureHttp));
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "invalid_base_url",
+                "message": "Plain http:// is only allowed for this computer (localhost). Use https://."
+            })
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! The Tauri shell of Topup: thin commands over `topup-core`, state, and events.
+//!
+//! Commands live in [`commands`] (a `#[tauri::command]` at the crate root clashes
+//! with the macro's generated items), errors crossing IPC in [`error`], and the
+//! TypeScript bindings' definition in [`bindings`].
+
+pub mod bindings;
+mod commands;
+pub mod error;
+mod logging;
+
+/// Starts the app and blocks until its last window closes.
+pub fn run() {
+    let specta = bindings::builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            logging::init(app.handle());
+            specta.mount_events(app);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "Topup started");
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        // Nothing is on screen to report to, and no window means no app.
+        eprintln!("Topup could not start: {err}");
+        std::process::exit(1);
+    }
+}

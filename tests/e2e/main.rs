@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `topup` binary in a real WebKitGTK window, driven
+//! through tauri-driver. They need a display, a D-Bus session and an unlocked
+//! keyring, which `tests/e2e/run.sh` (`make e2e`) provides; a plain `cargo test`
+//! skips them.
+
+mod harness;
+mod smoke;

@@ -1,0 +1,91 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+
+import FirstRun from "../src/screens/FirstRun.svelte";
+import { PRESETS } from "./fixtures";
+
+describe("first run", () => {
+  it("lists every service Rust offers, with its address", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "provider_presets") return PRESETS;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(FirstRun);
+
+    const clara = await screen.findByTestId("preset-clara");
+    expect(within(clara).getByText("https://backend.clara.crazi.co/api/v1")).toBeInTheDocument();
+    expect(within(clara).getByText(/Sign in with email and password, an API-key token, or Google/)).toBeInTheDocument();
+    const dispersed = screen.getByTestId("preset-dispersed");
+    expect(within(dispersed).getByText("https://api.dispersed.com")).toBeInTheDocument();
+    expect(within(dispersed).getByText(/Sign in with an API key pair · Currency: Euro/)).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId("preset-sandbox")).getByText("Runs inside Topup, on this computer"),
+    ).toBeInTheDocument();
+    expect(screen.getAllByRole("radio")).toHaveLength(4);
+  });
+
+  it("shows a skeleton while the list loads", async () => {
+    let release: (value: unknown) => void = () => {};
+    mockIPC(() => new Promise((resolve) => (release = resolve)));
+    render(FirstRun);
+
+    expect(screen.getAllByRole("status")[0]).toHaveTextContent("Loading services");
+    release(PRESETS);
+    expect(await screen.findByTestId("preset-clara")).toBeInTheDocument();
+    expect(screen.queryByRole("status")).not.toBeInTheDocument();
+  });
+
+  it("explains a failed load and retries", async () => {
+    let calls = 0;
+    mockIPC(() => {
+      calls += 1;
+      if (calls === 1) throw "The app's backend is not responding.";
+      return PRESETS;
+    });
+    render(FirstRun);
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("could not load its list of services");
+    expect(alert).toHaveTextContent("The app's backend is not responding.");
+    await fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByTestId("preset-clara")).toBeInTheDocument();
+    expect(calls).toBe(2);
+  });
+
+  it("checks a custom address in Rust and shows its verdict", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "provider_presets") return PRESETS;
+      if (cmd === "check_base_url") {
+        const input = (args as { input: string }).input;
+        if (input.startsWith("https://")) return input.replace(/\/$/, "");
+        throw { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer (localhost). Use https://." };
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(FirstRun);
+
+    await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
+    const field = screen.getByLabelText("Server address");
+    await fireEvent.input(field, { target: { value: "http://backend.example.com" } });
+    const status = screen.getByTestId("base-url-status");
+    await expect.poll(() => status.textContent).toContain("Plain http:// is only allowed");
+    expect(field).toHaveAttribute("aria-invalid", "true");
+
+    await fireEvent.input(field, { target: { value: "https://backend.example.com/api/v1/" } });
+    await expect
+      .poll(() => status.textContent)
+      .toContain("Topup will connect to https://backend.example.com/api/v1");
+    expect(field).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("offers the address field only for a custom server", async () => {
+    mockIPC(() => PRESETS);
+    render(FirstRun);
+
+    await fireEvent.click(await screen.findByTestId("preset-clara"));
+    expect(screen.queryByLabelText("Server address")).not.toBeInTheDocument();
+    const checked = screen.getByRole("radio", { checked: true }) as HTMLInputElement;
+    expect(checked.value).toBe("clara");
+  });
+});

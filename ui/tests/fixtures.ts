@@ -1,0 +1,43 @@
+import type { AppInfo, Preset } from "../src/lib/bindings";
+
+/** What topup-core's `provider::presets()` returns, as the UI receives it. */
+export const PRESETS: Preset[] = [
+  {
+    id: "clara",
+    name: "Clara",
+    summary: "Credits for Clara's AI agents, paid in US dollars.",
+    provider: "clara",
+    base_url: "https://backend.clara.crazi.co/api/v1",
+    currency: "USD",
+    sign_in: ["email_password", "api_key_token", "google"],
+  },
+  {
+    id: "dispersed",
+    name: "Dispersed",
+    summary: "Compute credits on Dispersed, paid in euros, with an API key pair.",
+    provider: "dispersed",
+    base_url: "https://api.dispersed.com",
+    currency: "EUR",
+    sign_in: ["key_pair"],
+  },
+  {
+    id: "custom_clara",
+    name: "Clara-compatible server",
+    summary: "Any Flask Backend Boilerplate deployment, at an address you enter.",
+    provider: "clara",
+    base_url: null,
+    currency: "USD",
+    sign_in: ["email_password", "api_key_token", "google"],
+  },
+  {
+    id: "sandbox",
+    name: "Sandbox",
+    summary: "A built-in practice service: try the whole flow offline with test cards.",
+    provider: "clara",
+    base_url: null,
+    currency: "USD",
+    sign_in: ["email_password", "api_key_token"],
+  },
+];
+
+export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup" };
