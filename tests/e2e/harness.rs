@@ -80,8 +80,16 @@ impl App {
         }
     }
 
-    /// Saves a screenshot of the window to `dir/name.png`.
+    /// Saves a screenshot of the window to `dir/name.png`, once what the DOM
+    /// holds has been painted (WebKit can otherwise hand back the previous frame).
     pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await?;
         fs::create_dir_all(dir)?;
         let path = dir.join(format!("{name}.png"));
         fs::write(&path, self.client.screenshot().await?)?;
