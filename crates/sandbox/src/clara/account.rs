@@ -1,0 +1,436 @@
+//! Register, Google sign-in, OTPs, activation, password change and 2FA
+//! (§8.1.1–2, §8.1.5–9).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::billing::stripe_post;
+use super::*;
+
+fn public_or_private(caller: &Caller) -> bool {
+    matches!(caller, Caller::Public | Caller::Private)
+}
+
+pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    {
+        let world = app.world();
+        match authenticate(&app, &world, &headers) {
+            Ok(c) if public_or_private(&c) => {}
+            Ok(_) => return forbidden(),
+            Err(r) => return r,
+        }
+    }
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = string_fields(
+        &body,
+        &["first_name", "last_name", "email", "password"],
+        &[],
+    ) {
+        return r;
+    }
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (first, last, email, password) = (
+        capitalise(&field("first_name")),
+        capitalise(&field("last_name")),
+        field("email"),
+        field("password"),
+    );
+    if password.chars().count() < 8 || !email.contains('@') {
+        return schema_error();
+    }
+    if find_by_email(&app.world(), &email).is_some() {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "User with the given identifier already exists.",
+        );
+    }
+    let customer = match stripe_post(
+        &app,
+        "/v1/customers",
+        &json!({"email": email, "name": format!("{first} {last}")}),
+    )
+    .await
+    {
+        Ok(c) => c["id"].as_str().map(str::to_owned),
+        Err(r) => return r,
+    };
+    let mut world = app.world();
+    if find_by_email(&world, &email).is_some() {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "User with the given identifier already exists.",
+        );
+    }
+    let now = world.clock.now();
+    let id = ids::clara("user");
+    let signup_credits = if app.config.quirks == Quirks::Boilerplate {
+        100.0
+    } else {
+        0.0
+    };
+    world.clara.users.insert(
+        id.clone(),
+        User {
+            id: id.clone(),
+            email: email.clone(),
+            password,
+            first_name: Some(first),
+            last_name: Some(last),
+            credits: signup_credits,
+            is_active: false,
+            is_2fa_enabled: false,
+            is_dark_mode: true,
+            created_at: now,
+            updated_at: now,
+            stripe_customer_id: customer,
+            google_user_id: None,
+        },
+    );
+    if signup_credits > 0.0 {
+        add_transaction(
+            &mut world,
+            &id,
+            Kind::Credit,
+            "Free credits on signup.".to_owned(),
+            100.0,
+            1.0,
+            None,
+        );
+    }
+    let token = issue_token(&app, &mut world, &id);
+    send_otp(&app, &mut world, &id, OtpType::Activation);
+    if let Some(code) = world
+        .clara
+        .otps
+        .get(&(id.clone(), OtpType::Activation))
+        .map(|o| o.code.clone())
+    {
+        let link = format!(
+            "{}/client/auth/email/activate?email={email}&code={code}&user_id={id}",
+            app.base
+        );
+        let sent_at = world.clock.unix();
+        app.send_email(
+            &mut world,
+            crate::state::Email {
+                to: email.clone(),
+                subject: "Activate your account".into(),
+                body: format!("Activate your account: {link}"),
+                otp_type: None,
+                code: None,
+                sent_at,
+            },
+        );
+    }
+    let user = world
+        .clara
+        .users
+        .get(&id)
+        .map(|u| u.with_token(&token))
+        .unwrap_or(Value::Null);
+    success(StatusCode::CREATED, "User registered successfully.", user)
+}
+
+pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = string_fields(&body, &["id_token"], &[]) {
+        return r;
+    }
+    let id_token = body
+        .get("id_token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let claims = {
+        let world = app.world();
+        google::verify_id_token(&world, id_token)
+    };
+    let Some(claims) = claims else {
+        return unauthorized();
+    };
+    let email = claims["email"].as_str().unwrap_or_default().to_owned();
+    let google_id = claims["sub"].as_str().unwrap_or_default().to_owned();
+    let name = claims["name"].as_str().unwrap_or("Google User").to_owned();
+
+    let existing = find_by_email(&app.world(), &email).map(|u| u.id.clone());
+    if let Some(id) = existing {
+        let mut world = app.world();
+        let now = world.clock.now();
+        if let Some(user) = world.clara.users.get_mut(&id) {
+            if user.google_user_id.is_none() {
+                user.google_user_id = Some(google_id);
+                user.is_active = true;
+                user.updated_at = now;
+            }
+        }
+        let token = issue_token(&app, &mut world, &id);
+        let user = world
+            .clara
+            .users
+            .get(&id)
+            .map(|u| u.with_token(&token))
+            .unwrap_or(Value::Null);
+        return success(StatusCode::CREATED, "User logged in successfully.", user);
+    }
+    let customer = match stripe_post(
+        &app,
+        "/v1/customers",
+        &json!({"email": email, "name": name}),
+    )
+    .await
+    {
+        Ok(c) => c["id"].as_str().map(str::to_owned),
+        Err(r) => return r,
+    };
+    let mut world = app.world();
+    let now = world.clock.now();
+    let id = ids::clara("user");
+    let password = ids::secret(16);
+    world.clara.users.insert(
+        id.clone(),
+        User {
+            id: id.clone(),
+            email: email.clone(),
+            password: password.clone(),
+            first_name: Some(name),
+            last_name: None,
+            credits: if app.config.quirks == Quirks::Boilerplate {
+                100.0
+            } else {
+                0.0
+            },
+            is_active: true,
+            is_2fa_enabled: false,
+            is_dark_mode: true,
+            created_at: now,
+            updated_at: now,
+            stripe_customer_id: customer,
+            google_user_id: Some(google_id),
+        },
+    );
+    let sent_at = world.clock.unix();
+    app.send_email(
+        &mut world,
+        crate::state::Email {
+            to: email,
+            subject: "Your password".into(),
+            body: format!("Your account was created with Google. Your password is {password}."),
+            otp_type: None,
+            code: None,
+            sent_at,
+        },
+    );
+    let token = issue_token(&app, &mut world, &id);
+    let user = world
+        .clara
+        .users
+        .get(&id)
+        .map(|u| u.with_token(&token))
+        .unwrap_or(Value::Null);
+    success(StatusCode::CREATED, "User registered successfully.", user)
+}
+
+pub async fn request_otp(
+    State(app): State<App>,
+    Path((email, otp_type)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = app.world();
+    match authenticate(&app, &world, &headers) {
+        Ok(c) if public_or_private(&c) => {}
+        Ok(_) => return forbidden(),
+        Err(r) => return r,
+    }
+    let Some(kind) = OtpType::parse(&otp_type) else {
+        return schema_error();
+    };
+    let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
+        return not_found_resource("User");
+    };
+    super::send_otp(&app, &mut world, &user_id, kind);
+    success(StatusCode::CREATED, "OTP sent successfully.", Value::Null)
+}
+
+pub async fn activate(
+    State(app): State<App>,
+    Path(email): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    match authenticate(&app, &world, &headers) {
+        Ok(c) if public_or_private(&c) => {}
+        Ok(_) => return forbidden(),
+        Err(r) => return r,
+    }
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = string_fields(&body, &["code"], &[]) {
+        return r;
+    }
+    let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
+        return not_found_resource("User");
+    };
+    let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
+    if !matches!(
+        check_otp(&world, &user_id, OtpType::Activation, code),
+        CodeCheck::Valid
+    ) {
+        return unauthorized();
+    }
+    consume_otp(&mut world, &user_id, OtpType::Activation);
+    let now = world.clock.now();
+    let Some(user) = world.clara.users.get_mut(&user_id) else {
+        return not_found_resource("User");
+    };
+    user.is_active = true;
+    user.updated_at = now;
+    success(
+        StatusCode::OK,
+        "User activated successfully.",
+        user.to_json(),
+    )
+}
+
+pub async fn change_password(
+    State(app): State<App>,
+    Path(email): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    let caller = match authenticate(&app, &world, &headers) {
+        Ok(Caller::ApiKey { .. }) => return forbidden(),
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = string_fields(&body, &["password", "code"], &[]) {
+        return r;
+    }
+    let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
+        return if matches!(caller, Caller::User { .. }) {
+            forbidden()
+        } else {
+            not_found_resource("User")
+        };
+    };
+    if let Caller::User { user_id: me, .. } = &caller {
+        if *me != user_id {
+            return forbidden();
+        }
+    }
+    let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
+    match check_otp(&world, &user_id, OtpType::ChangePassword, code) {
+        CodeCheck::Valid => {}
+        CodeCheck::NeverRequested => return schema_error(),
+        CodeCheck::Wrong | CodeCheck::Expired => return unauthorized(),
+    }
+    consume_otp(&mut world, &user_id, OtpType::ChangePassword);
+    let keep = match &caller {
+        Caller::User { token, .. } => Some(token.clone()),
+        _ => None,
+    };
+    for (token, record) in world.clara.tokens.iter_mut() {
+        if record.user_id == user_id && Some(token) != keep.as_ref() {
+            record.revoked = true;
+        }
+    }
+    let now = world.clock.now();
+    if let Some(user) = world.clara.users.get_mut(&user_id) {
+        user.password = body
+            .get("password")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        user.updated_at = now;
+    }
+    success(
+        StatusCode::OK,
+        "User password changed successfully.",
+        Value::Null,
+    )
+}
+
+async fn toggle_2fa(
+    app: App,
+    user: String,
+    headers: HeaderMap,
+    body: Bytes,
+    enable: bool,
+) -> Response {
+    let mut world = app.world();
+    let caller = match authenticate(&app, &world, &headers) {
+        Ok(c @ (Caller::User { .. } | Caller::Private)) => c,
+        Ok(_) => return forbidden(),
+        Err(r) => return r,
+    };
+    let user_id = match own_user(&world, &caller, &user, true) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let code = match json_body(&headers, &body) {
+        Ok(b) => match b.get("code") {
+            Some(Value::String(c)) if b.len() == 1 => c.clone(),
+            _ => return schema_error(),
+        },
+        // No JSON body is answered like a wrong code here (§8.1.8).
+        Err(_) => return unauthorized_2fa(),
+    };
+    match check_otp(&world, &user_id, OtpType::TwoFactorAuth, &code) {
+        CodeCheck::Valid => {}
+        CodeCheck::Expired => return unauthorized(),
+        CodeCheck::Wrong | CodeCheck::NeverRequested => return unauthorized_2fa(),
+    }
+    consume_otp(&mut world, &user_id, OtpType::TwoFactorAuth);
+    let now = world.clock.now();
+    if let Some(u) = world.clara.users.get_mut(&user_id) {
+        u.is_2fa_enabled = enable;
+        u.updated_at = now;
+    }
+    if enable {
+        success(
+            StatusCode::OK,
+            "User 2FA enabled successfully.",
+            Value::Null,
+        )
+    } else {
+        no_content()
+    }
+}
+
+pub async fn enable_2fa(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    toggle_2fa(app, user, headers, body, true).await
+}
+
+pub async fn disable_2fa(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    toggle_2fa(app, user, headers, body, false).await
+}

@@ -1,0 +1,275 @@
+//! The Private-key routes of the boilerplate (§10.2): set a balance, list and
+//! delete users, write history rows.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::*;
+
+fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
+    match authenticate(app, world, headers)? {
+        Caller::Private => Ok(()),
+        _ => Err(forbidden()),
+    }
+}
+
+/// Sets the absolute balance and writes the CREDIT/DEBIT row for the change.
+pub fn set_balance(world: &mut World, user_id: &str, credits: f64) -> Option<Value> {
+    let old = world.clara.users.get(user_id)?.credits;
+    let new = round2(credits);
+    let now = world.clock.now();
+    if let Some(u) = world.clara.users.get_mut(user_id) {
+        u.credits = new;
+        u.updated_at = now;
+    }
+    let diff = (new - old).abs();
+    let kind = if new > old { Kind::Credit } else { Kind::Debit };
+    let fiat = fiat_for(world, diff);
+    add_transaction(
+        world,
+        user_id,
+        kind,
+        format!(
+            "Admin updated credits from {} to {}.",
+            py_float(old),
+            py_float(new)
+        ),
+        diff,
+        fiat,
+        None,
+    );
+    world.clara.users.get(user_id).map(User::to_json)
+}
+
+pub async fn set_credits(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(credits) = body
+        .get("credits")
+        .and_then(Value::as_f64)
+        .filter(|c| c.is_finite())
+    else {
+        return schema_error();
+    };
+    if body.len() != 1 {
+        return schema_error();
+    }
+    match set_balance(&mut world, &user, credits) {
+        Some(json) => success(StatusCode::OK, "User's credits updated successfully.", json),
+        None => not_found_resource("User"),
+    }
+}
+
+pub async fn list_users(
+    State(app): State<App>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    let (Some(limit), Some(offset)) = (
+        q.get("limit").and_then(|v| v.parse::<i64>().ok()),
+        q.get("offset").and_then(|v| v.parse::<i64>().ok()),
+    ) else {
+        return schema_error();
+    };
+    if limit < 0 || offset < 0 {
+        return if app.config.quirks == Quirks::Boilerplate {
+            server_error()
+        } else {
+            schema_error()
+        };
+    }
+    let all: Vec<Value> = world
+        .clara
+        .users
+        .values()
+        .map(|u| {
+            let mut v = u.to_json();
+            v["password"] = json!(format!(
+                "sha256${}",
+                hex::encode(Sha256::digest(u.password.as_bytes()))
+            ));
+            v["stripe_customer_id"] = json!(u.stripe_customer_id);
+            v["google_user_id"] = json!(u.google_user_id);
+            v
+        })
+        .collect();
+    let page: Vec<Value> = all
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    success(
+        StatusCode::OK,
+        "Users fetched successfully.",
+        Value::Array(page),
+    )
+}
+
+pub async fn delete_user(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    if world.clara.users.remove(&user).is_none() {
+        return not_found_resource("User");
+    }
+    world.clara.transactions.retain(|t| t.user_id != user);
+    world.clara.tokens.retain(|_, t| t.user_id != user);
+    world.clara.api_keys.remove(&user);
+    no_content()
+}
+
+fn parse_kind(v: &Value) -> Option<Kind> {
+    match v.as_str()? {
+        "CREDIT" => Some(Kind::Credit),
+        "DEBIT" => Some(Kind::Debit),
+        _ => None,
+    }
+}
+
+pub async fn create_transaction(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (Some(description), Some(credits), Some(fiat), Some(kind)) = (
+        body.get("description").and_then(Value::as_str),
+        body.get("value_in_credits").and_then(Value::as_f64),
+        body.get("value_in_fiat").and_then(Value::as_f64),
+        body.get("type").and_then(parse_kind),
+    ) else {
+        return schema_error();
+    };
+    if body.len() != 4 || credits < 0.0 || fiat < 0.0 {
+        return schema_error();
+    }
+    if !world.clara.users.contains_key(&user) {
+        return not_found_resource("User");
+    }
+    let t = add_transaction(
+        &mut world,
+        &user,
+        kind,
+        description.to_owned(),
+        credits,
+        fiat,
+        None,
+    );
+    success(
+        StatusCode::CREATED,
+        "Transaction created successfully.",
+        t.to_json(),
+    )
+}
+
+pub async fn update_transaction(
+    State(app): State<App>,
+    Path((user, transaction)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if body
+        .keys()
+        .any(|k| matches!(k.as_str(), "id" | "created_at" | "updated_at"))
+    {
+        return schema_error();
+    }
+    let now = world.clock.now();
+    let Some(t) = world
+        .clara
+        .transactions
+        .iter_mut()
+        .find(|t| t.id == transaction && t.user_id == user)
+    else {
+        return not_found_resource("Transaction");
+    };
+    for (key, value) in &body {
+        match key.as_str() {
+            "description" => match value.as_str() {
+                Some(s) => t.description = s.to_owned(),
+                None => return schema_error(),
+            },
+            "value_in_credits" => match value.as_f64() {
+                Some(v) if v >= 0.0 => t.value_in_credits = round2(v),
+                _ => return schema_error(),
+            },
+            "value_in_fiat" => match value.as_f64() {
+                Some(v) if v >= 0.0 => t.value_in_fiat = round2(v),
+                _ => return schema_error(),
+            },
+            "type" => match parse_kind(value) {
+                Some(k) => t.kind = k,
+                None => return schema_error(),
+            },
+            _ => return schema_error(),
+        }
+    }
+    t.updated_at = now;
+    success(
+        StatusCode::OK,
+        "Transaction updated successfully.",
+        t.to_json(),
+    )
+}
+
+pub async fn delete_transaction(
+    State(app): State<App>,
+    Path((user, transaction)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = app.world();
+    if let Err(r) = private(&app, &world, &headers) {
+        return r;
+    }
+    let before = world.clara.transactions.len();
+    world
+        .clara
+        .transactions
+        .retain(|t| !(t.id == transaction && t.user_id == user));
+    if world.clara.transactions.len() == before {
+        return not_found_resource("Transaction");
+    }
+    no_content()
+}

@@ -1,0 +1,376 @@
+//! User view/update, API keys, transactions, tasks and the agent (§8.2–8.4, §8.6).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::billing::stripe_post;
+use super::*;
+
+pub async fn view(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    let caller = match authenticate(&app, &world, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match own_user(&world, &caller, &user, false) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match world.clara.users.get(&id) {
+        Some(u) => success(StatusCode::OK, "User fetched successfully.", u.to_json()),
+        None => not_found_resource("User"),
+    }
+}
+
+pub async fn update(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (id, customer) = {
+        let world = app.world();
+        let caller = match authenticate(&app, &world, &headers) {
+            Ok(c @ (Caller::User { .. } | Caller::Private)) => c,
+            Ok(_) => return forbidden(),
+            Err(r) => return r,
+        };
+        match own_user(&world, &caller, &user, false) {
+            Ok(id) => {
+                let customer = world
+                    .clara
+                    .users
+                    .get(&id)
+                    .and_then(|u| u.stripe_customer_id.clone());
+                (id, customer)
+            }
+            Err(r) => return r,
+        }
+    };
+    let body = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    for (key, value) in &body {
+        let ok = match key.as_str() {
+            "first_name" | "last_name" => value.is_string(),
+            "is_dark_mode" => value.is_boolean(),
+            _ => false,
+        };
+        if !ok {
+            return schema_error();
+        }
+    }
+    let (json, name) = {
+        let mut world = app.world();
+        let now = world.clock.now();
+        let Some(u) = world.clara.users.get_mut(&id) else {
+            return not_found_resource("User");
+        };
+        if let Some(v) = body.get("first_name").and_then(Value::as_str) {
+            u.first_name = Some(capitalise(v));
+        }
+        if let Some(v) = body.get("last_name").and_then(Value::as_str) {
+            u.last_name = Some(capitalise(v));
+        }
+        if let Some(v) = body.get("is_dark_mode").and_then(Value::as_bool) {
+            u.is_dark_mode = v;
+        }
+        u.updated_at = now;
+        let name = format!(
+            "{} {}",
+            u.first_name.clone().unwrap_or_default(),
+            u.last_name.clone().unwrap_or_default()
+        );
+        (u.to_json(), name)
+    };
+    if let Some(customer) = customer {
+        // The boilerplate keeps the Stripe customer's name in step.
+        if let Err(r) = stripe_post(
+            &app,
+            &format!("/v1/customers/{customer}"),
+            &json!({"name": name.trim()}),
+        )
+        .await
+        {
+            return r;
+        }
+    }
+    success(StatusCode::OK, "User updated successfully.", json)
+}
+
+fn api_key_json(key: &ApiKey) -> Value {
+    json!({
+        "created_at": crate::clock::http_date(key.created_at),
+        "id": key.id,
+        "token": key.token,
+        "updated_at": crate::clock::http_date(key.updated_at),
+    })
+}
+
+fn bearer_owner(
+    app: &App,
+    world: &World,
+    headers: &HeaderMap,
+    user: &str,
+    active: bool,
+) -> Result<String, Response> {
+    let caller = authenticate(app, world, headers)?;
+    own_user(world, &caller, user, active)
+}
+
+pub async fn view_api_key(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, false) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let key = match world.clara.api_keys.get(&id) {
+        Some(k) => k.clone(),
+        None => issue_api_key(&mut world, &id),
+    };
+    success(
+        StatusCode::OK,
+        "API key fetched successfully.",
+        api_key_json(&key),
+    )
+}
+
+pub async fn reset_api_key(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, false) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let key = issue_api_key(&mut world, &id);
+    success(
+        StatusCode::CREATED,
+        "API key reset successfully.",
+        api_key_json(&key),
+    )
+}
+
+pub async fn transactions(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let quirky = app.config.quirks == Quirks::Boilerplate;
+    let world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, true) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let (Some(limit), Some(offset)) = (
+        q.get("limit").and_then(|v| v.parse::<i64>().ok()),
+        q.get("offset").and_then(|v| v.parse::<i64>().ok()),
+    ) else {
+        return schema_error();
+    };
+    let mut rows: Vec<&Transaction> = world
+        .clara
+        .transactions
+        .iter()
+        .filter(|t| t.user_id == id)
+        .collect();
+    let page: Vec<Value> = if quirky {
+        if limit < 0 {
+            return server_error();
+        }
+        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        let take = if limit >= 100 {
+            rows.len()
+        } else {
+            usize::try_from(limit).unwrap_or(0)
+        };
+        rows.into_iter()
+            .take(take)
+            .map(Transaction::to_json)
+            .collect()
+    } else {
+        if limit < 0 || offset < 0 {
+            return schema_error();
+        }
+        rows.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        rows.into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(Transaction::to_json)
+            .collect()
+    };
+    success(
+        StatusCode::OK,
+        "Transactions fetched successfully.",
+        Value::Array(page),
+    )
+}
+
+pub async fn transaction(
+    State(app): State<App>,
+    Path((user, transaction)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, true) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match world
+        .clara
+        .transactions
+        .iter()
+        .find(|t| t.id == transaction && t.user_id == id)
+    {
+        Some(t) => success(
+            StatusCode::OK,
+            "Transaction fetched successfully.",
+            t.to_json(),
+        ),
+        None => not_found_resource("Transaction"),
+    }
+}
+
+fn task_json(t: &Task) -> Value {
+    json!({
+        "created_at": crate::clock::http_date(t.created_at),
+        "id": t.id,
+        "result": null,
+        "status": t.status,
+        "updated_at": crate::clock::http_date(t.updated_at),
+        "user_id": t.user_id,
+    })
+}
+
+pub async fn tasks(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, false) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let list: Vec<Value> = world
+        .clara
+        .tasks
+        .iter()
+        .filter(|t| t.user_id == id)
+        .map(task_json)
+        .collect();
+    success(
+        StatusCode::OK,
+        "Tasks fetched successfully.",
+        Value::Array(list),
+    )
+}
+
+pub async fn task(
+    State(app): State<App>,
+    Path((user, task)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, false) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match world
+        .clara
+        .tasks
+        .iter()
+        .find(|t| t.id == task && t.user_id == id)
+    {
+        Some(t) => success(StatusCode::OK, "Task fetched successfully.", task_json(t)),
+        None => not_found_resource("Task"),
+    }
+}
+
+pub async fn supported_attachments(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let world = app.world();
+    if let Err(r) = bearer_owner(&app, &world, &headers, &user, false) {
+        return r;
+    }
+    success(
+        StatusCode::OK,
+        "Supported attachments fetched successfully.",
+        json!({
+            "audio": ["mp3", "wav", "m4a"],
+            "document": ["pdf", "txt", "docx", "csv"],
+            "image": ["jpg", "jpeg", "png", "webp"],
+            "video": ["mp4", "mov"]
+        }),
+    )
+}
+
+/// Starts an analysis: needs a multipart body and at least 20 credits, which it spends.
+pub async fn analysis(
+    State(app): State<App>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = app.world();
+    let id = match bearer_owner(&app, &world, &headers, &user, true) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if !multipart || body.is_empty() {
+        return failure(StatusCode::BAD_REQUEST, MSG_EMPTY_BODY);
+    }
+    const COST: f64 = 20.0;
+    let credits = world.clara.users.get(&id).map_or(0.0, |u| u.credits);
+    if credits < COST {
+        return failure(StatusCode::FORBIDDEN, MSG_NO_CREDITS);
+    }
+    if let Some(u) = world.clara.users.get_mut(&id) {
+        u.credits = round2(u.credits - COST);
+    }
+    let fiat = fiat_for(&world, COST);
+    add_transaction(
+        &mut world,
+        &id,
+        Kind::Debit,
+        "Agent analysis.".to_owned(),
+        COST,
+        fiat,
+        None,
+    );
+    let now = world.clock.now();
+    let task = Task {
+        id: ids::clara("task"),
+        user_id: id,
+        status: "PENDING".to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    let json = task_json(&task);
+    world.clara.tasks.push(task);
+    success(StatusCode::CREATED, "Analysis started successfully.", json)
+}

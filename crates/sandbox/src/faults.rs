@@ -1,0 +1,263 @@
+//! Fault injection: which request gets which fault, decided by rules and a
+//! seeded random generator so that a run can be repeated exactly.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::config::{FaultKind, FaultRule};
+use crate::state::App;
+
+pub struct Injector {
+    rules: Vec<FaultRule>,
+    hits: Vec<u64>,
+    rng: StdRng,
+    seed: u64,
+}
+
+impl Injector {
+    pub fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
+        Self {
+            hits: vec![0; rules.len()],
+            rules,
+            rng: StdRng::seed_from_u64(seed),
+            seed,
+        }
+    }
+
+    /// Replaces the rules and restarts the sequence from the seed.
+    pub fn set(&mut self, rules: Vec<FaultRule>, seed: Option<u64>) {
+        let seed = seed.unwrap_or(self.seed);
+        *self = Self::new(rules, seed);
+    }
+
+    pub fn rules(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    /// The fault for this request, if any. Draws one number per matching
+    /// probabilistic rule, in rule order, so the sequence only depends on the
+    /// seed and the order of requests.
+    pub fn decide(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        if path.starts_with("/__sandbox") {
+            return None;
+        }
+        let mut chosen = None;
+        let mut roll: Option<f64> = None;
+        let mut cumulative = 0.0;
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !glob(&rule.path, path) {
+                continue;
+            }
+            if rule
+                .method
+                .as_deref()
+                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+            {
+                continue;
+            }
+            self.hits[i] += 1;
+            let hit = match (rule.every, rule.probability) {
+                (Some(n), _) => n > 0 && self.hits[i] % n == 0,
+                (None, Some(p)) => {
+                    // One draw per request shared by all probabilistic rules, so
+                    // their probabilities add up instead of compounding.
+                    let r = *roll.get_or_insert_with(|| self.rng.random::<f64>());
+                    cumulative += p;
+                    r < cumulative
+                }
+                (None, None) => true,
+            };
+            if hit && chosen.is_none() {
+                chosen = Some(rule.kind.clone());
+            }
+        }
+        chosen
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let Some((first, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
+    let Some(mut remaining) = text.strip_prefix(first) else {
+        return false;
+    };
+    if rest.is_empty() {
+        return remaining.is_empty();
+    }
+    for (i, part) in rest.iter().enumerate() {
+        let last = i == rest.len() - 1;
+        if last {
+            return remaining.ends_with(part);
+        }
+        match remaining.find(part) {
+            Some(pos) => remaining = &remaining[pos + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The middleware: applies the fault chosen for this request, if any.
+pub async fn inject(State(app): State<App>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let fault = app.faults().decide(req.method().as_str(), &path);
+    let Some(fault) = fault else {
+        return next.run(req).await;
+    };
+    tracing::info!(?fault, %path, "injecting fault");
+    let mut response = match fault {
+        FaultKind::Latency { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            return next.run(req).await;
+        }
+        FaultKind::Status { status } => status_response(&path, status),
+        FaultKind::RateLimit { retry_after } => {
+            let mut r = status_response(&path, 429);
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        FaultKind::Reset => broken_body(Vec::new(), None),
+        FaultKind::Malformed => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"data\": {\"credits\": 1O0, \"status\": \"succ",
+        )
+            .into_response(),
+        FaultKind::Truncated => broken_body(
+            b"{\"data\": {\"created_at\": \"Wed, 26 Nov 2025 23:51:28 GMT\", \"credits\": "
+                .to_vec(),
+            Some(400),
+        ),
+    };
+    response
+        .extensions_mut()
+        .insert(crate::reqlog::Faulted(format!("{fault:?}")));
+    response
+}
+
+fn status_response(path: &str, status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if path.starts_with("/api/v1") && matches!(status, 429 | 500) {
+        let message = if status == 429 {
+            "You have exceeded the rate limit."
+        } else {
+            "Something went wrong."
+        };
+        return (
+            code,
+            axum::Json(serde_json::json!({"data": null, "message": message, "status": "error"})),
+        )
+            .into_response();
+    }
+    // What a proxy in front of the service answers: not the service's JSON.
+    let reason = code.canonical_reason().unwrap_or("Error");
+    (
+        code,
+        [(header::CONTENT_TYPE, "text/html")],
+        format!("<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"),
+    )
+        .into_response()
+}
+
+/// A 200 whose body breaks off: with no bytes, the connection closes before
+/// anything useful arrives (a reset as the client sees it); with `declared`,
+/// the promised length is never reached.
+fn broken_body(prefix: Vec<u8>, declared: Option<usize>) -> Response {
+    let stream = futures_util::stream::iter(vec![
+        Ok::<Bytes, std::io::Error>(Bytes::from(prefix)),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox: injected connection drop",
+        )),
+    ]);
+    let mut response = Response::new(Body::from_stream(stream));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(len) = declared {
+        if let Ok(v) = HeaderValue::from_str(&len.to_string()) {
+            response.headers_mut().insert(header::CONTENT_LENGTH, v);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::chaos;
+
+    #[test]
+    fn glob_matches_paths() {
+        assert!(glob("*", "/anything"));
+        assert!(glob("/api/v1/*", "/api/v1/users/x"));
+        assert!(!glob("/api/v1/*", "/v1/compute"));
+        assert!(glob(
+            "/api/v1/users/*/transactions",
+            "/api/v1/users/u1/transactions"
+        ));
+        assert!(!glob(
+            "/api/v1/users/*/transactions",
+            "/api/v1/users/u1/transactions/t"
+        ));
+        assert!(glob("/stripe/buy", "/stripe/buy"));
+    }
+
+    #[test]
+    fn same_seed_same_faults() {
+        let run = |seed| {
+            let mut inj = Injector::new(chaos(0.5), seed);
+            (0..200)
+                .map(|i| {
+                    inj.decide(
+                        "GET",
+                        if i % 2 == 0 {
+                            "/api/v1/stripe/rate"
+                        } else {
+                            "/v1/x"
+                        },
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let hits = run(7).iter().filter(|f| f.is_some()).count();
+        assert!(
+            (60..140).contains(&hits),
+            "about half of 200 requests, got {hits}"
+        );
+    }
+
+    #[test]
+    fn every_nth_and_sandbox_exemption() {
+        let rule = FaultRule {
+            path: "*".into(),
+            method: Some("POST".into()),
+            kind: FaultKind::Reset,
+            probability: None,
+            every: Some(3),
+        };
+        let mut inj = Injector::new(vec![rule], 1);
+        let got: Vec<bool> = (0..6)
+            .map(|_| inj.decide("POST", "/v1/x").is_some())
+            .collect();
+        assert_eq!(got, [false, false, true, false, false, true]);
+        assert!(inj.decide("GET", "/v1/x").is_none());
+        assert!(inj.decide("POST", "/__sandbox/reset").is_none());
+    }
+}
