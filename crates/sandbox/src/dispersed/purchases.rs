@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -30,7 +30,7 @@ fn allowed_console(app: &App, raw: &str) -> bool {
 pub async fn create(
     State(app): State<App>,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -191,7 +191,7 @@ fn query_map(uri: &Uri) -> HashMap<String, String> {
 pub async fn list(
     State(app): State<App>,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -284,7 +284,7 @@ pub async fn list(
 pub async fn reconcile(
     State(app): State<App>,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -412,7 +412,7 @@ pub async fn stripe_webhook(State(app): State<App>, headers: HeaderMap, body: By
 pub async fn profiles(
     State(app): State<App>,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -436,7 +436,7 @@ pub async fn update_profile(
     State(app): State<App>,
     Path(uuid): Path<String>,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
