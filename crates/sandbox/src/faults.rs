@@ -65,7 +65,7 @@ impl Injector {
             }
             self.hits[i] += 1;
             let hit = match (rule.every, rule.probability) {
-                (Some(n), _) => n > 0 && self.hits[i] % n == 0,
+                (Some(n), _) => n > 0 && self.hits[i].is_multiple_of(n),
                 (None, Some(p)) => {
                     // One draw per request shared by all probabilistic rules, so
                     // their probabilities add up instead of compounding.
@@ -172,18 +172,30 @@ fn status_response(path: &str, status: u16) -> Response {
         .into_response()
 }
 
-/// A 200 whose body breaks off: with no bytes, the connection closes before
-/// anything useful arrives (a reset as the client sees it); with `declared`,
-/// the promised length is never reached.
+/// A 200 whose body breaks off. With no bytes the connection closes before
+/// anything is written (a reset, as the client sees it); with a prefix and a
+/// `declared` length, the headers and the prefix go out first and the promised
+/// length is never reached.
 fn broken_body(prefix: Vec<u8>, declared: Option<usize>) -> Response {
-    let stream = futures_util::stream::iter(vec![
-        Ok::<Bytes, std::io::Error>(Bytes::from(prefix)),
-        Err(std::io::Error::new(
+    use futures_util::StreamExt;
+    let cut = || {
+        std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "sandbox: injected connection drop",
-        )),
-    ]);
-    let mut response = Response::new(Body::from_stream(stream));
+        )
+    };
+    let body = if prefix.is_empty() {
+        Body::from_stream(futures_util::stream::iter([Err::<Bytes, _>(cut())]))
+    } else {
+        let head = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(Bytes::from(prefix))]);
+        // Give the server time to flush the head before the connection drops.
+        let tail = futures_util::stream::once(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(cut())
+        });
+        Body::from_stream(head.chain(tail))
+    };
+    let mut response = Response::new(body);
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -195,7 +195,7 @@ pub async fn transactions(
         if limit < 0 {
             return server_error();
         }
-        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        rows.sort_by_key(|t| std::cmp::Reverse(t.created_at));
         let take = if limit >= 100 {
             rows.len()
         } else {
@@ -209,7 +209,7 @@ pub async fn transactions(
         if limit < 0 || offset < 0 {
             return schema_error();
         }
-        rows.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        rows.sort_by_key(|t| t.created_at);
         rows.into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(0))

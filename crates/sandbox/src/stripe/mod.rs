@@ -411,7 +411,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    digits.len() >= 12 && sum % 10 == 0
+    digits.len() >= 12 && sum.is_multiple_of(10)
 }
 
 /// Builds an event object (and remembers nothing else: delivery is separate).

@@ -1,0 +1,252 @@
+//! Fault injection as a client meets it, deterministic for a seed; the request
+//! log; and the binary's start-up line.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use topup_sandbox::{demo, Config, FaultKind, FaultRule};
+
+fn rule(path: &str, kind: FaultKind) -> FaultRule {
+    FaultRule {
+        path: path.into(),
+        method: None,
+        kind,
+        probability: None,
+        every: None,
+    }
+}
+
+#[tokio::test]
+async fn every_fault_kind_reaches_the_client() {
+    let env = start().await;
+    let rules = vec![
+        rule("/api/v1/version", FaultKind::Status { status: 503 }),
+        rule("/api/v1/health", FaultKind::RateLimit { retry_after: 7 }),
+        rule("/api/v1/stripe/rate", FaultKind::Reset),
+        rule("/api/v1/users/*", FaultKind::Malformed),
+        rule("/v1/consumer-profiles", FaultKind::Truncated),
+        rule("/stripe/v1/prices/*", FaultKind::Latency { ms: 300 }),
+    ];
+    env.http
+        .put(env.admin("/faults"))
+        .json(&json!({"rules": rules}))
+        .send()
+        .await
+        .unwrap();
+    let (user_id, token) = {
+        // Login is not faulted (only the listed paths are).
+        env.login(demo::USER_EMAIL).await
+    };
+
+    let r = env.http.get(env.clara("/version")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.text().await.unwrap().contains("503"),
+        "a proxy's page, not JSON"
+    );
+
+    let r = env.http.get(env.clara("/health")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "7");
+
+    let reset = async {
+        env.http
+            .get(env.clara("/stripe/rate"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .bytes()
+            .await
+    };
+    assert!(
+        reset.await.is_err(),
+        "the connection drops without a usable answer"
+    );
+
+    let r = env
+        .http
+        .get(env.clara(&format!("/users/{user_id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        serde_json::from_str::<Value>(&r.text().await.unwrap()).is_err(),
+        "malformed JSON"
+    );
+
+    let r = env
+        .http
+        .get(format!("{}/v1/consumer-profiles", env.base()))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.bytes().await.is_err(), "a truncated body fails to read");
+
+    let started = Instant::now();
+    let r = env
+        .http
+        .get(format!(
+            "{}/v1/prices/{}",
+            env.sandbox.urls().stripe,
+            demo::CLARA_PRICE_ID
+        ))
+        .bearer_auth(demo::STRIPE_SECRET_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "latency delays but answers");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    let log = env.requests("/api/v1/*").await;
+    let faulted: Vec<_> = log
+        .iter()
+        .filter(|e| e["fault"].is_string())
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        faulted.contains(&"/api/v1/version".to_owned())
+            && faulted.contains(&"/api/v1/health".to_owned()),
+        "{log:?}"
+    );
+    assert!(log.iter().any(|e| e["path"] == "/api/v1/auth/session"
+        && e["status"] == 200
+        && e["fault"].is_null()));
+
+    // The test hooks are never faulted.
+    env.http
+        .put(env.admin("/faults"))
+        .json(&json!({"rules": [rule("*", FaultKind::Status { status: 500 })]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        env.http
+            .get(env.admin("/faults"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+async fn statuses_for_seed(env: &Env, seed: u64) -> Vec<String> {
+    env.http
+        .put(env.admin("/faults"))
+        .json(&json!({"chaos": 0.5, "seed": seed}))
+        .send()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for _ in 0..40 {
+        let outcome = match env.http.get(env.clara("/version")).send().await {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                match r.text().await {
+                    Ok(t) if serde_json::from_str::<Value>(&t).is_ok() => format!("{status}"),
+                    Ok(_) => format!("{status}-not-json"),
+                    Err(_) => format!("{status}-broken"),
+                }
+            }
+            Err(_) => "dropped".to_owned(),
+        };
+        out.push(outcome);
+    }
+    out
+}
+
+#[tokio::test]
+async fn faults_are_deterministic_for_a_seed() {
+    let env = start().await;
+    let first = statuses_for_seed(&env, 42).await;
+    let again = statuses_for_seed(&env, 42).await;
+    let other = statuses_for_seed(&env, 43).await;
+    assert_eq!(first, again, "same seed, same faults in the same order");
+    assert_ne!(first, other);
+    let ok = first.iter().filter(|s| *s == "200").count();
+    assert!((8..=32).contains(&ok), "about half succeed: {first:?}");
+}
+
+#[tokio::test]
+async fn faults_set_at_start_apply_from_the_first_request() {
+    let env = start_with(Config {
+        faults: vec![FaultRule {
+            every: Some(2),
+            ..rule("/api/v1/version", FaultKind::Status { status: 502 })
+        }],
+        ..Config::default()
+    })
+    .await;
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(
+            env.http
+                .get(env.clara("/version"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(got, [200, 502, 200, 502]);
+    let log = env.requests("/api/v1/version").await;
+    assert_eq!(log.len(), 4, "every request is logged");
+    env.http
+        .delete(env.admin("/requests"))
+        .send()
+        .await
+        .unwrap();
+    assert!(env.requests("*").await.is_empty());
+}
+
+#[test]
+fn the_binary_prints_its_urls_first() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topup-sandbox"))
+        .args([
+            "--port",
+            "0",
+            "--quirks",
+            "boilerplate",
+            "--seed",
+            "3",
+            "--price",
+            "price_extra=250:eur",
+            "--webhook",
+            "http://127.0.0.1:9/hook=whsec_test",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let rest: Vec<String> = lines.take(3).map(Result::unwrap).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let clara = first["clara"].as_str().unwrap();
+    assert!(clara.starts_with("http://127.0.0.1:") && clara.ends_with("/api/v1"));
+    assert_eq!(
+        first["stripe"].as_str().unwrap(),
+        clara.replace("/api/v1", "/stripe")
+    );
+    assert_eq!(
+        first["admin"].as_str().unwrap(),
+        clara.replace("/api/v1", "/__sandbox")
+    );
+    assert_eq!(
+        first["dispersed"].as_str().unwrap(),
+        clara.trim_end_matches("/api/v1")
+    );
+    assert!(rest[0].contains(demo::USER_EMAIL) && rest[0].contains(demo::PASSWORD));
+    assert!(rest[1].contains(demo::CLARA_PUBLIC_KEY));
+    assert!(rest[2].contains("clara_api_"));
+}
