@@ -1,4 +1,4 @@
-use topup_core::{provider, BaseUrl, Preset};
+use topup_core::{presets, BaseUrl, Preset};
 
 use crate::error::IpcError;
 
@@ -6,7 +6,7 @@ use crate::error::IpcError;
 #[tauri::command]
 #[specta::specta]
 pub fn provider_presets() -> Vec<Preset> {
-    provider::presets()
+    presets::presets()
 }
 
 /// Checks an address typed for a custom Clara-compatible server and returns it

@@ -1,13 +1,16 @@
 //! The one error type of `topup-core`.
 //!
-//! Every variant has a stable machine [`ErrorCode`] (what the UI and scripts branch on)
-//! and a human message (what a person reads). Codes are part of the IPC contract:
-//! renaming one is a breaking change, so they are spelled out rather than derived
-//! from variant names.
+//! Every variant has a stable machine [`ErrorCode`] (what the UI and scripts
+//! branch on) and a human message (what a person reads, ending in what to do).
+//! Codes are part of the IPC contract: renaming one is a breaking change, so
+//! they are spelled out rather than derived from variant names.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrlError;
+use crate::money::AmountError;
 
 /// Stable, machine-readable error codes. Serialized in `snake_case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -15,25 +18,114 @@ use crate::base_url::BaseUrlError;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// A service address that is not an https URL (or plain http on loopback).
     InvalidBaseUrl,
-    /// A preset id that this build does not know.
     UnknownPreset,
+    InvalidAmount,
+    AmountOutOfRange,
+    InvalidCredentials,
+    CodeRequired,
+    CodeInvalid,
+    SessionExpired,
+    AccountInactive,
+    PermissionDenied,
+    InsufficientCredits,
+    AlreadyExists,
+    NotFound,
+    InvalidRequest,
+    RateLimited,
+    ServerUnavailable,
+    NetworkUnreachable,
+    Timeout,
+    MalformedResponse,
+    Unsupported,
+    KeychainLocked,
+    KeychainUnavailable,
+    KeychainDenied,
+    KeychainFailed,
 }
 
 impl ErrorCode {
+    /// Every code, for tests and documentation.
+    pub const ALL: [Self; 24] = [
+        Self::InvalidBaseUrl,
+        Self::UnknownPreset,
+        Self::InvalidAmount,
+        Self::AmountOutOfRange,
+        Self::InvalidCredentials,
+        Self::CodeRequired,
+        Self::CodeInvalid,
+        Self::SessionExpired,
+        Self::AccountInactive,
+        Self::PermissionDenied,
+        Self::InsufficientCredits,
+        Self::AlreadyExists,
+        Self::NotFound,
+        Self::InvalidRequest,
+        Self::RateLimited,
+        Self::ServerUnavailable,
+        Self::NetworkUnreachable,
+        Self::Timeout,
+        Self::MalformedResponse,
+        Self::Unsupported,
+        Self::KeychainLocked,
+        Self::KeychainUnavailable,
+        Self::KeychainDenied,
+        Self::KeychainFailed,
+    ];
+
     /// The code as it appears on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::InvalidBaseUrl => "invalid_base_url",
             Self::UnknownPreset => "unknown_preset",
+            Self::InvalidAmount => "invalid_amount",
+            Self::AmountOutOfRange => "amount_out_of_range",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::CodeRequired => "code_required",
+            Self::CodeInvalid => "code_invalid",
+            Self::SessionExpired => "session_expired",
+            Self::AccountInactive => "account_inactive",
+            Self::PermissionDenied => "permission_denied",
+            Self::InsufficientCredits => "insufficient_credits",
+            Self::AlreadyExists => "already_exists",
+            Self::NotFound => "not_found",
+            Self::InvalidRequest => "invalid_request",
+            Self::RateLimited => "rate_limited",
+            Self::ServerUnavailable => "server_unavailable",
+            Self::NetworkUnreachable => "network_unreachable",
+            Self::Timeout => "timeout",
+            Self::MalformedResponse => "malformed_response",
+            Self::Unsupported => "unsupported",
+            Self::KeychainLocked => "keychain_locked",
+            Self::KeychainUnavailable => "keychain_unavailable",
+            Self::KeychainDenied => "keychain_denied",
+            Self::KeychainFailed => "keychain_failed",
         }
+    }
+
+    /// Whether trying the same thing again later may succeed.
+    pub const fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited
+                | Self::ServerUnavailable
+                | Self::NetworkUnreachable
+                | Self::Timeout
+                | Self::MalformedResponse
+        )
     }
 }
 
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+fn seconds(d: &Option<Duration>) -> String {
+    match d {
+        Some(d) if d.as_secs() > 0 => format!(" Try again in {} s.", d.as_secs()),
+        _ => " Try again in a moment.".to_owned(),
     }
 }
 
@@ -45,6 +137,52 @@ pub enum Error {
     InvalidBaseUrl(#[from] BaseUrlError),
     #[error("Topup does not know the service “{0}”.")]
     UnknownPreset(String),
+    #[error(transparent)]
+    InvalidAmount(#[from] AmountError),
+    #[error("{message}")]
+    AmountOutOfRange { message: String },
+    #[error("The email and password (or keys) were not accepted. Check them and try again.")]
+    InvalidCredentials,
+    #[error("This account uses two-factor authentication: enter the code from your email.")]
+    CodeRequired,
+    #[error("That code is wrong or has expired. Request a new one and try again.")]
+    CodeInvalid,
+    #[error("Your session has ended. Sign in again to continue.")]
+    SessionExpired,
+    #[error("This account is not active yet: activate it (and complete your name) on the service, then try again.")]
+    AccountInactive,
+    #[error("This account is not allowed to do that.")]
+    PermissionDenied,
+    #[error("You do not have enough credits to do that.")]
+    InsufficientCredits,
+    #[error("An account with that email already exists.")]
+    AlreadyExists,
+    #[error("{what} was not found.")]
+    NotFound { what: String },
+    #[error("The service refused the request: {message}")]
+    InvalidRequest { message: String },
+    #[error("The service is busy.{}", seconds(.retry_after))]
+    RateLimited { retry_after: Option<Duration> },
+    #[error(
+        "The service is not answering properly right now (HTTP {status}). Try again in a moment."
+    )]
+    ServerUnavailable { status: u16 },
+    #[error("Topup cannot reach the service. Check your internet connection.")]
+    NetworkUnreachable,
+    #[error("The service took too long to answer. Try again.")]
+    Timeout,
+    #[error("The service sent an answer Topup does not understand ({detail}).")]
+    MalformedResponse { detail: String },
+    #[error("{what} is not available for this service.")]
+    Unsupported { what: String },
+    #[error("The system keychain is locked. Unlock it and try again.")]
+    KeychainLocked,
+    #[error("No system keychain is available, so Topup keeps your sign-in for this session only.")]
+    KeychainUnavailable,
+    #[error("Topup was not allowed to use the system keychain.")]
+    KeychainDenied,
+    #[error("The system keychain failed: {detail}")]
+    KeychainFailed { detail: String },
 }
 
 impl Error {
@@ -53,9 +191,43 @@ impl Error {
         match self {
             Self::InvalidBaseUrl(_) => ErrorCode::InvalidBaseUrl,
             Self::UnknownPreset(_) => ErrorCode::UnknownPreset,
+            Self::InvalidAmount(_) => ErrorCode::InvalidAmount,
+            Self::AmountOutOfRange { .. } => ErrorCode::AmountOutOfRange,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::CodeRequired => ErrorCode::CodeRequired,
+            Self::CodeInvalid => ErrorCode::CodeInvalid,
+            Self::SessionExpired => ErrorCode::SessionExpired,
+            Self::AccountInactive => ErrorCode::AccountInactive,
+            Self::PermissionDenied => ErrorCode::PermissionDenied,
+            Self::InsufficientCredits => ErrorCode::InsufficientCredits,
+            Self::AlreadyExists => ErrorCode::AlreadyExists,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::InvalidRequest { .. } => ErrorCode::InvalidRequest,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::ServerUnavailable { .. } => ErrorCode::ServerUnavailable,
+            Self::NetworkUnreachable => ErrorCode::NetworkUnreachable,
+            Self::Timeout => ErrorCode::Timeout,
+            Self::MalformedResponse { .. } => ErrorCode::MalformedResponse,
+            Self::Unsupported { .. } => ErrorCode::Unsupported,
+            Self::KeychainLocked => ErrorCode::KeychainLocked,
+            Self::KeychainUnavailable => ErrorCode::KeychainUnavailable,
+            Self::KeychainDenied => ErrorCode::KeychainDenied,
+            Self::KeychainFailed { .. } => ErrorCode::KeychainFailed,
         }
     }
+
+    pub(crate) fn malformed(detail: impl Into<String>) -> Self {
+        Self::MalformedResponse {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
 }
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
@@ -63,7 +235,7 @@ mod tests {
 
     #[test]
     fn codes_serialize_as_their_wire_names() {
-        for code in [ErrorCode::InvalidBaseUrl, ErrorCode::UnknownPreset] {
+        for code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
@@ -77,5 +249,10 @@ mod tests {
         let err = Error::UnknownPreset("acme".into());
         assert_eq!(err.code(), ErrorCode::UnknownPreset);
         assert!(err.to_string().contains("acme"));
+        let err = Error::RateLimited {
+            retry_after: Some(Duration::from_secs(3)),
+        };
+        assert_eq!(err.to_string(), "The service is busy. Try again in 3 s.");
+        assert!(ErrorCode::Timeout.is_transient() && !ErrorCode::InvalidCredentials.is_transient());
     }
 }

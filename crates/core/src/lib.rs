@@ -1,13 +1,29 @@
-//! Topup's domain, usable without a window: a CLI, a test or the Tauri shell drive it alike.
+//! Topup's domain, usable without a window: a CLI, a test or the Tauri shell
+//! drive it alike.
+//!
+//! - [`money`]: amounts, credits, the typed-amount parser and exact quotes;
+//! - [`provider`]: the [`Provider`] trait every backend implements, with
+//!   [`clara`] and [`dispersed`] as its two peers;
+//! - [`http`]: the one HTTP client (timeouts, size cap, retries);
+//! - [`error`]: the one error type, each with a stable [`ErrorCode`].
 //!
 //! The crate has no dependency on Tauri. Types that cross into the UI derive
-//! `specta::Type` only when the `specta` feature is on, so the binding generator
-//! stays an application concern.
+//! `specta::Type` only when the `specta` feature is on.
 
 pub mod base_url;
+pub mod clara;
+pub mod clock;
+pub mod dispersed;
 pub mod error;
+pub mod http;
+pub mod money;
+pub mod presets;
 pub mod provider;
 
 pub use base_url::{BaseUrl, BaseUrlError};
-pub use error::{Error, ErrorCode};
-pub use provider::{Preset, PresetId, ProviderKind, SignInMethod};
+pub use error::{Error, ErrorCode, Result};
+pub use money::{
+    parse_amount, AmountError, AmountRules, Credits, Currency, Money, PriceList, Quote, Tier,
+};
+pub use presets::{Preset, PresetId};
+pub use provider::{Provider, ProviderKind, SignInMethod};

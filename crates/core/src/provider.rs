@@ -1,13 +1,19 @@
-//! The services Topup can top up, and the presets offered on first run.
-//!
-//! A preset is what the person picks ("Clara", "a Clara-compatible server", …);
-//! the [`ProviderKind`] is the protocol Topup speaks to it. Several presets share
-//! a kind: a custom Flask Backend Boilerplate deployment speaks Clara.
+//! One surface for every backend: the [`Provider`] trait that the Clara and
+//! Dispersed clients implement, and the values it speaks in. Providers are
+//! peers: a third one implements the trait in its own module and touches
+//! neither of the others.
 
+use std::fmt;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::base_url::BaseUrl;
-use crate::error::Error;
+use crate::clara::ClaraSession;
+use crate::dispersed::{KeyPair, PurchaseState};
+use crate::error::Result;
+use crate::money::{Credits, Currency, Money, PriceList};
 
 /// The wire protocol of a backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,150 +41,196 @@ pub enum SignInMethod {
     KeyPair,
 }
 
-/// The choices offered when adding an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum PresetId {
-    Clara,
-    Dispersed,
-    CustomClara,
-    Sandbox,
-}
-
-/// One entry of the first-run provider choice.
+/// What a provider offers, so the UI adapts instead of failing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Preset {
-    pub id: PresetId,
-    pub name: String,
-    /// One line saying what this choice is for.
-    pub summary: String,
-    pub provider: ProviderKind,
-    /// The fixed address of the service; `None` when the person supplies it
-    /// (custom) or the app does (the in-process Sandbox).
-    pub base_url: Option<BaseUrl>,
-    /// Currency the service sells credits in (ISO 4217).
-    pub currency: String,
+pub struct Capabilities {
+    /// The provider publishes a balance.
+    pub balance: bool,
+    /// The provider publishes prices (tiers and limits).
+    pub price: bool,
+    /// There is a billing portal.
+    pub portal: bool,
+    pub history: bool,
+    pub currency: Currency,
+    /// Amounts must be whole units (Clara buys whole US dollars).
+    pub whole_units_only: bool,
     pub sign_in: Vec<SignInMethod>,
 }
 
-/// Clara's production API.
-pub const CLARA_BASE_URL: &str = "https://backend.clara.crazi.co/api/v1";
-/// Dispersed's production API.
-pub const DISPERSED_BASE_URL: &str = "https://api.dispersed.com";
+/// What a person signs in with. Secrets are redacted types.
+#[derive(Clone)]
+pub enum Credentials {
+    EmailPassword {
+        email: String,
+        password: SecretString,
+        code: Option<String>,
+    },
+    ApiKeyToken(SecretString),
+    GoogleIdToken(SecretString),
+    KeyPair(KeyPair),
+}
 
-impl PresetId {
-    pub const ALL: [Self; 4] = [
-        Self::Clara,
-        Self::Dispersed,
-        Self::CustomClara,
-        Self::Sandbox,
-    ];
-
-    /// Looks a preset up by its wire name, as stored in settings or typed in a CLI.
-    pub fn from_name(name: &str) -> Result<Self, Error> {
-        Self::ALL
-            .into_iter()
-            .find(|id| id.name() == name)
-            .ok_or_else(|| Error::UnknownPreset(name.to_owned()))
-    }
-
-    pub const fn name(self) -> &'static str {
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Clara => "clara",
-            Self::Dispersed => "dispersed",
-            Self::CustomClara => "custom_clara",
-            Self::Sandbox => "sandbox",
-        }
-    }
-
-    pub fn preset(self) -> Preset {
-        let fixed = |url: &str| BaseUrl::parse(url).ok();
-        let clara_methods = vec![
-            SignInMethod::EmailPassword,
-            SignInMethod::ApiKeyToken,
-            SignInMethod::Google,
-        ];
-        match self {
-            Self::Clara => Preset {
-                id: self,
-                name: "Clara".into(),
-                summary: "Credits for Clara's AI agents, paid in US dollars.".into(),
-                provider: ProviderKind::Clara,
-                base_url: fixed(CLARA_BASE_URL),
-                currency: "USD".into(),
-                sign_in: clara_methods,
-            },
-            Self::Dispersed => Preset {
-                id: self,
-                name: "Dispersed".into(),
-                summary: "Compute credits on Dispersed, paid in euros, with an API key pair."
-                    .into(),
-                provider: ProviderKind::Dispersed,
-                base_url: fixed(DISPERSED_BASE_URL),
-                currency: "EUR".into(),
-                sign_in: vec![SignInMethod::KeyPair],
-            },
-            Self::CustomClara => Preset {
-                id: self,
-                name: "Clara-compatible server".into(),
-                summary: "Any Flask Backend Boilerplate deployment, at an address you enter."
-                    .into(),
-                provider: ProviderKind::Clara,
-                base_url: None,
-                currency: "USD".into(),
-                sign_in: clara_methods,
-            },
-            Self::Sandbox => Preset {
-                id: self,
-                name: "Sandbox".into(),
-                summary: "A built-in practice service: try the whole flow offline with test cards."
-                    .into(),
-                provider: ProviderKind::Clara,
-                base_url: None,
-                currency: "USD".into(),
-                sign_in: vec![SignInMethod::EmailPassword, SignInMethod::ApiKeyToken],
-            },
+            Self::EmailPassword { email, code, .. } => f
+                .debug_struct("EmailPassword")
+                .field("email", email)
+                .field("password", &"[REDACTED]")
+                .field("code", &code.as_ref().map(|_| "[REDACTED]"))
+                .finish(),
+            Self::ApiKeyToken(_) => f.write_str("ApiKeyToken([REDACTED])"),
+            Self::GoogleIdToken(_) => f.write_str("GoogleIdToken([REDACTED])"),
+            Self::KeyPair(k) => f.debug_tuple("KeyPair").field(k).finish(),
         }
     }
 }
 
-/// The presets in the order the first-run screen offers them.
-pub fn presets() -> Vec<Preset> {
-    PresetId::ALL.into_iter().map(PresetId::preset).collect()
+/// What must be kept (in the keychain) to act as a signed-in account.
+#[derive(Debug, Clone)]
+pub enum Session {
+    Clara(ClaraSession),
+    Dispersed(KeyPair),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Who is signed in, and their balance when the provider has one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Account {
+    pub id: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub balance: Option<Credits>,
+    /// False when the provider would refuse a purchase (Clara: inactive, or a name missing).
+    pub can_buy: bool,
+}
 
-    #[test]
-    fn fixed_presets_carry_their_production_addresses() {
-        let clara = PresetId::Clara.preset();
-        assert_eq!(clara.base_url.unwrap().as_str(), CLARA_BASE_URL);
-        let dispersed = PresetId::Dispersed.preset();
-        assert_eq!(dispersed.base_url.unwrap().as_str(), DISPERSED_BASE_URL);
-        assert_eq!(dispersed.provider, ProviderKind::Dispersed);
-        assert_eq!(dispersed.sign_in, vec![SignInMethod::KeyPair]);
-    }
+/// The outcome of signing in.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    SignedIn {
+        session: Session,
+        account: Account,
+    },
+    /// A two-factor code is needed: sign in again with it.
+    CodeRequired,
+}
 
-    #[test]
-    fn presets_are_offered_in_order_with_a_summary_each() {
-        let all = presets();
-        let ids: Vec<_> = all.iter().map(|p| p.id).collect();
-        assert_eq!(ids, PresetId::ALL);
-        assert!(all.iter().all(|p| !p.summary.is_empty()));
-    }
+/// How to recognise a purchase later, persisted while it is pending (nothing secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "provider", rename_all = "snake_case")]
+pub enum PurchaseRef {
+    /// Clara has no purchase object: the balance and the newest transaction
+    /// before buying, and the credits expected, tell when it landed.
+    Clara {
+        balance_before: Credits,
+        newest_transaction_id: Option<String>,
+        /// Server time (Unix seconds) of that transaction.
+        #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+        newest_transaction_at: Option<i64>,
+        expected_credits: Credits,
+    },
+    /// Dispersed reconciles by Checkout Session id.
+    Dispersed { checkout_session_id: String },
+}
 
-    #[test]
-    fn preset_names_round_trip() {
-        for id in PresetId::ALL {
-            assert_eq!(PresetId::from_name(id.name()).unwrap(), id);
-            let wire = serde_json::to_string(&id).unwrap();
-            assert_eq!(wire, format!("\"{}\"", id.name()));
+/// A purchase that was just created: what to watch and what to open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartedPurchase {
+    pub reference: PurchaseRef,
+    pub checkout_url: url::Url,
+    pub amount: Money,
+    pub expected_credits: Option<Credits>,
+    pub expires_at: Option<SystemTime>,
+}
+
+/// Where a purchase stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PurchaseStatus {
+    Pending,
+    Landed {
+        credits: Option<Credits>,
+        balance: Option<Credits>,
+        /// The service's own line for it (`User bought 500.0 credits for $5.0.`).
+        receipt: Option<String>,
+    },
+    Expired,
+}
+
+/// One line of history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryEntry {
+    pub id: String,
+    /// Unix seconds.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub at: Option<i64>,
+    pub description: String,
+    pub credits: Option<Credits>,
+    pub amount: Option<Money>,
+    /// True for credits added or a purchase, false for credits spent.
+    pub incoming: bool,
+    pub status: Option<HistoryStatus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryStatus {
+    Pending,
+    Completed,
+    Expired,
+}
+
+impl From<PurchaseState> for HistoryStatus {
+    fn from(s: PurchaseState) -> Self {
+        match s {
+            PurchaseState::Pending => Self::Pending,
+            PurchaseState::Completed => Self::Completed,
+            PurchaseState::Expired => Self::Expired,
         }
-        let err = PresetId::from_name("acme").unwrap_err();
-        assert_eq!(err.code(), crate::ErrorCode::UnknownPreset);
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+/// The history page size.
+pub const HISTORY_PAGE: usize = 20;
+
+pub(crate) fn unix(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What every backend can do for Topup.
+#[async_trait]
+pub trait Provider: Send + Sync + fmt::Debug {
+    fn kind(&self) -> ProviderKind;
+    fn capabilities(&self) -> Capabilities;
+    async fn sign_in(&self, credentials: Credentials) -> Result<SignIn>;
+    /// Ends the session on the server where there is one.
+    async fn sign_out(&self, session: &Session) -> Result<()>;
+    async fn account(&self, session: &Session) -> Result<Account>;
+    /// `None` when the provider publishes no prices.
+    async fn price(&self, session: &Session) -> Result<Option<PriceList>>;
+    /// Creates a checkout for `amount`. Never retried on its own.
+    async fn start_purchase(&self, session: &Session, amount: Money) -> Result<StartedPurchase>;
+    async fn purchase_status(
+        &self,
+        session: &Session,
+        purchase: &PurchaseRef,
+    ) -> Result<PurchaseStatus>;
+    /// Page `page` (from 1) of the history, newest first.
+    async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage>;
+    async fn billing_portal(&self, session: &Session) -> Result<url::Url>;
 }

@@ -104,8 +104,10 @@ struct Examples {
 }
 
 fn examples() -> Examples {
-    let spec: Value =
-        serde_json::from_str(include_str!("fixtures/clara-boilerplate.openapi.json")).unwrap();
+    let spec: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/reference/clara-boilerplate.openapi.json"
+    ))
+    .unwrap();
     let value_of = |content: &Value| -> Vec<(String, Value)> {
         let mut out = Vec::new();
         for (_, c) in content.as_object().into_iter().flatten() {
@@ -692,8 +694,10 @@ async fn every_openapi_error_example_matches() {
 #[tokio::test]
 async fn stripe_session_matches_the_fixture() {
     let env = start().await;
-    let fixture: Value =
-        serde_json::from_str(include_str!("fixtures/stripe-checkout-session.json")).unwrap();
+    let fixture: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/reference/stripe-checkout-session.json"
+    ))
+    .unwrap();
     let (_, token) = env.login(demo::USER_EMAIL).await;
     let (_, b) = env
         .post_json(
@@ -745,7 +749,10 @@ async fn stripe_session_matches_the_fixture() {
 #[tokio::test]
 async fn dispersed_responses_match_the_reference_examples() {
     let env = start().await;
-    let ex: Value = serde_json::from_str(include_str!("fixtures/dispersed-examples.json")).unwrap();
+    let ex: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/reference/dispersed-examples.json"
+    ))
+    .unwrap();
     let console = "https://console.dispersed.com/billing?checkout=";
     let (s, created) = env
         .dispersed(Method::POST, "/v1/compute/ledger/credit-purchases", Some(&json!({"amount": 25, "cancel_url": format!("{console}cancelled"), "redirect_url": format!("{console}success"), "memo": "contract"})))

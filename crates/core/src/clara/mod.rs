@@ -1,0 +1,552 @@
+//! The Clara client (`clara-api.md`): Clara-Backend and any Flask Backend
+//! Boilerplate deployment, in its documented behaviour and its boilerplate
+//! quirks.
+
+pub mod errors;
+mod provider;
+pub mod token;
+pub mod wire;
+
+pub use provider::ClaraProvider;
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+pub use errors::{classify, Context};
+pub use wire::{Checkout, Transaction, TransactionKind, User};
+
+use crate::base_url::BaseUrl;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::http::{Http, Idempotency, Response};
+use crate::money::{Money, PriceList};
+
+/// The OTP purposes of Send OTP (§8.1.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtpPurpose {
+    TwoFactorAuth,
+    Activation,
+    ChangePassword,
+}
+
+impl OtpPurpose {
+    fn path(self) -> &'static str {
+        match self {
+            Self::TwoFactorAuth => "TWO_FACTOR_AUTH",
+            Self::Activation => "ACTIVATION",
+            Self::ChangePassword => "CHANGE_PASSWORD",
+        }
+    }
+}
+
+/// A signed-in Clara account: who, and the bearer token that proves it.
+#[derive(Clone)]
+pub struct ClaraSession {
+    pub user_id: String,
+    pub token: SecretString,
+}
+
+impl std::fmt::Debug for ClaraSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaraSession")
+            .field("user_id", &self.user_id)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// The outcome of a login: signed in, or a 2FA code is needed first.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    SignedIn { session: ClaraSession, user: User },
+    CodeRequired,
+}
+
+/// Where checkout sends the browser back on the service's web client.
+pub const DEFAULT_RETURN_PATH: &str = "";
+
+#[derive(Debug, Clone)]
+pub struct ClaraClient {
+    base: BaseUrl,
+    http: Http,
+    clock: Arc<dyn Clock>,
+}
+
+fn parse<T: DeserializeOwned>(response: &Response) -> Result<T> {
+    let envelope: wire::Envelope<T> = serde_json::from_slice(&response.body)
+        .map_err(|e| Error::malformed(format!("JSON: {e}")))?;
+    if envelope.status != "success" {
+        return Err(Error::malformed(format!(
+            "status “{}” on a success answer",
+            envelope.status
+        )));
+    }
+    envelope.data.ok_or_else(|| Error::malformed("no data"))
+}
+
+fn expect_status(response: &Response, ok: &[u16], context: Context) -> Result<()> {
+    if ok.contains(&response.status.as_u16()) {
+        Ok(())
+    } else {
+        Err(errors::map(response, context))
+    }
+}
+
+impl ClaraClient {
+    pub fn new(base: BaseUrl, http: Http, clock: Arc<dyn Clock>) -> Self {
+        Self { base, http, clock }
+    }
+
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base.as_str())
+    }
+
+    fn token_expired(&self, token: &str) -> bool {
+        token::expired_at(token, self.clock.unix_secs_f64())
+    }
+
+    /// An authenticated call. A token whose own `exp` has passed is not sent.
+    async fn authed<T>(
+        &self,
+        session: &ClaraSession,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        idempotency: Idempotency,
+        ok: &[u16],
+        read: impl Fn(&Response) -> Result<T>,
+    ) -> Result<T> {
+        let token = session.token.expose_secret();
+        if self.token_expired(token) {
+            return Err(Error::SessionExpired);
+        }
+        let url = self.url(path);
+        self.http
+            .send(
+                idempotency,
+                |c| {
+                    let mut req = c.request(method.clone(), &url).bearer_auth(token);
+                    if let Some(b) = &body {
+                        req = req.json(b);
+                    }
+                    Ok(req)
+                },
+                |r| {
+                    expect_status(
+                        &r,
+                        ok,
+                        Context::Authenticated {
+                            token_expired: self.token_expired(token),
+                        },
+                    )?;
+                    read(&r)
+                },
+            )
+            .await
+    }
+
+    /// `POST /auth/session` with Basic credentials and, for a 2FA account, the code.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &SecretString,
+        code: Option<&str>,
+    ) -> Result<LoginOutcome> {
+        let url = self.url("/auth/session");
+        let result = self
+            .http
+            .send(
+                // Login creates a session, but a lost answer only leaves an unused
+                // token behind, and a 2FA code is single-use: retrying could
+                // consume it twice. Send once.
+                Idempotency::Once,
+                |c| {
+                    let mut req = c
+                        .post(&url)
+                        .basic_auth(email, Some(password.expose_secret()));
+                    if let Some(code) = code {
+                        req = req.json(&json!({"code": code}));
+                    }
+                    Ok(req)
+                },
+                |r| {
+                    expect_status(
+                        &r,
+                        &[200],
+                        Context::Login {
+                            code_given: code.is_some(),
+                        },
+                    )?;
+                    parse::<wire::UserWire>(&r)
+                },
+            )
+            .await;
+        match result {
+            Ok(w) => {
+                let token = w
+                    .token
+                    .clone()
+                    .ok_or_else(|| Error::malformed("a login without a token"))?;
+                let user = User::try_from(w)?;
+                Ok(LoginOutcome::SignedIn {
+                    session: ClaraSession {
+                        user_id: user.id.clone(),
+                        token: token.into(),
+                    },
+                    user,
+                })
+            }
+            Err(Error::CodeRequired) => Ok(LoginOutcome::CodeRequired),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Emails a code (`POST /users/{email}/otp/{type}`); needs the public API key.
+    pub async fn send_otp(
+        &self,
+        email: &str,
+        purpose: OtpPurpose,
+        public_key: &SecretString,
+    ) -> Result<()> {
+        let url = self.url(&format!(
+            "/users/{}/otp/{}",
+            path_segment(email),
+            purpose.path()
+        ));
+        self.http
+            .send(
+                Idempotency::Once,
+                |c| {
+                    Ok(c.post(&url)
+                        .header("Authorization", public_key.expose_secret()))
+                },
+                |r| expect_status(&r, &[201], Context::PublicKey),
+            )
+            .await
+    }
+
+    /// Creates an account (`POST /auth/register`); it must be activated before buying.
+    pub async fn register(
+        &self,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+        password: &SecretString,
+        public_key: &SecretString,
+    ) -> Result<(ClaraSession, User)> {
+        let url = self.url("/auth/register");
+        let w = self
+            .http
+            .send(
+                Idempotency::Once,
+                |c| {
+                    Ok(c.post(&url)
+                        .header("Authorization", public_key.expose_secret())
+                        .json(&json!({
+                            "first_name": first_name,
+                            "last_name": last_name,
+                            "email": email,
+                            "password": password.expose_secret(),
+                        })))
+                },
+                |r| {
+                    expect_status(&r, &[201], Context::PublicKey)?;
+                    parse::<wire::UserWire>(&r)
+                },
+            )
+            .await?;
+        self.session_from(w)
+    }
+
+    /// Activates an account with its emailed code (`POST /users/{email}/activate`).
+    pub async fn activate(
+        &self,
+        email: &str,
+        code: &str,
+        public_key: &SecretString,
+    ) -> Result<User> {
+        let url = self.url(&format!("/users/{}/activate", path_segment(email)));
+        let w = self
+            .http
+            .send(
+                Idempotency::Once,
+                |c| {
+                    Ok(c.post(&url)
+                        .header("Authorization", public_key.expose_secret())
+                        .json(&json!({"code": code})))
+                },
+                |r| {
+                    expect_status(&r, &[200], Context::Code)?;
+                    parse::<wire::UserWire>(&r)
+                },
+            )
+            .await?;
+        User::try_from(w)
+    }
+
+    /// Signs in with a Google ID token (`POST /auth/google`).
+    pub async fn google_sign_in(&self, id_token: &SecretString) -> Result<(ClaraSession, User)> {
+        let url = self.url("/auth/google");
+        let w = self
+            .http
+            .send(
+                Idempotency::Once,
+                |c| {
+                    Ok(c.post(&url)
+                        .json(&json!({"id_token": id_token.expose_secret()})))
+                },
+                |r| {
+                    expect_status(&r, &[200, 201], Context::Anonymous)?;
+                    parse::<wire::UserWire>(&r)
+                },
+            )
+            .await?;
+        self.session_from(w)
+    }
+
+    /// Signs in with an API-key token (`clara_api_…`): the user id comes from
+    /// the token itself, and a user view proves the token works.
+    pub async fn api_key_sign_in(&self, token: SecretString) -> Result<(ClaraSession, User)> {
+        let claims = token::claims(token.expose_secret()).ok_or(Error::InvalidCredentials)?;
+        let session = ClaraSession {
+            user_id: claims.sub,
+            token,
+        };
+        let user = self.user(&session).await.map_err(|e| match e {
+            Error::SessionExpired | Error::PermissionDenied | Error::NotFound { .. } => {
+                Error::InvalidCredentials
+            }
+            other => other,
+        })?;
+        Ok((session, user))
+    }
+
+    fn session_from(&self, w: wire::UserWire) -> Result<(ClaraSession, User)> {
+        let token = w
+            .token
+            .clone()
+            .ok_or_else(|| Error::malformed("an answer without a token"))?;
+        let user = User::try_from(w)?;
+        Ok((
+            ClaraSession {
+                user_id: user.id.clone(),
+                token: token.into(),
+            },
+            user,
+        ))
+    }
+
+    /// Revokes the session on the server (`DELETE /auth/session`). A session
+    /// that already ended counts as signed out.
+    pub async fn logout(&self, session: &ClaraSession) -> Result<()> {
+        let result = self
+            .authed(
+                session,
+                Method::DELETE,
+                "/auth/session",
+                None,
+                Idempotency::Idempotent,
+                &[204],
+                |_| Ok(()),
+            )
+            .await;
+        match result {
+            Err(Error::SessionExpired) => Ok(()),
+            // An API-key token has no server session to end.
+            Err(Error::PermissionDenied)
+                if token::claims(session.token.expose_secret())
+                    .and_then(|c| c.role)
+                    .as_deref()
+                    == Some("api_key") =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// The user, with the balance (`GET /users/{id}`).
+    pub async fn user(&self, session: &ClaraSession) -> Result<User> {
+        let path = format!("/users/{}", path_segment(&session.user_id));
+        self.authed(
+            session,
+            Method::GET,
+            &path,
+            None,
+            Idempotency::Idempotent,
+            &[200],
+            |r| User::try_from(parse::<wire::UserWire>(r)?),
+        )
+        .await
+    }
+
+    /// The rate tiers (`GET /stripe/rate`).
+    pub async fn rate(&self, session: &ClaraSession) -> Result<PriceList> {
+        self.authed(
+            session,
+            Method::GET,
+            "/stripe/rate",
+            None,
+            Idempotency::Idempotent,
+            &[200],
+            |r| wire::price_list(parse::<Vec<wire::TierWire>>(r)?),
+        )
+        .await
+    }
+
+    /// Creates a Checkout Session for whole dollars (`POST /stripe/buy`). Sent once.
+    pub async fn buy(
+        &self,
+        session: &ClaraSession,
+        amount: Money,
+        return_path: &str,
+    ) -> Result<Checkout> {
+        let dollars = amount.whole_units().ok_or_else(|| {
+            Error::InvalidAmount(crate::money::AmountError::WholeUnitsOnly {
+                suggestion: Money::major(amount.currency, amount.minor / 100).to_string(),
+            })
+        })?;
+        if amount.currency != crate::money::Currency::Usd {
+            return Err(Error::Unsupported {
+                what: format!("Paying in {}", amount.currency.code()),
+            });
+        }
+        let body = json!({"amount": dollars, "return_path": return_path});
+        self.authed(
+            session,
+            Method::POST,
+            "/stripe/buy",
+            Some(body),
+            Idempotency::Once,
+            &[201],
+            |r| Checkout::try_from(parse::<wire::BuyWire>(r)?),
+        )
+        .await
+    }
+
+    /// The Stripe billing portal (`POST /stripe/portal`).
+    pub async fn portal(&self, session: &ClaraSession) -> Result<url::Url> {
+        self.authed(
+            session,
+            Method::POST,
+            "/stripe/portal",
+            None,
+            Idempotency::Once,
+            &[201],
+            |r| {
+                let w = parse::<wire::UrlWire>(r)?;
+                url::Url::parse(&w.url)
+                    .map_err(|_| Error::malformed("a portal link that is not a URL"))
+            },
+        )
+        .await
+    }
+
+    /// One page of transactions (`GET /users/{id}/transactions`). Order and
+    /// offset differ between Clara and the boilerplate, so callers sort.
+    pub async fn transactions(
+        &self,
+        session: &ClaraSession,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Transaction>> {
+        let path = format!(
+            "/users/{}/transactions?limit={limit}&offset={offset}",
+            path_segment(&session.user_id)
+        );
+        self.authed(
+            session,
+            Method::GET,
+            &path,
+            None,
+            Idempotency::Idempotent,
+            &[200],
+            |r| {
+                parse::<Vec<wire::TransactionWire>>(r)?
+                    .into_iter()
+                    .map(Transaction::try_from)
+                    .collect()
+            },
+        )
+        .await
+    }
+
+    /// Every transaction the server will give, newest first, without duplicates:
+    /// `limit=100&offset=0` is everything under the boilerplate and the first
+    /// hundred under PostgreSQL semantics (§8.4.1).
+    pub async fn recent_transactions(&self, session: &ClaraSession) -> Result<Vec<Transaction>> {
+        let mut rows = self.transactions(session, 100, 0).await?;
+        rows.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        rows.dedup_by(|a, b| a.id == b.id);
+        Ok(rows)
+    }
+
+    /// One transaction (`GET /users/{id}/transactions/{tid}`).
+    pub async fn transaction(&self, session: &ClaraSession, id: &str) -> Result<Transaction> {
+        let path = format!(
+            "/users/{}/transactions/{}",
+            path_segment(&session.user_id),
+            path_segment(id)
+        );
+        self.authed(
+            session,
+            Method::GET,
+            &path,
+            None,
+            Idempotency::Idempotent,
+            &[200],
+            |r| Transaction::try_from(parse::<wire::TransactionWire>(r)?),
+        )
+        .await
+    }
+
+    /// `GET /health`: the service's name and state.
+    pub async fn health(&self) -> Result<(String, String)> {
+        let url = self.url("/health");
+        self.http
+            .send(
+                Idempotency::Idempotent,
+                |c| Ok(c.get(&url)),
+                |r| {
+                    expect_status(&r, &[200], Context::Anonymous)?;
+                    let w = parse::<wire::HealthWire>(&r)?;
+                    Ok((w.service, w.status))
+                },
+            )
+            .await
+    }
+
+    /// `GET /version`.
+    pub async fn version(&self) -> Result<String> {
+        let url = self.url("/version");
+        self.http
+            .send(
+                Idempotency::Idempotent,
+                |c| Ok(c.get(&url)),
+                |r| {
+                    expect_status(&r, &[200], Context::Anonymous)?;
+                    Ok(parse::<wire::VersionWire>(&r)?.version)
+                },
+            )
+            .await
+    }
+}
+
+/// Percent-encodes one path segment (emails contain `@`, ids are plain).
+fn path_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

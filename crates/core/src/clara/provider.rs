@@ -1,0 +1,200 @@
+//! Clara as a [`Provider`].
+
+use async_trait::async_trait;
+
+use super::{ClaraClient, ClaraSession, LoginOutcome, TransactionKind, User};
+use crate::error::{Error, Result};
+use crate::money::{Currency, Money, PriceList};
+use crate::provider::*;
+
+#[derive(Debug, Clone)]
+pub struct ClaraProvider {
+    client: ClaraClient,
+    /// The path on the service's web client Stripe returns the browser to.
+    return_path: String,
+}
+
+impl ClaraProvider {
+    pub fn new(client: ClaraClient, return_path: impl Into<String>) -> Self {
+        Self {
+            client,
+            return_path: return_path.into(),
+        }
+    }
+
+    pub fn client(&self) -> &ClaraClient {
+        &self.client
+    }
+}
+
+fn clara(session: &Session) -> Result<&ClaraSession> {
+    match session {
+        Session::Clara(s) => Ok(s),
+        Session::Dispersed(_) => Err(Error::Unsupported {
+            what: "A Dispersed key pair".into(),
+        }),
+    }
+}
+
+fn account(user: &User) -> Account {
+    Account {
+        id: user.id.clone(),
+        email: Some(user.email.clone()),
+        display_name: user.display_name(),
+        balance: Some(user.credits),
+        can_buy: user.can_buy(),
+    }
+}
+
+#[async_trait]
+impl Provider for ClaraProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Clara
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            balance: true,
+            price: true,
+            portal: true,
+            history: true,
+            currency: Currency::Usd,
+            whole_units_only: true,
+            sign_in: vec![
+                SignInMethod::EmailPassword,
+                SignInMethod::ApiKeyToken,
+                SignInMethod::Google,
+            ],
+        }
+    }
+
+    async fn sign_in(&self, credentials: Credentials) -> Result<SignIn> {
+        let (session, user) = match credentials {
+            Credentials::EmailPassword {
+                email,
+                password,
+                code,
+            } => match self
+                .client
+                .login(&email, &password, code.as_deref())
+                .await?
+            {
+                LoginOutcome::SignedIn { session, user } => (session, user),
+                LoginOutcome::CodeRequired => return Ok(SignIn::CodeRequired),
+            },
+            Credentials::ApiKeyToken(token) => self.client.api_key_sign_in(token).await?,
+            Credentials::GoogleIdToken(id_token) => self.client.google_sign_in(&id_token).await?,
+            Credentials::KeyPair(_) => {
+                return Err(Error::Unsupported {
+                    what: "Signing in to Clara with a key pair".into(),
+                })
+            }
+        };
+        Ok(SignIn::SignedIn {
+            account: account(&user),
+            session: Session::Clara(session),
+        })
+    }
+
+    async fn sign_out(&self, session: &Session) -> Result<()> {
+        self.client.logout(clara(session)?).await
+    }
+
+    async fn account(&self, session: &Session) -> Result<Account> {
+        Ok(account(&self.client.user(clara(session)?).await?))
+    }
+
+    async fn price(&self, session: &Session) -> Result<Option<PriceList>> {
+        Ok(Some(self.client.rate(clara(session)?).await?))
+    }
+
+    async fn start_purchase(&self, session: &Session, amount: Money) -> Result<StartedPurchase> {
+        let s = clara(session)?;
+        // What "landed" will be measured against, taken before buying.
+        let before = self.client.user(s).await?;
+        let newest = self.client.recent_transactions(s).await?.into_iter().next();
+        let checkout = self.client.buy(s, amount, &self.return_path).await?;
+        Ok(StartedPurchase {
+            reference: PurchaseRef::Clara {
+                balance_before: before.credits,
+                newest_transaction_id: newest.as_ref().map(|t| t.id.clone()),
+                newest_transaction_at: newest.as_ref().map(|t| unix(t.created_at)),
+                expected_credits: checkout.credits,
+            },
+            checkout_url: checkout.url,
+            amount: checkout.amount,
+            expected_credits: Some(checkout.credits),
+            // Stripe's default: the boilerplate sets no expiry (§8.5.2).
+            expires_at: Some(
+                std::time::SystemTime::now() + std::time::Duration::from_secs(24 * 3600),
+            ),
+        })
+    }
+
+    async fn purchase_status(
+        &self,
+        session: &Session,
+        purchase: &PurchaseRef,
+    ) -> Result<PurchaseStatus> {
+        let s = clara(session)?;
+        let PurchaseRef::Clara {
+            balance_before,
+            newest_transaction_id,
+            newest_transaction_at,
+            expected_credits,
+        } = purchase
+        else {
+            return Err(Error::Unsupported {
+                what: "A Dispersed purchase".into(),
+            });
+        };
+        let user = self.client.user(s).await?;
+        let rows = self.client.recent_transactions(s).await?;
+        // A new CREDIT row for exactly these credits, at or after the newest row
+        // seen before buying (server time on both sides, so no clock skew).
+        let row = rows.iter().find(|t| {
+            t.kind == TransactionKind::Credit
+                && t.credits == *expected_credits
+                && Some(&t.id) != newest_transaction_id.as_ref()
+                && newest_transaction_at.is_none_or(|at| unix(t.created_at) >= at)
+        });
+        let balance_rose = user.credits >= *balance_before + *expected_credits;
+        if row.is_some() || balance_rose {
+            return Ok(PurchaseStatus::Landed {
+                credits: Some(*expected_credits),
+                balance: Some(user.credits),
+                receipt: row.map(|t| t.description.clone()),
+            });
+        }
+        Ok(PurchaseStatus::Pending)
+    }
+
+    async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage> {
+        let rows = self.client.recent_transactions(clara(session)?).await?;
+        let page = page.max(1);
+        let start = (page as usize - 1) * HISTORY_PAGE;
+        let entries = rows
+            .iter()
+            .skip(start)
+            .take(HISTORY_PAGE)
+            .map(|t| HistoryEntry {
+                id: t.id.clone(),
+                at: Some(unix(t.created_at)),
+                description: t.description.clone(),
+                credits: Some(t.credits),
+                amount: Some(t.fiat),
+                incoming: t.kind == TransactionKind::Credit,
+                status: None,
+            })
+            .collect();
+        Ok(HistoryPage {
+            entries,
+            page,
+            has_more: rows.len() > start + HISTORY_PAGE,
+        })
+    }
+
+    async fn billing_portal(&self, session: &Session) -> Result<url::Url> {
+        self.client.portal(clara(session)?).await
+    }
+}

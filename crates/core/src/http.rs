@@ -1,0 +1,266 @@
+//! The one HTTP client: rustls, timeouts, `User-Agent: Topup/<version>`, a cap
+//! on response size, and retries for idempotent requests.
+//!
+//! Retries use full-jitter exponential backoff and honour `Retry-After`, within
+//! a time budget. A request that creates something (a purchase) is sent once:
+//! a retry after a lost answer could buy twice.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use rand::Rng;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::StatusCode;
+
+use crate::error::{Error, Result};
+
+/// How hard to try an idempotent request.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// No retry starts after this much time has passed since the first attempt.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(4),
+            budget: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Larger answers are refused as malformed.
+    pub max_body_bytes: usize,
+    pub retry: RetryPolicy,
+    pub user_agent: String,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 1024 * 1024,
+            retry: RetryPolicy::default(),
+            user_agent: format!("Topup/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Whether a request may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Reads (GET, including Dispersed's reconcile): retried.
+    Idempotent,
+    /// Creates something: sent exactly once.
+    Once,
+}
+
+/// A complete answer, body read within the size cap.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    /// `Retry-After` in seconds or as an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs.min(3600)));
+        }
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or_default(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    config: Arc<HttpConfig>,
+}
+
+impl Http {
+    pub fn new(config: HttpConfig) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .https_only(false) // base URLs are checked (https, or http on loopback) before use
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(config.user_agent.clone())
+            // Redirects could lead a signed or authenticated request elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::malformed(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Sends the request that `build` makes (anew for every attempt, so signed
+    /// requests get a fresh nonce and time) and lets `interpret` turn the
+    /// answer into a value or an error. Transient errors (see
+    /// [`crate::ErrorCode::is_transient`]) are retried for idempotent requests.
+    pub async fn send<T>(
+        &self,
+        idempotency: Idempotency,
+        build: impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+        interpret: impl Fn(Response) -> Result<T>,
+    ) -> Result<T> {
+        let policy = self.config.retry;
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let outcome = match self.once(&build).await {
+                Ok(response) => interpret(response),
+                Err(e) => Err(e),
+            };
+            let err = match outcome {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let retryable = idempotency == Idempotency::Idempotent && err.code().is_transient();
+            if !retryable || attempt >= policy.max_attempts {
+                return Err(err);
+            }
+            let cap = policy
+                .max_delay
+                .min(policy.base_delay.saturating_mul(1 << (attempt - 1).min(16)));
+            let jitter =
+                Duration::from_millis(rand::rng().random_range(0..=cap.as_millis() as u64));
+            let delay = match &err {
+                Error::RateLimited {
+                    retry_after: Some(wait),
+                } => (*wait).max(jitter),
+                _ => jitter,
+            };
+            if started.elapsed() + delay > policy.budget {
+                return Err(err);
+            }
+            tracing::debug!(attempt, ?delay, code = %err.code(), "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn once(
+        &self,
+        build: &impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+    ) -> Result<Response> {
+        let request = build(&self.client)?;
+        let mut response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let cap = self.config.max_body_bytes;
+        if response
+            .content_length()
+            .is_some_and(|len| len > cap as u64)
+        {
+            return Err(Error::malformed(format!(
+                "the answer is larger than {} KiB",
+                cap / 1024
+            )));
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > cap {
+                return Err(Error::malformed(format!(
+                    "the answer is larger than {} KiB",
+                    cap / 1024
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+fn transport(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout
+    } else if e.is_body() || e.is_decode() {
+        Error::malformed("the answer was cut off")
+    } else {
+        // Connection refused, reset or closed early: the network, as the person sees it.
+        Error::NetworkUnreachable
+    }
+}
+
+/// Maps the statuses every service shares: 429 and 5xx.
+pub fn common_status_error(response: &Response) -> Option<Error> {
+    match response.status.as_u16() {
+        429 => Some(Error::RateLimited {
+            retry_after: response.retry_after(),
+        }),
+        s @ 500..=599 => Some(Error::ServerUnavailable { status: s }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, retry_after: Option<&str>) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Some(v) = retry_after {
+            headers.insert(RETRY_AFTER, v.parse().unwrap());
+        }
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_a_date() {
+        assert_eq!(
+            response(429, Some("7")).retry_after(),
+            Some(Duration::from_secs(7))
+        );
+        let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(60));
+        assert_eq!(
+            response(429, Some(&past)).retry_after(),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(response(429, Some("soon")).retry_after(), None);
+        assert!(
+            matches!(common_status_error(&response(429, Some("2"))), Some(Error::RateLimited { retry_after: Some(d) }) if d == Duration::from_secs(2))
+        );
+        assert!(matches!(
+            common_status_error(&response(503, None)),
+            Some(Error::ServerUnavailable { status: 503 })
+        ));
+        assert!(common_status_error(&response(404, None)).is_none());
+    }
+}

@@ -1,0 +1,218 @@
+//! A running Sandbox and clients of `topup-core` pointed at it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use topup_core::clara::{ClaraClient, ClaraProvider, ClaraSession, LoginOutcome};
+use topup_core::clock;
+use topup_core::dispersed::{DispersedClient, DispersedProvider, KeyPair};
+use topup_core::http::{Http, HttpConfig, RetryPolicy};
+use topup_core::BaseUrl;
+use topup_sandbox::{demo, Config, Quirks, Sandbox};
+
+pub struct Env {
+    pub sandbox: Sandbox,
+    pub admin: reqwest::Client,
+}
+
+pub async fn start() -> Env {
+    start_with(Config::default()).await
+}
+
+pub async fn start_quirky() -> Env {
+    start_with(Config {
+        quirks: Quirks::Boilerplate,
+        ..Config::default()
+    })
+    .await
+}
+
+pub async fn start_with(config: Config) -> Env {
+    Env {
+        sandbox: Sandbox::start(config).await.expect("sandbox"),
+        admin: reqwest::Client::new(),
+    }
+}
+
+/// Quick retries so tests with faults stay short; the budget still bounds them.
+pub fn http() -> Http {
+    Http::new(HttpConfig {
+        retry: RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            budget: Duration::from_secs(10),
+        },
+        request_timeout: Duration::from_secs(5),
+        ..HttpConfig::default()
+    })
+    .unwrap()
+}
+
+pub fn secret(s: &str) -> SecretString {
+    s.to_owned().into()
+}
+
+impl Env {
+    pub fn clara(&self) -> ClaraClient {
+        ClaraClient::new(
+            BaseUrl::parse(&self.sandbox.urls().clara).unwrap(),
+            http(),
+            clock::system(),
+        )
+    }
+
+    /// A client whose clock reads `now`.
+    pub fn clara_at(&self, now: std::time::SystemTime) -> ClaraClient {
+        ClaraClient::new(
+            BaseUrl::parse(&self.sandbox.urls().clara).unwrap(),
+            http(),
+            Arc::new(clock::FixedClock(now)),
+        )
+    }
+
+    pub fn clara_provider(&self) -> ClaraProvider {
+        ClaraProvider::new(self.clara(), "billing")
+    }
+
+    pub fn keys(&self) -> KeyPair {
+        KeyPair {
+            public_key: demo::DISPERSED_PUBLIC_KEY.into(),
+            secret_key: secret(demo::DISPERSED_SECRET_KEY),
+        }
+    }
+
+    pub fn dispersed(&self) -> DispersedClient {
+        self.dispersed_with(self.keys())
+    }
+
+    pub fn dispersed_with(&self, keys: KeyPair) -> DispersedClient {
+        DispersedClient::new(
+            BaseUrl::parse(&self.sandbox.urls().dispersed).unwrap(),
+            http(),
+            keys,
+            clock::system(),
+        )
+    }
+
+    pub fn dispersed_provider(&self) -> DispersedProvider {
+        let base = &self.sandbox.urls().base;
+        DispersedProvider::new(
+            BaseUrl::parse(&self.sandbox.urls().dispersed).unwrap(),
+            http(),
+            Arc::new(clock::SystemClock),
+            format!("{base}/console/billing?checkout=success"),
+            format!("{base}/console/billing?checkout=cancelled"),
+        )
+    }
+
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("{}{path}", self.sandbox.urls().admin)
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .admin
+            .post(self.admin_url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn admin_put(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .admin
+            .put(self.admin_url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Value {
+        self.admin
+            .get(self.admin_url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn otp(&self, email: &str, kind: &str) -> String {
+        let v: Value = self
+            .admin
+            .get(self.admin_url("/otp"))
+            .query(&[("email", email), ("type", kind)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["code"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn login(&self, email: &str) -> ClaraSession {
+        match self
+            .clara()
+            .login(email, &secret(demo::PASSWORD), None)
+            .await
+            .unwrap()
+        {
+            LoginOutcome::SignedIn { session, .. } => session,
+            LoginOutcome::CodeRequired => panic!("{email} needs a code"),
+        }
+    }
+
+    /// Requests in the Sandbox log matching a method and path pattern.
+    pub async fn count(&self, method: &str, path: &str) -> usize {
+        let v: Value = self
+            .admin
+            .get(self.admin_url("/requests"))
+            .query(&[("method", method), ("path", path)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().unwrap().len()
+    }
+
+    pub async fn pay(&self, session_id: &str, card: &str) -> reqwest::StatusCode {
+        self.admin
+            .post(self.admin_url(&format!("/checkout/{session_id}/pay")))
+            .json(&json!({"card": card}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    pub async fn faults(&self, body: Value) {
+        let r = self
+            .admin
+            .put(self.admin_url("/faults"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+}
+
+pub fn session_id(url: &url::Url) -> String {
+    url.path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap()
+        .to_owned()
+}
