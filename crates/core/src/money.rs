@@ -133,13 +133,26 @@ impl fmt::Display for Money {
     }
 }
 
-/// A number of credits, exact.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+/// A number of credits, exact. On the wire (IPC, files) it is a decimal string
+/// such as `"1500"` or `"0.1"`, so JavaScript never rounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
-#[serde(transparent)]
-pub struct Credits(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
+pub struct Credits(pub Decimal);
+
+impl Serialize for Credits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.normalize())
+    }
+}
+
+impl<'de> Deserialize<'de> for Credits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Decimal::from_str(&text)
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 impl Credits {
     pub const ZERO: Self = Self(Decimal::ZERO);
