@@ -30,11 +30,7 @@ export type AppInfo = {
 export type BaseUrl = string;
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = 
-/**  A service address that is not an https URL (or plain http on loopback). */
-"invalid_base_url" | 
-/**  A preset id that this build does not know. */
-"unknown_preset";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed";
 
 /**  What a failed command returns to the UI. */
 export type IpcError = {

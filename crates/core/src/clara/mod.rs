@@ -476,14 +476,7 @@ impl ClaraClient {
     /// `limit=100&offset=0` is everything under the boilerplate and the first
     /// hundred under PostgreSQL semantics (§8.4.1).
     pub async fn recent_transactions(&self, session: &ClaraSession) -> Result<Vec<Transaction>> {
-        let mut rows = self.transactions(session, 100, 0).await?;
-        rows.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        rows.dedup_by(|a, b| a.id == b.id);
-        Ok(rows)
+        Ok(newest_first(self.transactions(session, 100, 0).await?))
     }
 
     /// One transaction (`GET /users/{id}/transactions/{tid}`).
@@ -536,9 +529,64 @@ impl ClaraClient {
     }
 }
 
+/// Sorts rows newest first. Dates have one-second resolution, so rows of the
+/// same second keep the server's order, read in its direction: Clara's docs
+/// list oldest first (reversed here), the boilerplate newest first.
+pub fn newest_first(mut rows: Vec<Transaction>) -> Vec<Transaction> {
+    let server_ascending = match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => first.created_at <= last.created_at,
+        _ => false,
+    };
+    if server_ascending {
+        rows.reverse();
+    }
+    rows.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|t| seen.insert(t.id.clone()));
+    rows
+}
+
 /// Percent-encodes one path segment (emails contain `@`, ids are plain).
 fn path_segment(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::money::{Credits, Currency};
+
+    fn row(id: &str, secs: u64) -> Transaction {
+        Transaction {
+            id: id.into(),
+            kind: TransactionKind::Credit,
+            description: id.into(),
+            credits: Credits::ZERO,
+            fiat: Money::from_minor(Currency::Usd, 0),
+            created_at: UNIX_EPOCH + Duration::from_secs(secs),
+        }
+    }
+
+    fn ids(rows: Vec<Transaction>) -> Vec<String> {
+        rows.into_iter().map(|t| t.id).collect()
+    }
+
+    #[test]
+    fn rows_come_out_newest_first_from_either_server_order() {
+        // Documented order (oldest first), two rows in the same second.
+        let docs = vec![row("a", 1), row("b", 2), row("c", 2), row("d", 3)];
+        assert_eq!(ids(newest_first(docs)), ["d", "c", "b", "a"]);
+        // Boilerplate order (newest first), same ties.
+        let boilerplate = vec![row("d", 3), row("c", 2), row("b", 2), row("a", 1)];
+        assert_eq!(ids(newest_first(boilerplate)), ["d", "c", "b", "a"]);
+        // Duplicates across pages are dropped.
+        assert_eq!(
+            ids(newest_first(vec![row("a", 1), row("a", 1), row("b", 2)])),
+            ["b", "a"]
+        );
+    }
 }

@@ -148,22 +148,33 @@ impl Provider for ClaraProvider {
                 what: "A Dispersed purchase".into(),
             });
         };
-        let user = self.client.user(s).await?;
+        // Rows before the balance: services credit the balance no later than
+        // they write the row, so a row seen here is in the balance read next.
         let rows = self.client.recent_transactions(s).await?;
-        // A new CREDIT row for exactly these credits, at or after the newest row
-        // seen before buying (server time on both sides, so no clock skew).
-        let row = rows.iter().find(|t| {
-            t.kind == TransactionKind::Credit
-                && t.credits == *expected_credits
-                && Some(&t.id) != newest_transaction_id.as_ref()
-                && newest_transaction_at.is_none_or(|at| unix(t.created_at) >= at)
-        });
+        let user = self.client.user(s).await?;
+        let find = |rows: &[super::Transaction]| {
+            // A new CREDIT row for exactly these credits, at or after the newest
+            // row seen before buying (server time on both sides: no clock skew).
+            rows.iter()
+                .find(|t| {
+                    t.kind == TransactionKind::Credit
+                        && t.credits == *expected_credits
+                        && Some(&t.id) != newest_transaction_id.as_ref()
+                        && newest_transaction_at.is_none_or(|at| unix(t.created_at) >= at)
+                })
+                .map(|t| t.description.clone())
+        };
+        let mut receipt = find(&rows);
         let balance_rose = user.credits >= *balance_before + *expected_credits;
-        if row.is_some() || balance_rose {
+        if receipt.is_none() && balance_rose {
+            // Landed between the two reads: one more look for the receipt line.
+            receipt = find(&self.client.recent_transactions(s).await?);
+        }
+        if receipt.is_some() || balance_rose {
             return Ok(PurchaseStatus::Landed {
                 credits: Some(*expected_credits),
                 balance: Some(user.credits),
-                receipt: row.map(|t| t.description.clone()),
+                receipt,
             });
         }
         Ok(PurchaseStatus::Pending)
