@@ -108,7 +108,12 @@ async fn every_call_works_boilerplate() {
 
 #[tokio::test]
 async fn two_factor_is_a_typed_outcome() {
-    let env = start().await;
+    for env in [start().await, start_quirky().await] {
+        two_factor(env).await;
+    }
+}
+
+async fn two_factor(env: Env) {
     let clara = env.clara();
     let outcome = clara
         .login(demo::TWO_FA_EMAIL, &secret(demo::PASSWORD), None)
@@ -228,7 +233,12 @@ async fn boilerplate_500_on_a_token_the_client_thinks_valid_is_an_outage_not_a_s
 
 #[tokio::test]
 async fn register_activate_google_and_api_key_sign_in() {
-    let env = start().await;
+    for env in [start().await, start_quirky().await] {
+        register_and_other_sign_ins(env).await;
+    }
+}
+
+async fn register_and_other_sign_ins(env: Env) {
     let clara = env.clara();
     let key = secret(demo::CLARA_PUBLIC_KEY);
     let (session, user) = clara

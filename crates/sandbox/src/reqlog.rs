@@ -20,6 +20,7 @@ pub struct Entry {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    pub user_agent: Option<String>,
     pub status: u16,
     /// Unix milliseconds on the Sandbox clock when the request arrived.
     pub at_ms: i64,
@@ -58,6 +59,11 @@ pub async fn record(State(app): State<App>, req: Request, next: Next) -> Respons
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
+    let user_agent = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let at_ms = app.world().clock.unix_ms();
     let started = Instant::now();
     let response = next.run(req).await;
@@ -67,6 +73,7 @@ pub async fn record(State(app): State<App>, req: Request, next: Next) -> Respons
             method,
             path,
             query,
+            user_agent,
             status: response.status().as_u16(),
             at_ms,
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -276,3 +276,72 @@ impl DispersedClient {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use reqwest::header::HeaderMap;
+    use reqwest::StatusCode;
+
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn answer(status: u16, body: &str) -> Response {
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    /// Dispersed publishes statuses but not its error bodies (§2.6, §4.3, §9):
+    /// every documented status, with the body shapes a server may use.
+    #[test]
+    fn every_documented_status_maps_to_a_code() {
+        let table: &[(u16, &str, ErrorCode)] = &[
+            (
+                400,
+                r#"{"error": {"code": "invalid_amount", "message": "amount must be between 1 and 10000 EUR."}}"#,
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                400,
+                r#"{"message": "cancel_url must be an allowed Console domain"}"#,
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                401,
+                r#"{"error": {"code": "invalid_signature", "message": "bad"}}"#,
+                ErrorCode::InvalidCredentials,
+            ),
+            (401, "", ErrorCode::InvalidCredentials),
+            (
+                403,
+                r#"{"error": "forbidden"}"#,
+                ErrorCode::PermissionDenied,
+            ),
+            (404, r#"{"detail": "Not found"}"#, ErrorCode::NotFound),
+            (429, "", ErrorCode::RateLimited),
+            (500, "", ErrorCode::ServerUnavailable),
+            (502, "<html>", ErrorCode::ServerUnavailable),
+            (503, "", ErrorCode::ServerUnavailable),
+        ];
+        for (status, body, code) in table {
+            assert_eq!(
+                map_error(&answer(*status, body)).code(),
+                *code,
+                "{status} {body}"
+            );
+        }
+        let err = map_error(&answer(
+            400,
+            r#"{"message": "cancel_url must be an allowed Console domain"}"#,
+        ));
+        assert_eq!(
+            err.to_string(),
+            "The service refused the request: cancel_url must be an allowed Console domain"
+        );
+        let err = map_error(&answer(400, r#"{"error": "bad_thing"}"#));
+        assert!(err.to_string().ends_with("bad_thing"));
+    }
+}
