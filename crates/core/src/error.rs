@@ -42,11 +42,13 @@ pub enum ErrorCode {
     KeychainUnavailable,
     KeychainDenied,
     KeychainFailed,
+    StorageFailed,
+    UnknownAccount,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -71,6 +73,8 @@ impl ErrorCode {
         Self::KeychainUnavailable,
         Self::KeychainDenied,
         Self::KeychainFailed,
+        Self::StorageFailed,
+        Self::UnknownAccount,
     ];
 
     /// The code as it appears on the wire.
@@ -100,6 +104,8 @@ impl ErrorCode {
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::KeychainDenied => "keychain_denied",
             Self::KeychainFailed => "keychain_failed",
+            Self::StorageFailed => "storage_failed",
+            Self::UnknownAccount => "unknown_account",
         }
     }
 
@@ -183,6 +189,10 @@ pub enum Error {
     KeychainDenied,
     #[error("The system keychain failed: {detail}")]
     KeychainFailed { detail: String },
+    #[error("Topup could not save its settings: {detail}")]
+    StorageFailed { detail: String },
+    #[error("That account is not in Topup any more.")]
+    UnknownAccount,
 }
 
 impl Error {
@@ -213,6 +223,8 @@ impl Error {
             Self::KeychainUnavailable => ErrorCode::KeychainUnavailable,
             Self::KeychainDenied => ErrorCode::KeychainDenied,
             Self::KeychainFailed { .. } => ErrorCode::KeychainFailed,
+            Self::StorageFailed { .. } => ErrorCode::StorageFailed,
+            Self::UnknownAccount => ErrorCode::UnknownAccount,
         }
     }
 

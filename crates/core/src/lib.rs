@@ -10,6 +10,7 @@
 //! The crate has no dependency on Tauri. Types that cross into the UI derive
 //! `specta::Type` only when the `specta` feature is on.
 
+pub mod accounts;
 pub mod base_url;
 pub mod clara;
 pub mod clock;
@@ -19,6 +20,7 @@ pub mod http;
 pub mod money;
 pub mod presets;
 pub mod provider;
+pub mod secrets;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use error::{Error, ErrorCode, Result};

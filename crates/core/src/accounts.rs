@@ -1,0 +1,280 @@
+//! The account registry: which accounts exist, on which service, and which
+//! one is active. Nothing secret lives here (tokens and keys are in the
+//! keychain, see [`crate::secrets`]); the file is versioned JSON in the app's
+//! config directory, written atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::base_url::BaseUrl;
+use crate::error::{Error, Result};
+use crate::presets::PresetId;
+use crate::provider::ProviderKind;
+
+/// The file format's version; a newer file is refused rather than misread.
+pub const REGISTRY_VERSION: u32 = 1;
+pub const REGISTRY_FILE: &str = "accounts.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AccountRecord {
+    /// Stable local id; also the keychain entry's name.
+    pub id: String,
+    pub preset: PresetId,
+    pub provider: ProviderKind,
+    /// The service's address; `None` for the in-process Sandbox, whose port
+    /// changes every run.
+    pub base_url: Option<String>,
+    pub label: String,
+    pub email: Option<String>,
+    pub user_id: Option<String>,
+    /// Clara's public API key, when the deployment's is known (OTP, register).
+    pub public_api_key: Option<String>,
+    /// A Google OAuth client id, when Google sign-in is configured.
+    pub google_client_id: Option<String>,
+    /// Extra origins a checkout page may be opened on (self-hosted, tests).
+    #[serde(default)]
+    pub checkout_origins: Vec<String>,
+    /// Unix seconds.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub created_at: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub last_used_at: i64,
+}
+
+impl AccountRecord {
+    /// The validated base URL, or `None` for the Sandbox.
+    pub fn base_url(&self) -> Result<Option<BaseUrl>> {
+        self.base_url
+            .as_deref()
+            .map(BaseUrl::parse)
+            .transpose()
+            .map_err(Error::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registry {
+    pub version: u32,
+    pub active: Option<String>,
+    pub accounts: Vec<AccountRecord>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self {
+            version: REGISTRY_VERSION,
+            active: None,
+            accounts: Vec::new(),
+        }
+    }
+}
+
+fn storage(what: &str, path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::StorageFailed {
+        detail: format!("{what} {}: {e}", path.display()),
+    }
+}
+
+impl Registry {
+    /// Reads the registry; a missing file is an empty registry.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(storage("cannot read", path, e)),
+        };
+        let registry: Self =
+            serde_json::from_str(&text).map_err(|e| storage("cannot understand", path, e))?;
+        if registry.version > REGISTRY_VERSION {
+            return Err(storage(
+                "was written by a newer Topup:",
+                path,
+                format!("version {}", registry.version),
+            ));
+        }
+        Ok(registry)
+    }
+
+    /// Reads the registry, setting a damaged file aside (`accounts.json.damaged`)
+    /// so the app starts instead of failing; the second value says so.
+    pub fn load_or_recover(path: &Path) -> (Self, Option<Error>) {
+        match Self::load(path) {
+            Ok(r) => (r, None),
+            Err(e) => {
+                let aside = path.with_extension("json.damaged");
+                let _ = fs::rename(path, &aside);
+                (Self::default(), Some(e))
+            }
+        }
+    }
+
+    /// Writes atomically: a temporary file in the same directory, synced, then
+    /// renamed over the old one, so a crash leaves the old or the new file.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path
+            .parent()
+            .ok_or_else(|| storage("has no directory:", path, "?"))?;
+        fs::create_dir_all(dir).map_err(|e| storage("cannot create", dir, e))?;
+        let tmp: PathBuf = dir.join(format!(".{REGISTRY_FILE}.{}.tmp", std::process::id()));
+        let json =
+            serde_json::to_vec_pretty(self).map_err(|e| storage("cannot encode", path, e))?;
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            fs::rename(&tmp, path)?;
+            // The rename itself is durable once the directory is synced.
+            if let Ok(d) = fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            storage("cannot write", path, e)
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Result<&AccountRecord> {
+        self.accounts
+            .iter()
+            .find(|a| a.id == id)
+            .ok_or(Error::UnknownAccount)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Result<&mut AccountRecord> {
+        self.accounts
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or(Error::UnknownAccount)
+    }
+
+    /// Adds an account and makes it active.
+    pub fn add(&mut self, record: AccountRecord) {
+        self.active = Some(record.id.clone());
+        self.accounts.push(record);
+    }
+
+    /// Removes an account; the next one (if any) becomes active.
+    pub fn remove(&mut self, id: &str) -> Result<AccountRecord> {
+        let index = self
+            .accounts
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(Error::UnknownAccount)?;
+        let removed = self.accounts.remove(index);
+        if self.active.as_deref() == Some(id) {
+            self.active = self.accounts.first().map(|a| a.id.clone());
+        }
+        Ok(removed)
+    }
+
+    pub fn set_active(&mut self, id: &str, now: i64) -> Result<()> {
+        self.get_mut(id)?.last_used_at = now;
+        self.active = Some(id.to_owned());
+        Ok(())
+    }
+}
+
+/// A new local account id: `acct_` and 16 hex characters.
+pub fn new_account_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("acct_{}", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str) -> AccountRecord {
+        AccountRecord {
+            id: id.into(),
+            preset: PresetId::Clara,
+            provider: ProviderKind::Clara,
+            base_url: Some("https://backend.clara.crazi.co/api/v1".into()),
+            label: "Clara".into(),
+            email: Some("me@example.com".into()),
+            user_id: Some("user_1".into()),
+            public_api_key: None,
+            google_client_id: None,
+            checkout_origins: vec![],
+            created_at: 1,
+            last_used_at: 1,
+        }
+    }
+
+    fn tempdir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("topup-registry-{}", new_account_id()));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn round_trips_atomically_and_keeps_no_temporary_files() {
+        let dir = tempdir();
+        let path = dir.join(REGISTRY_FILE);
+        assert_eq!(
+            Registry::load(&path).unwrap(),
+            Registry::default(),
+            "missing file: empty"
+        );
+        let mut r = Registry::default();
+        r.add(record("acct_a"));
+        r.add(record("acct_b"));
+        r.save(&path).unwrap();
+        let back = Registry::load(&path).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.active.as_deref(), Some("acct_b"));
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from(REGISTRY_FILE)]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn removing_the_active_account_activates_another() {
+        let mut r = Registry::default();
+        r.add(record("acct_a"));
+        r.add(record("acct_b"));
+        r.remove("acct_b").unwrap();
+        assert_eq!(r.active.as_deref(), Some("acct_a"));
+        r.remove("acct_a").unwrap();
+        assert_eq!(r.active, None);
+        assert_eq!(
+            r.remove("acct_a").unwrap_err().code(),
+            crate::ErrorCode::UnknownAccount
+        );
+    }
+
+    #[test]
+    fn damaged_or_newer_files_are_not_misread() {
+        let dir = tempdir();
+        let path = dir.join(REGISTRY_FILE);
+        fs::write(&path, "{ not json").unwrap();
+        assert_eq!(
+            Registry::load(&path).unwrap_err().code(),
+            crate::ErrorCode::StorageFailed
+        );
+        let (r, warning) = Registry::load_or_recover(&path);
+        assert_eq!(r, Registry::default());
+        assert!(warning.is_some());
+        assert!(
+            dir.join("accounts.json.damaged").exists(),
+            "the damaged file is kept aside"
+        );
+        fs::write(&path, r#"{"version": 99, "active": null, "accounts": []}"#).unwrap();
+        assert!(Registry::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("newer Topup"));
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
