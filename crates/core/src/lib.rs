@@ -21,6 +21,7 @@ pub mod money;
 pub mod presets;
 pub mod provider;
 pub mod secrets;
+pub mod service;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use error::{Error, ErrorCode, Result};

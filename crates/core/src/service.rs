@@ -1,0 +1,385 @@
+//! The accounts service: the registry, the secret store and the providers put
+//! together — sign in, restore on launch, sign out, switch, remove. The Tauri
+//! shell and a CLI drive the same service.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use crate::accounts::{new_account_id, AccountRecord, Registry};
+use crate::base_url::BaseUrl;
+use crate::clara::{ClaraClient, ClaraProvider, DEFAULT_RETURN_PATH};
+use crate::clock::Clock;
+use crate::dispersed::{DispersedProvider, CONSOLE_CANCEL_URL, CONSOLE_SUCCESS_URL};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::Http;
+use crate::presets::PresetId;
+use crate::provider::{Account, Credentials, Provider, ProviderKind, Session, SignIn};
+use crate::secrets::{decode_session, encode_session, SecretStore};
+
+/// What the UI shows for an account: its record and where its sign-in stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AccountView {
+    pub record: AccountRecord,
+    pub signed_in: bool,
+    pub active: bool,
+}
+
+/// The result of restoring an account's session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Restored {
+    SignedIn {
+        account: Account,
+    },
+    /// No stored sign-in, or it ended: sign in again (the account is kept).
+    NeedsSignIn {
+        reason: Option<String>,
+    },
+    /// Signed in, but the service cannot be reached right now.
+    Offline {
+        message: String,
+    },
+}
+
+/// The result of signing out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SignedOut {
+    /// False when the server could not be told (signed out here only).
+    pub revoked_on_server: bool,
+    pub message: String,
+}
+
+/// Settings chosen when adding an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NewAccount {
+    pub preset: Option<PresetId>,
+    pub base_url: Option<String>,
+    pub label: Option<String>,
+    pub public_api_key: Option<String>,
+    pub google_client_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Accounts {
+    path: PathBuf,
+    registry: Mutex<Registry>,
+    secrets: Arc<dyn SecretStore>,
+    sessions: Mutex<HashMap<String, Session>>,
+    http: Http,
+    clock: Arc<dyn Clock>,
+    /// The in-process Sandbox's origin, when the app runs one.
+    sandbox: Option<BaseUrl>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Plain data: still consistent after a panic elsewhere.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Accounts {
+    pub fn new(
+        path: PathBuf,
+        registry: Registry,
+        secrets: Arc<dyn SecretStore>,
+        http: Http,
+        clock: Arc<dyn Clock>,
+        sandbox: Option<BaseUrl>,
+    ) -> Self {
+        Self {
+            path,
+            registry: Mutex::new(registry),
+            secrets,
+            sessions: Mutex::new(HashMap::new()),
+            http,
+            clock,
+            sandbox,
+        }
+    }
+
+    /// Whether sign-ins survive a restart (false without a usable keychain).
+    pub fn persists(&self) -> bool {
+        self.secrets.persists()
+    }
+
+    fn now(&self) -> i64 {
+        crate::provider::unix(self.clock.now())
+    }
+
+    fn save(&self, registry: &Registry) -> Result<()> {
+        registry.save(&self.path)
+    }
+
+    pub fn list(&self) -> Vec<AccountView> {
+        let registry = lock(&self.registry);
+        let sessions = lock(&self.sessions);
+        registry
+            .accounts
+            .iter()
+            .map(|r| AccountView {
+                record: r.clone(),
+                signed_in: sessions.contains_key(&r.id),
+                active: registry.active.as_deref() == Some(&r.id),
+            })
+            .collect()
+    }
+
+    pub fn active(&self) -> Option<String> {
+        lock(&self.registry).active.clone()
+    }
+
+    pub fn record(&self, id: &str) -> Result<AccountRecord> {
+        lock(&self.registry).get(id).cloned()
+    }
+
+    /// Adds an account from a preset (or a custom Clara-compatible address).
+    pub fn add(&self, new: NewAccount) -> Result<AccountRecord> {
+        let preset = new.preset.unwrap_or(PresetId::CustomClara);
+        let defaults = preset.preset();
+        let base_url = match preset {
+            PresetId::Sandbox => None,
+            PresetId::CustomClara => {
+                Some(BaseUrl::parse(new.base_url.as_deref().unwrap_or_default())?.to_string())
+            }
+            _ => match new.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                Some(u) => Some(BaseUrl::parse(u)?.to_string()),
+                None => defaults.base_url.map(|u| u.to_string()),
+            },
+        };
+        if preset == PresetId::Sandbox && self.sandbox.is_none() {
+            return Err(Error::Unsupported {
+                what: "The Sandbox (start Topup with --sandbox)".into(),
+            });
+        }
+        let label = new
+            .label
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or_else(|| match (&base_url, preset) {
+                (Some(u), PresetId::CustomClara) => url::Url::parse(u)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_else(|| defaults.name.clone()),
+                _ => defaults.name.clone(),
+            });
+        let now = self.now();
+        let mut public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
+        if preset == PresetId::Sandbox && public_api_key.is_none() {
+            // The Sandbox's public key is demo data, not a secret.
+            public_api_key = Some("sandbox-public-key".to_owned());
+        }
+        let record = AccountRecord {
+            id: new_account_id(),
+            preset,
+            provider: defaults.provider,
+            base_url,
+            label,
+            email: None,
+            user_id: None,
+            public_api_key,
+            google_client_id: new.google_client_id.filter(|k| !k.trim().is_empty()),
+            checkout_origins: Vec::new(),
+            created_at: now,
+            last_used_at: now,
+        };
+        let mut registry = lock(&self.registry);
+        let mut next = registry.clone();
+        next.add(record.clone());
+        self.save(&next)?;
+        *registry = next;
+        Ok(record)
+    }
+
+    /// The base URL an account talks to (the Sandbox's for the Sandbox preset).
+    pub fn base_url(&self, record: &AccountRecord) -> Result<BaseUrl> {
+        match (&record.base_url, record.preset) {
+            (Some(u), _) => Ok(BaseUrl::parse(u)?),
+            (None, PresetId::Sandbox) => {
+                let origin = self.sandbox.as_ref().ok_or(Error::Unsupported {
+                    what: "The Sandbox (start Topup with --sandbox)".into(),
+                })?;
+                Ok(BaseUrl::parse(&format!("{origin}/api/v1"))?)
+            }
+            (None, _) => Err(Error::UnknownAccount),
+        }
+    }
+
+    /// The provider for an account.
+    pub fn provider(&self, record: &AccountRecord) -> Result<Arc<dyn Provider>> {
+        let base = self.base_url(record)?;
+        Ok(match record.provider {
+            ProviderKind::Clara => Arc::new(ClaraProvider::new(
+                ClaraClient::new(base, self.http.clone(), self.clock.clone()),
+                DEFAULT_RETURN_PATH,
+            )),
+            ProviderKind::Dispersed => {
+                // Dispersed only accepts Console return URLs; a loopback stand-in
+                // serves its own console pages.
+                let (ok, cancel) = if base.is_loopback() {
+                    let origin = base.as_url().origin().ascii_serialization();
+                    (
+                        format!("{origin}/console/billing?checkout=success"),
+                        format!("{origin}/console/billing?checkout=cancelled"),
+                    )
+                } else {
+                    (
+                        CONSOLE_SUCCESS_URL.to_owned(),
+                        CONSOLE_CANCEL_URL.to_owned(),
+                    )
+                };
+                Arc::new(DispersedProvider::new(
+                    base,
+                    self.http.clone(),
+                    self.clock.clone(),
+                    ok,
+                    cancel,
+                ))
+            }
+        })
+    }
+
+    /// The signed-in session of an account, for the calls that need one.
+    pub fn session(&self, id: &str) -> Result<Session> {
+        lock(&self.sessions)
+            .get(id)
+            .cloned()
+            .ok_or(Error::SessionExpired)
+    }
+
+    /// Signs an account in; on success the session goes to the secret store
+    /// and the account becomes active.
+    pub async fn sign_in(&self, id: &str, credentials: Credentials) -> Result<SignIn> {
+        let record = self.record(id)?;
+        let outcome = self.provider(&record)?.sign_in(credentials).await?;
+        if let SignIn::SignedIn { session, account } = &outcome {
+            self.secrets.save(id, &encode_session(session)?).await?;
+            lock(&self.sessions).insert(id.to_owned(), session.clone());
+            let now = self.now();
+            let mut registry = lock(&self.registry);
+            let mut next = registry.clone();
+            let r = next.get_mut(id)?;
+            r.email = account.email.clone();
+            r.user_id = Some(account.id.clone());
+            if record.preset != PresetId::CustomClara {
+                // Presets show who is signed in; a custom server keeps its host name.
+                r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
+            }
+            next.set_active(id, now)?;
+            self.save(&next)?;
+            *registry = next;
+        }
+        Ok(outcome)
+    }
+
+    /// Restores an account's session from the secret store, proved by a cheap
+    /// call. An ended session keeps the account and asks for a sign-in.
+    pub async fn restore(&self, id: &str) -> Result<Restored> {
+        let record = self.record(id)?;
+        let Some(secret) = self.secrets.load(id).await? else {
+            return Ok(Restored::NeedsSignIn { reason: None });
+        };
+        let session = decode_session(&secret)?;
+        match self.provider(&record)?.account(&session).await {
+            Ok(account) => {
+                lock(&self.sessions).insert(id.to_owned(), session);
+                Ok(Restored::SignedIn { account })
+            }
+            Err(e @ (Error::SessionExpired | Error::InvalidCredentials)) => {
+                self.forget(id).await?;
+                Ok(Restored::NeedsSignIn {
+                    reason: Some(e.to_string()),
+                })
+            }
+            Err(e) if e.code().is_transient() => {
+                // Keep the session: it may well be fine once the service answers.
+                lock(&self.sessions).insert(id.to_owned(), session);
+                Ok(Restored::Offline {
+                    message: e.to_string(),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The account as the provider sees it now (balance included).
+    pub async fn account(&self, id: &str) -> Result<Account> {
+        let record = self.record(id)?;
+        let session = self.session(id)?;
+        let result = self.provider(&record)?.account(&session).await;
+        if matches!(result, Err(Error::SessionExpired)) {
+            self.forget(id).await?;
+        }
+        result
+    }
+
+    /// Drops a session that ended (from memory and the secret store).
+    pub async fn forget(&self, id: &str) -> Result<()> {
+        lock(&self.sessions).remove(id);
+        self.secrets.delete(id).await
+    }
+
+    /// Signs out: the server revokes the session where there is one; the
+    /// secret is deleted either way.
+    pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {
+        let record = self.record(id)?;
+        let session = lock(&self.sessions).get(id).cloned();
+        let server = match session {
+            Some(s) => self.provider(&record)?.sign_out(&s).await,
+            None => Ok(()),
+        };
+        self.forget(id).await?;
+        Ok(match server {
+            Ok(()) => SignedOut { revoked_on_server: true, message: "Signed out.".into() },
+            Err(e) if e.code() == ErrorCode::SessionExpired => SignedOut { revoked_on_server: true, message: "Signed out.".into() },
+            Err(e) => SignedOut {
+                revoked_on_server: false,
+                message: format!("Signed out on this computer. The service could not be told ({e}); the session ends there when it expires."),
+            },
+        })
+    }
+
+    /// Removes an account entirely (signing it out first).
+    pub async fn remove(&self, id: &str) -> Result<SignedOut> {
+        let out = self.sign_out(id).await?;
+        let mut registry = lock(&self.registry);
+        let mut next = registry.clone();
+        next.remove(id)?;
+        self.save(&next)?;
+        *registry = next;
+        Ok(out)
+    }
+
+    pub fn switch(&self, id: &str) -> Result<()> {
+        let now = self.now();
+        let mut registry = lock(&self.registry);
+        let mut next = registry.clone();
+        next.set_active(id, now)?;
+        self.save(&next)?;
+        *registry = next;
+        Ok(())
+    }
+
+    /// The Sandbox account, added when the app runs a Sandbox and has none.
+    pub fn ensure_sandbox_account(&self) -> Result<Option<AccountRecord>> {
+        if self.sandbox.is_none() {
+            return Ok(None);
+        }
+        if let Some(r) = lock(&self.registry)
+            .accounts
+            .iter()
+            .find(|a| a.preset == PresetId::Sandbox)
+        {
+            return Ok(Some(r.clone()));
+        }
+        self.add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .map(Some)
+    }
+}

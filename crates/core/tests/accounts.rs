@@ -1,0 +1,230 @@
+//! The accounts service end to end against the Sandbox, with the in-memory
+//! secret store (the keychain itself is tested in keychain.rs).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use serde_json::json;
+use topup_core::accounts::Registry;
+use topup_core::presets::PresetId;
+use topup_core::provider::{Credentials, SignIn};
+use topup_core::secrets::{MemoryStore, SecretStore};
+use topup_core::service::{Accounts, NewAccount, Restored};
+use topup_core::{clock, BaseUrl, ErrorCode};
+use topup_sandbox::demo;
+
+fn service(env: &Env, dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Accounts {
+    let path = dir.join("accounts.json");
+    let registry = Registry::load(&path).unwrap();
+    let sandbox = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
+    Accounts::new(
+        path,
+        registry,
+        secrets,
+        http(),
+        clock::system(),
+        Some(sandbox),
+    )
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "topup-accounts-{}",
+        topup_core::accounts::new_account_id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn sign_in_with_a_code_restore_sign_out_and_remove() {
+    let env = start().await;
+    let dir = tempdir();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let accounts = service(&env, &dir, secrets.clone());
+    let record = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::CustomClara),
+            base_url: Some(env.sandbox.urls().clara.clone()),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    assert_eq!(record.label, "127.0.0.1");
+    let creds = |code: Option<String>| Credentials::EmailPassword {
+        email: demo::TWO_FA_EMAIL.into(),
+        password: secret(demo::PASSWORD),
+        code,
+    };
+    assert!(matches!(
+        accounts.sign_in(&record.id, creds(None)).await.unwrap(),
+        SignIn::CodeRequired
+    ));
+    env.clara()
+        .send_otp(
+            demo::TWO_FA_EMAIL,
+            topup_core::clara::OtpPurpose::TwoFactorAuth,
+            &secret(demo::CLARA_PUBLIC_KEY),
+        )
+        .await
+        .unwrap();
+    let code = env.otp(demo::TWO_FA_EMAIL, "TWO_FACTOR_AUTH").await;
+    assert!(matches!(
+        accounts
+            .sign_in(&record.id, creds(Some(code)))
+            .await
+            .unwrap(),
+        SignIn::SignedIn { .. }
+    ));
+    assert!(
+        secrets.load(&record.id).await.unwrap().is_some(),
+        "the session is in the secret store"
+    );
+    let saved = std::fs::read_to_string(dir.join("accounts.json")).unwrap();
+    assert!(
+        saved.contains(demo::TWO_FA_EMAIL) && !saved.contains("crazi_co_user_"),
+        "the registry holds no token"
+    );
+
+    // A restart: a new service over the same registry and secret store.
+    let again = service(&env, &dir, secrets.clone());
+    assert_eq!(again.active().as_deref(), Some(record.id.as_str()));
+    let Restored::SignedIn { account } = again.restore(&record.id).await.unwrap() else {
+        panic!("restored")
+    };
+    assert_eq!(account.balance.unwrap().to_string(), "1000");
+
+    // Ended on the server: restore asks for a sign-in and keeps the account.
+    env.admin_post(
+        "/clara/sessions/revoke",
+        json!({"email": demo::TWO_FA_EMAIL}),
+    )
+    .await;
+    let third = service(&env, &dir, secrets.clone());
+    assert!(matches!(
+        third.restore(&record.id).await.unwrap(),
+        Restored::NeedsSignIn { reason: Some(_) }
+    ));
+    assert!(
+        secrets.load(&record.id).await.unwrap().is_none(),
+        "the dead session is dropped"
+    );
+    assert_eq!(third.list().len(), 1);
+
+    // Sign out revokes on the server; remove drops the account.
+    let demo_account = again
+        .add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    again
+        .sign_in(
+            &demo_account.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let session = again.session(&demo_account.id).unwrap();
+    let out = again.sign_out(&demo_account.id).await.unwrap();
+    assert!(out.revoked_on_server);
+    let topup_core::provider::Session::Clara(s) = session else {
+        panic!()
+    };
+    assert_eq!(
+        env.clara().user(&s).await.unwrap_err().code(),
+        ErrorCode::SessionExpired,
+        "revoked on the server"
+    );
+    assert!(secrets.load(&demo_account.id).await.unwrap().is_none());
+    again.remove(&demo_account.id).await.unwrap();
+    assert_eq!(again.list().len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn signing_out_while_the_service_is_down_still_signs_out_here() {
+    let env = start().await;
+    let dir = tempdir();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let accounts = service(&env, &dir, secrets.clone());
+    let record = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    accounts
+        .sign_in(
+            &record.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    env.faults(json!({"rules": [{"path": "/api/v1/auth/session", "method": "DELETE", "kind": "status", "status": 503}]})).await;
+    let out = accounts.sign_out(&record.id).await.unwrap();
+    assert!(!out.revoked_on_server);
+    assert!(
+        out.message.starts_with("Signed out on this computer."),
+        "{}",
+        out.message
+    );
+    assert!(secrets.load(&record.id).await.unwrap().is_none());
+    assert_eq!(
+        accounts.session(&record.id).unwrap_err().code(),
+        ErrorCode::SessionExpired
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
+    let env = start().await;
+    let dir = tempdir();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let accounts = service(&env, &dir, secrets.clone());
+    let record = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::Dispersed),
+            base_url: Some(env.sandbox.urls().dispersed.clone()),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    let bad = accounts
+        .sign_in(
+            &record.id,
+            Credentials::KeyPair(topup_core::dispersed::KeyPair {
+                public_key: demo::DISPERSED_PUBLIC_KEY.into(),
+                secret_key: secret("wrong"),
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), ErrorCode::InvalidCredentials);
+    assert!(
+        secrets.load(&record.id).await.unwrap().is_none(),
+        "nothing saved before the keys are proven"
+    );
+    accounts
+        .sign_in(&record.id, Credentials::KeyPair(env.keys()))
+        .await
+        .unwrap();
+    env.faults(json!({"rules": [{"path": "/v1/*", "kind": "status", "status": 503}]}))
+        .await;
+    let again = service(&env, &dir, secrets);
+    assert!(matches!(
+        again.restore(&record.id).await.unwrap(),
+        Restored::Offline { .. }
+    ));
+    assert!(again.session(&record.id).is_ok());
+    std::fs::remove_dir_all(dir).unwrap();
+}
