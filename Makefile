@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ## Build the app and open it.
 demo: setup ui
-	$(CARGO) run --locked --bin topup
+	$(CARGO) run --locked --bin topup -- --sandbox
 
 ## Everything CI checks: formatting, lints, Rust tests, UI typecheck + tests, end-to-end.
 test: setup fmt-check ui build-tests clippy rust-tests ui-check ui-test e2e

@@ -6,7 +6,7 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, providers};
+use crate::commands::{accounts, app, providers};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -20,6 +20,16 @@ pub fn builder() -> Builder<Wry> {
             app::app_info::<Wry>,
             providers::provider_presets,
             providers::check_base_url,
+            accounts::startup,
+            accounts::list_accounts,
+            accounts::add_account,
+            accounts::sign_in,
+            accounts::send_code,
+            accounts::restore_account,
+            accounts::account_summary,
+            accounts::sign_out,
+            accounts::remove_account,
+            accounts::switch_account,
         ])
 }
 

@@ -8,15 +8,20 @@ pub mod bindings;
 mod commands;
 pub mod error;
 mod logging;
+mod state;
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
+    use tauri::Manager;
     let specta = bindings::builder();
     let result = tauri::Builder::default()
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle());
             specta.mount_events(app);
+            let with_sandbox = std::env::args().any(|a| a == "--sandbox");
+            let state = state::init(app.handle(), with_sandbox)?;
+            app.manage(state);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "Topup started");
             Ok(())
         })

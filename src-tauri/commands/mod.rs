@@ -1,5 +1,6 @@
 //! Tauri commands, one module per domain. Each parses its arguments, calls core
 //! and maps the result; none holds logic of its own.
 
+pub mod accounts;
 pub mod app;
 pub mod providers;

@@ -29,17 +29,24 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
 const APP_BINARY: &str = env!("CARGO_BIN_EXE_topup");
 
-/// A running app window and the profile it writes to.
+/// A running app window.
 pub struct App {
     client: Client,
-    profile: TempDir,
 }
 
 impl App {
-    /// The throw-away profile root; `config/`, `data/`, `cache/` and `state/` are the app's XDG dirs.
-    #[allow(dead_code)]
-    pub fn profile(&self) -> &Path {
-        self.profile.path()
+    /// Clicks the element matching `css` once it exists.
+    pub async fn click(&self, css: &str) -> Result {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types into the element matching `css` (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) -> Result {
+        let el = self.find(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
     }
 
     /// Waits until an element matching `css` exists and returns it.
@@ -80,6 +87,29 @@ impl App {
         }
     }
 
+    /// Waits until the element matching `css` has `attr` equal to `value`.
+    pub async fn wait_for_attr(&self, css: &str, attr: &str, value: &str) -> Result {
+        let started = Instant::now();
+        let mut last = None;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(v) = el.attr(attr).await {
+                    if v.as_deref() == Some(value) {
+                        return Ok(());
+                    }
+                    last = v;
+                }
+            }
+            if started.elapsed() >= DEADLINE {
+                return Err(format!(
+                    "`{css}` never had {attr}=“{value}” within {DEADLINE:?}; last: {last:?}"
+                )
+                .into());
+            }
+            sleep(POLL).await;
+        }
+    }
+
     /// Saves a screenshot of the window to `dir/name.png`, once what the DOM
     /// holds has been painted (WebKit can otherwise hand back the previous frame).
     pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf> {
@@ -106,39 +136,89 @@ impl App {
     }
 }
 
-/// Launches the app (with `args`), runs `test` against it, and cleans up.
-pub async fn run(name: &str, args: &[&str], test: impl AsyncFnOnce(&App) -> Result) -> Result {
-    let profile = tempfile::Builder::new().prefix("topup-e2e-").tempdir()?;
-    for dir in ["config", "data", "cache", "state", "runtime"] {
-        fs::create_dir_all(profile.path().join(dir))?;
-    }
-    let driver_log = profile.path().join("driver.log");
-    let (port, native_port) = (free_port()?, free_port()?);
-    let mut driver = start_driver(profile.path(), &driver_log, port, native_port)?;
+/// A throw-away profile: every XDG directory the app uses points inside it.
+/// One profile can be launched several times (restart journeys).
+pub struct Profile {
+    dir: TempDir,
+}
 
-    let outcome = async {
-        wait_for_port(port).await?;
-        let client = connect(port, args).await?;
-        Ok::<_, Error>(client)
-    }
-    .await;
-    let client = match outcome {
-        Ok(client) => client,
-        Err(err) => {
-            keep_artifacts(name, profile.path(), None).await;
-            let _ = driver.kill().await;
-            return Err(err);
+impl Profile {
+    pub fn new() -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix("topup-e2e-").tempdir()?;
+        for sub in ["config", "data", "cache", "state"] {
+            fs::create_dir_all(dir.path().join(sub))?;
         }
-    };
-    let app = App { client, profile };
-    let result = test(&app).await;
-    if result.is_err() {
-        keep_artifacts(name, app.profile.path(), Some(&app.client)).await;
+        Ok(Self { dir })
     }
-    let _ = app.client.clone().close().await;
-    let _ = driver.kill().await;
-    let _ = driver.wait().await;
-    result
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The app's account registry in this profile.
+    pub fn registry(&self) -> Result<serde_json::Value> {
+        let path = self.path().join("config/app.topup.Topup/accounts.json");
+        Ok(serde_json::from_str(&fs::read_to_string(path)?)?)
+    }
+
+    /// Every file the app wrote, for secret scans.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    /// Launches the app on this profile (with `args`), runs `test`, and quits it.
+    pub async fn launch(
+        &self,
+        name: &str,
+        args: &[&str],
+        test: impl AsyncFnOnce(&App) -> Result,
+    ) -> Result {
+        let driver_log = self.path().join(format!("driver-{name}.log"));
+        let (port, native_port) = (free_port()?, free_port()?);
+        let mut driver = start_driver(self.path(), &driver_log, port, native_port)?;
+        let outcome = async {
+            wait_for_port(port).await?;
+            connect(port, args).await
+        }
+        .await;
+        let client = match outcome {
+            Ok(client) => client,
+            Err(err) => {
+                keep_artifacts(name, self.path(), None).await;
+                let _ = driver.kill().await;
+                return Err(err);
+            }
+        };
+        let app = App { client };
+        let result = test(&app).await;
+        if result.is_err() {
+            keep_artifacts(name, self.path(), Some(&app.client)).await;
+        }
+        let _ = app.client.clone().close().await;
+        let _ = driver.kill().await;
+        let _ = driver.wait().await;
+        result
+    }
+}
+
+/// Launches the app once on a fresh profile.
+pub async fn run(name: &str, args: &[&str], test: impl AsyncFnOnce(&App) -> Result) -> Result {
+    Profile::new()?.launch(name, args, test).await
 }
 
 fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Result<Child> {
@@ -247,4 +327,31 @@ fn find_logs(root: &Path) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// GETs JSON, waiting (within the deadline) for a 200.
+pub async fn poll_json(url: &str) -> Result<serde_json::Value> {
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = reqwest::get(url).await {
+            if r.status().is_success() {
+                return Ok(r.json().await?);
+            }
+        }
+        if started.elapsed() >= DEADLINE {
+            return Err(format!("{url} never answered 200").into());
+        }
+        sleep(POLL).await;
+    }
+}
+
+/// The status a bearer-authenticated GET gets.
+pub async fn status_of(url: &str, token: &str) -> Result<u16> {
+    Ok(reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await?
+        .status()
+        .as_u16())
 }

@@ -3,5 +3,6 @@
 //! keyring, which `tests/e2e/run.sh` (`make e2e`) provides; a plain `cargo test`
 //! skips them.
 
+mod accounts;
 mod harness;
 mod smoke;

@@ -3,14 +3,64 @@ import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
-import { APP_INFO, PRESETS } from "./fixtures";
+import { ACCOUNT, APP_INFO, PRESETS, record, startup } from "./fixtures";
 
 describe("app shell", () => {
-  it("opens on the first-run screen and names its version", async () => {
-    mockIPC((cmd) => (cmd === "app_info" ? APP_INFO : PRESETS));
+  it("opens on the first-run screen when there are no accounts, and names its version", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup();
+      if (cmd === "provider_presets") return PRESETS;
+      throw new Error(`unexpected ${cmd}`);
+    });
     render(App);
 
     expect(await screen.findByRole("heading", { name: "Where do you buy credits?" })).toBeVisible();
     await expect.poll(() => screen.getByTestId("app-version").textContent).toBe("Topup 9.8.7");
+  });
+
+  it("restores the active account straight to its home", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(App);
+
+    expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
+    expect(screen.getByTestId("account-name")).toHaveTextContent("Demo User");
+  });
+
+  it("asks to sign in again when the stored session ended, keeping the account", async () => {
+    const r = record();
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "restore_account") return { state: "needs_sign_in", reason: "Your session has ended. Sign in again to continue." };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: false, active: true }];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(App);
+
+    expect(await screen.findByTestId("sign-in-notice")).toHaveTextContent("Your session has ended");
+    expect(screen.getByRole("heading", { name: "Sign in to Clara" })).toBeVisible();
+    expect(screen.getByTestId("account-switcher")).toHaveTextContent("Clara (signed out)");
+  });
+
+  it("says plainly when sign-ins cannot be kept", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup")
+        return startup({ persists: false, keychain_warning: "No system keychain is available, so Topup keeps your sign-in for this session only." });
+      if (cmd === "provider_presets") return PRESETS;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(App);
+
+    expect(await screen.findByTestId("keychain-warning")).toHaveTextContent("No system keychain");
+    expect(await screen.findByText(/sign-ins last until you quit/)).toBeVisible();
   });
 });

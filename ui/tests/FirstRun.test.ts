@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import FirstRun from "../src/screens/FirstRun.svelte";
 import { PRESETS } from "./fixtures";
@@ -77,6 +77,33 @@ describe("first run", () => {
       .poll(() => status.textContent)
       .toContain("Topup will connect to https://backend.example.com/api/v1");
     expect(field).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("adds the chosen service and hands the new account on", async () => {
+    let added: unknown = null;
+    mockIPC((cmd, args) => {
+      if (cmd === "provider_presets") return PRESETS;
+      if (cmd === "add_account") {
+        added = (args as { account: unknown }).account;
+        return { id: "acct_1" };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onadded = vi.fn();
+    render(FirstRun, { onadded });
+    expect(await screen.findByTestId("continue")).toBeDisabled();
+    await fireEvent.click(screen.getByTestId("preset-dispersed"));
+    await fireEvent.click(screen.getByTestId("continue"));
+    await expect.poll(() => onadded.mock.calls.length).toBe(1);
+    expect(added).toMatchObject({ preset: "dispersed", base_url: null });
+  });
+
+  it("offers the Sandbox only when it runs", async () => {
+    mockIPC(() => PRESETS);
+    render(FirstRun, { sandboxAvailable: false });
+    await fireEvent.click(await screen.findByTestId("preset-sandbox"));
+    expect(screen.getByTestId("continue")).toBeDisabled();
+    expect(screen.getByTestId("preset-sandbox")).toHaveTextContent("--sandbox");
   });
 
   it("offers the address field only for a custom server", async () => {

@@ -1,6 +1,6 @@
-import type { AppInfo, Preset } from "../src/lib/bindings";
+import type { Account, AccountRecord, AppInfo, Preset, Startup } from "../src/lib/bindings";
 
-/** What topup-core's `provider::presets()` returns, as the UI receives it. */
+/** What topup-core's `presets::presets()` returns, as the UI receives it. */
 export const PRESETS: Preset[] = [
   {
     id: "clara",
@@ -41,3 +41,33 @@ export const PRESETS: Preset[] = [
 ];
 
 export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup" };
+
+export function record(overrides: Partial<AccountRecord> = {}): AccountRecord {
+  return {
+    id: "acct_1",
+    preset: "clara",
+    provider: "clara",
+    base_url: "https://backend.clara.crazi.co/api/v1",
+    label: "Clara",
+    email: null,
+    user_id: null,
+    public_api_key: null,
+    google_client_id: null,
+    checkout_origins: [],
+    created_at: 1,
+    last_used_at: 1,
+    ...overrides,
+  };
+}
+
+export const ACCOUNT: Account = {
+  id: "user_1",
+  email: "demo@topup.test",
+  display_name: "Demo User",
+  balance: "1000",
+  can_buy: true,
+};
+
+export function startup(overrides: Partial<Startup> = {}): Startup {
+  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, ...overrides };
+}

@@ -276,6 +276,32 @@ impl Accounts {
         Ok(outcome)
     }
 
+    /// Emails a two-factor code for `email`, with the deployment's public API
+    /// key (Clara only).
+    pub async fn email_code(&self, id: &str, email: &str) -> Result<()> {
+        let record = self.record(id)?;
+        if record.provider != ProviderKind::Clara {
+            return Err(Error::Unsupported {
+                what: "Emailed codes".into(),
+            });
+        }
+        let key = record.public_api_key.clone().ok_or(Error::Unsupported {
+            what: "Emailing a code without the service's public API key".into(),
+        })?;
+        let client = ClaraClient::new(
+            self.base_url(&record)?,
+            self.http.clone(),
+            self.clock.clone(),
+        );
+        client
+            .send_otp(
+                email.trim(),
+                crate::clara::OtpPurpose::TwoFactorAuth,
+                &secrecy::SecretString::from(key),
+            )
+            .await
+    }
+
     /// Restores an account's session from the secret store, proved by a cheap
     /// call. An ended session keeps the account and asks for a sign-in.
     pub async fn restore(&self, id: &str) -> Result<Restored> {

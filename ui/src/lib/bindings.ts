@@ -13,9 +13,61 @@ export const commands = {
 	 *  normalised, so the UI can show the exact reason a URL is refused.
 	 */
 	checkBaseUrl: (input: string) => typedError<string, IpcError>(__TAURI_INVOKE("check_base_url", { input })),
+	startup: () => __TAURI_INVOKE<Startup>("startup"),
+	listAccounts: () => __TAURI_INVOKE<AccountView[]>("list_accounts"),
+	addAccount: (account: NewAccount) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("add_account", { account })),
+	signIn: (accountId: string, input: SignInInput) => typedError<SignInResult, IpcError>(__TAURI_INVOKE("sign_in", { accountId, input })),
+	/**  Emails a two-factor code, with the deployment's public API key. */
+	sendCode: (accountId: string, email: string) => typedError<null, IpcError>(__TAURI_INVOKE("send_code", { accountId, email })),
+	restoreAccount: (accountId: string) => typedError<Restored, IpcError>(__TAURI_INVOKE("restore_account", { accountId })),
+	accountSummary: (accountId: string) => typedError<Account, IpcError>(__TAURI_INVOKE("account_summary", { accountId })),
+	signOut: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("sign_out", { accountId })),
+	removeAccount: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("remove_account", { accountId })),
+	switchAccount: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("switch_account", { accountId })),
 };
 
 /* Types */
+/**  Who is signed in, and their balance when the provider has one. */
+export type Account = {
+	id: string,
+	email: string | null,
+	display_name: string,
+	balance: Credits | null,
+	/**  False when the provider would refuse a purchase (Clara: inactive, or a name missing). */
+	can_buy: boolean,
+};
+
+export type AccountRecord = {
+	/**  Stable local id; also the keychain entry's name. */
+	id: string,
+	preset: PresetId,
+	provider: ProviderKind,
+	/**
+	 *  The service's address; `None` for the in-process Sandbox, whose port
+	 *  changes every run.
+	 */
+	base_url: string | null,
+	label: string,
+	email: string | null,
+	user_id: string | null,
+	/**  Clara's public API key, when the deployment's is known (OTP, register). */
+	public_api_key: string | null,
+	/**  A Google OAuth client id, when Google sign-in is configured. */
+	google_client_id: string | null,
+	/**  Extra origins a checkout page may be opened on (self-hosted, tests). */
+	checkout_origins?: string[],
+	/**  Unix seconds. */
+	created_at: number | null,
+	last_used_at: number | null,
+};
+
+/**  What the UI shows for an account: its record and where its sign-in stands. */
+export type AccountView = {
+	record: AccountRecord,
+	signed_in: boolean,
+	active: boolean,
+};
+
 /**  What the app says about itself (shown in the footer and in bug reports). */
 export type AppInfo = {
 	name: string,
@@ -29,13 +81,28 @@ export type AppInfo = {
  */
 export type BaseUrl = string;
 
+/**
+ *  A number of credits, exact. On the wire (IPC, files) it is a decimal string
+ *  such as `"1500"` or `"0.1"`, so JavaScript never rounds it.
+ */
+export type Credits = string;
+
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account";
 
 /**  What a failed command returns to the UI. */
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  Settings chosen when adding an account. */
+export type NewAccount = {
+	preset: PresetId | null,
+	base_url: string | null,
+	label: string | null,
+	public_api_key: string | null,
+	google_client_id: string | null,
 };
 
 /**  One entry of the first-run provider choice. */
@@ -65,6 +132,24 @@ export type ProviderKind =
 /**  Dispersed's HMAC-signed compute ledger API. */
 "dispersed";
 
+/**  The result of restoring an account's session. */
+export type Restored = { state: "signed_in"; account: Account } | 
+/**  No stored sign-in, or it ended: sign in again (the account is kept). */
+{ state: "needs_sign_in"; reason: string | null } | 
+/**  Signed in, but the service cannot be reached right now. */
+{ state: "offline"; message: string };
+
+/**  The Sandbox's demo sign-in, offered prefilled (demo data, not secrets). */
+export type SandboxDemo = {
+	email: string,
+	password: string,
+	two_factor_email: string,
+	origin: string,
+};
+
+/**  What a sign-in form sends. */
+export type SignInInput = { kind: "email_password"; email: string; password: string; code: string | null } | { kind: "api_key_token"; token: string } | { kind: "key_pair"; public_key: string; secret_key: string };
+
 /**  How a person proves who they are to a provider. */
 export type SignInMethod = 
 /**  Email and password, with a 2FA code step when the account has it on. */
@@ -75,6 +160,26 @@ export type SignInMethod =
 "google" | 
 /**  A `pk_…` / `sk_…` pair that signs every request. */
 "key_pair";
+
+export type SignInResult = { state: "signed_in"; account: Account } | { state: "code_required"; can_email_code: boolean };
+
+/**  The result of signing out. */
+export type SignedOut = {
+	/**  False when the server could not be told (signed out here only). */
+	revoked_on_server: boolean,
+	message: string,
+};
+
+/**  Everything the UI needs to draw its first screen. */
+export type Startup = {
+	accounts: AccountView[],
+	active: string | null,
+	/**  False when sign-ins last this run only (no keychain). */
+	persists: boolean,
+	keychain_warning: string | null,
+	registry_warning: string | null,
+	sandbox: SandboxDemo | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

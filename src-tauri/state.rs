@@ -1,0 +1,101 @@
+//! What the app holds while it runs: the accounts service and, with
+//! `--sandbox`, the in-process Sandbox.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime};
+use topup_core::accounts::{Registry, REGISTRY_FILE};
+use topup_core::http::{Http, HttpConfig};
+use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
+use topup_core::service::Accounts;
+use topup_core::{clock, BaseUrl};
+use topup_sandbox::{demo, Sandbox};
+
+/// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SandboxDemo {
+    pub email: String,
+    pub password: String,
+    pub two_factor_email: String,
+    pub origin: String,
+}
+
+pub struct AppState {
+    pub accounts: Arc<Accounts>,
+    /// Why sign-ins only last this run, when no keychain could be used.
+    pub keychain_warning: Option<String>,
+    /// Set when the registry file was damaged and set aside.
+    pub registry_warning: Option<String>,
+    pub sandbox_demo: Option<SandboxDemo>,
+    /// Kept alive for the app's lifetime; dropping it stops the server.
+    _sandbox: Option<Sandbox>,
+}
+
+/// Builds the state at start: opens the registry, picks the secret store and
+/// starts the Sandbox when asked.
+pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppState, String> {
+    let config_dir = app
+        .path()
+        .app_config_dir()
+        .map_err(|e| format!("no config directory: {e}"))?;
+    let path = config_dir.join(REGISTRY_FILE);
+    let (registry, damaged) = Registry::load_or_recover(&path);
+    let registry_warning = damaged.map(|e| {
+        tracing::warn!(error = %e, "account list was damaged and set aside");
+        format!("Topup's account list could not be read and was set aside ({e}). Add your accounts again.")
+    });
+
+    let sandbox = if with_sandbox {
+        let started =
+            tauri::async_runtime::block_on(Sandbox::start(topup_sandbox::Config::default()))
+                .map_err(|e| format!("the Sandbox could not start: {e}"))?;
+        tracing::info!(clara = %started.urls().clara, "Sandbox running in-process");
+        Some(started)
+    } else {
+        None
+    };
+
+    let keychain = Keychain::new(KEYCHAIN_SERVICE, Duration::from_secs(5));
+    let (secrets, keychain_warning): (Arc<dyn SecretStore>, _) =
+        match tauri::async_runtime::block_on(keychain.probe()) {
+            Ok(()) => (Arc::new(keychain), None),
+            Err(e) => {
+                tracing::warn!(code = %e.code(), "no usable keychain; sign-ins last for this run only");
+                (
+                    Arc::new(MemoryStore::default()),
+                    Some(format!("{e} Sign-ins will last until you quit Topup.")),
+                )
+            }
+        };
+
+    let http = Http::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let sandbox_origin = sandbox
+        .as_ref()
+        .and_then(|s| BaseUrl::parse(&s.urls().base).ok());
+    let accounts = Accounts::new(
+        path,
+        registry,
+        secrets,
+        http,
+        clock::system(),
+        sandbox_origin,
+    );
+    if let Err(e) = accounts.ensure_sandbox_account() {
+        tracing::warn!(error = %e, "could not add the Sandbox account");
+    }
+    let sandbox_demo = sandbox.as_ref().map(|s| SandboxDemo {
+        email: demo::USER_EMAIL.to_owned(),
+        password: demo::PASSWORD.to_owned(),
+        two_factor_email: demo::TWO_FA_EMAIL.to_owned(),
+        origin: s.urls().base.clone(),
+    });
+    Ok(AppState {
+        accounts: Arc::new(accounts),
+        keychain_warning,
+        registry_warning,
+        sandbox_demo,
+        _sandbox: sandbox,
+    })
+}

@@ -1,0 +1,133 @@
+//! Accounts in the real app: a 2FA sign-in on a Clara-compatible server (the
+//! Sandbox), a restart that signs in from the keychain, and a sign-out that
+//! leaves nothing behind — checked through the Secret Service and by scanning
+//! every file the app wrote.
+
+use std::process::Command;
+
+use serde_json::Value;
+use topup_sandbox::{demo, Config, Sandbox};
+
+use crate::harness::{Profile, Result};
+
+/// The keychain entry for an account, read through the Secret Service.
+fn keychain_entry(account_id: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "app.topup.Topup",
+            "username",
+            account_id,
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result {
+    let sandbox = Sandbox::start(Config::default()).await?;
+    let clara = sandbox.urls().clara.clone();
+    let admin = sandbox.urls().admin.clone();
+    let profile = Profile::new()?;
+
+    profile
+        .launch("accounts_sign_in", &[], async |app| {
+            app.click("[data-testid='preset-custom_clara']").await?;
+            app.type_into("#custom-base-url", &clara).await?;
+            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
+                .await?;
+            app.type_into("#public-key-setting", demo::CLARA_PUBLIC_KEY)
+                .await?;
+            app.click("[data-testid='continue']").await?;
+            app.type_into("#email", demo::TWO_FA_EMAIL).await?;
+            app.type_into("#password", demo::PASSWORD).await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_text("#sign-in-title", "Enter your code")
+                .await?;
+            app.screenshot_for_docs("sign-in-code").await?;
+            app.click("[data-testid='email-code']").await?;
+            // The code the Sandbox "emailed".
+            let code = crate::harness::poll_json(&format!(
+                "{admin}/otp?email={}&type=TWO_FACTOR_AUTH",
+                demo::TWO_FA_EMAIL
+            ))
+            .await?;
+            let code = code["code"].as_str().ok_or("no code")?.to_owned();
+            app.type_into("[data-testid='code-digit-0']", &code).await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            app.screenshot_for_docs("home-signed-in").await?;
+            Ok(())
+        })
+        .await?;
+
+    let registry = profile.registry()?;
+    let id = registry["accounts"][0]["id"]
+        .as_str()
+        .ok_or("an account")?
+        .to_owned();
+    let stored = keychain_entry(&id).ok_or("the session is in the keychain")?;
+    let token = serde_json::from_str::<Value>(&stored)?["token"]
+        .as_str()
+        .ok_or("a token")?
+        .to_owned();
+    assert!(token.starts_with("crazi_co_user_"));
+
+    profile
+        .launch("accounts_restart", &[], async |app| {
+            // Signed in from the keychain, nothing typed.
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            app.click("[data-testid='sign-out']").await?;
+            app.wait_for_text("[data-testid='sign-in-notice']", "Signed out.")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    assert_eq!(
+        keychain_entry(&id),
+        None,
+        "sign-out deleted the keychain entry"
+    );
+    let revoked = crate::harness::status_of(
+        &format!(
+            "{clara}/users/{}",
+            registry["accounts"][0]["user_id"]
+                .as_str()
+                .unwrap_or_default()
+        ),
+        &token,
+    )
+    .await?;
+    assert_eq!(revoked, 401, "the server session was revoked");
+
+    profile
+        .launch("accounts_after_sign_out", &[], async |app| {
+            app.wait_for_text("#sign-in-title", "Sign in to 127.0.0.1")
+                .await?;
+            Ok(())
+        })
+        .await?;
+
+    // Nothing the app wrote holds the token.
+    for file in profile.files() {
+        let bytes = std::fs::read(&file)?;
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&token),
+            "the token leaked into {}",
+            file.display()
+        );
+        assert!(
+            !text.contains(demo::PASSWORD),
+            "the password leaked into {}",
+            file.display()
+        );
+    }
+    sandbox.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+
+import SignIn from "../src/screens/SignIn.svelte";
+import { ACCOUNT, record } from "./fixtures";
+
+describe("sign in", () => {
+  it("walks through the two-factor code step", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "sign_in") {
+        const input = (args as { input: { code: string | null } }).input;
+        calls.push(input);
+        if (input.code === null) return { state: "code_required", can_email_code: true };
+        if (input.code === "123456") return { state: "signed_in", account: ACCOUNT };
+        throw { code: "code_invalid", message: "That code is wrong or has expired. Request a new one and try again." };
+      }
+      if (cmd === "send_code") return null;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onsignedin = vi.fn();
+    render(SignIn, { account: record({ public_api_key: "pk" }), onsignedin });
+
+    await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pw" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    expect(await screen.findByRole("heading", { name: "Enter your code" })).toBeVisible();
+
+    await fireEvent.click(screen.getByTestId("email-code"));
+    expect(await screen.findByText(/We sent a code to 2fa@topup.test/)).toBeVisible();
+    expect(screen.getByTestId("email-code")).toBeDisabled();
+
+    // A wrong code, pasted.
+    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "999 999" } });
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is wrong");
+
+    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "123-456" } });
+    await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
+    expect(onsignedin).toHaveBeenCalledWith(ACCOUNT);
+    expect(calls).toHaveLength(3);
+  });
+
+  it("shows why credentials were refused", async () => {
+    mockIPC(() => {
+      throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted. Check them and try again." };
+    });
+    render(SignIn, { account: record(), onsignedin: vi.fn() });
+    await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "me@topup.test" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "wrong" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("were not accepted");
+  });
+
+  it("asks Dispersed for a key pair", async () => {
+    let sent: unknown = null;
+    mockIPC((_cmd, args) => {
+      sent = (args as { input: unknown }).input;
+      return { state: "signed_in", account: { ...ACCOUNT, balance: null } };
+    });
+    render(SignIn, { account: record({ preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn() });
+    await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_a" } });
+    await fireEvent.input(screen.getByLabelText("Secret key"), { target: { value: "sk_b" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    await expect.poll(() => sent).toEqual({ kind: "key_pair", public_key: "pk_a", secret_key: "sk_b" });
+  });
+
+  it("prefills the Sandbox's demo sign-in", () => {
+    mockIPC(() => null);
+    render(SignIn, {
+      account: record({ preset: "sandbox", base_url: null, label: "Sandbox" }),
+      sandbox: { email: "demo@topup.test", password: "topup-demo-password", two_factor_email: "2fa@topup.test", origin: "http://127.0.0.1:1" },
+      onsignedin: vi.fn(),
+    });
+    expect(screen.getByLabelText("Email")).toHaveValue("demo@topup.test");
+    expect(screen.getByLabelText("Password")).toHaveValue("topup-demo-password");
+  });
+});
