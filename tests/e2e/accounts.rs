@@ -131,3 +131,21 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
     sandbox.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn the_built_in_sandbox_is_one_click_from_a_signed_in_home() -> Result {
+    crate::harness::run("sandbox_demo", &["--sandbox"], async |app| {
+        // The Sandbox account is ready, its demo sign-in prefilled.
+        app.wait_for_text("#sign-in-title", "Sign in to Sandbox")
+            .await?;
+        app.screenshot_for_docs("sign-in-sandbox").await?;
+        app.click("[data-testid='sign-in-submit']").await?;
+        app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+            .await?;
+        app.wait_for_text("[data-testid='account-name']", "Demo User")
+            .await?;
+        Ok(())
+    })
+    .await
+}

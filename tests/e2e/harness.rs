@@ -189,7 +189,7 @@ impl Profile {
         test: impl AsyncFnOnce(&App) -> Result,
     ) -> Result {
         let driver_log = self.path().join(format!("driver-{name}.log"));
-        let (port, native_port) = (free_port()?, free_port()?);
+        let [port, native_port] = free_ports()?;
         let mut driver = start_driver(self.path(), &driver_log, port, native_port)?;
         let outcome = async {
             wait_for_port(port).await?;
@@ -261,9 +261,12 @@ async fn connect(port: u16, args: &[&str]) -> Result<Client> {
     Ok(client)
 }
 
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
-    Ok(listener.local_addr()?.port())
+/// Two distinct free ports: both listeners are held until both are known, so
+/// the system cannot hand the same port out twice.
+fn free_ports() -> Result<[u16; 2]> {
+    let a = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+    let b = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+    Ok([a.local_addr()?.port(), b.local_addr()?.port()])
 }
 
 async fn wait_for_port(port: u16) -> Result {
