@@ -192,7 +192,10 @@ impl Profile {
         let [port, native_port] = free_ports()?;
         let mut driver = start_driver(self.path(), &driver_log, port, native_port)?;
         let outcome = async {
+            // tauri-driver answers before the WebKitWebDriver behind it listens;
+            // a session asked for in between gets a broken answer.
             wait_for_port(port).await?;
+            wait_for_port(native_port).await?;
             connect(port, args).await
         }
         .await;
@@ -276,7 +279,10 @@ async fn wait_for_port(port: u16) -> Result {
         .is_err()
     {
         if started.elapsed() >= DEADLINE {
-            return Err(format!("tauri-driver did not listen on port {port}").into());
+            return Err(format!(
+                "nothing listened on port {port} (tauri-driver or WebKitWebDriver)"
+            )
+            .into());
         }
         sleep(POLL).await;
     }

@@ -44,11 +44,12 @@ pub enum ErrorCode {
     KeychainFailed,
     StorageFailed,
     UnknownAccount,
+    CheckoutUrlRefused,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -75,6 +76,7 @@ impl ErrorCode {
         Self::KeychainFailed,
         Self::StorageFailed,
         Self::UnknownAccount,
+        Self::CheckoutUrlRefused,
     ];
 
     /// The code as it appears on the wire.
@@ -106,6 +108,7 @@ impl ErrorCode {
             Self::KeychainFailed => "keychain_failed",
             Self::StorageFailed => "storage_failed",
             Self::UnknownAccount => "unknown_account",
+            Self::CheckoutUrlRefused => "checkout_url_refused",
         }
     }
 
@@ -193,6 +196,8 @@ pub enum Error {
     StorageFailed { detail: String },
     #[error("That account is not in Topup any more.")]
     UnknownAccount,
+    #[error("Topup did not open {shown}: {reason}. Nothing was opened; if you expected this page, check the account's settings.")]
+    CheckoutUrlRefused { shown: String, reason: String },
 }
 
 impl Error {
@@ -225,6 +230,7 @@ impl Error {
             Self::KeychainFailed { .. } => ErrorCode::KeychainFailed,
             Self::StorageFailed { .. } => ErrorCode::StorageFailed,
             Self::UnknownAccount => ErrorCode::UnknownAccount,
+            Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
         }
     }
 

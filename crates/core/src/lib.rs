@@ -12,16 +12,19 @@
 
 pub mod accounts;
 pub mod base_url;
+pub mod checkout;
 pub mod clara;
 pub mod clock;
 pub mod dispersed;
 pub mod error;
 pub mod http;
 pub mod money;
+pub mod pending;
 pub mod presets;
 pub mod provider;
 pub mod secrets;
 pub mod service;
+pub mod watcher;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use error::{Error, ErrorCode, Result};

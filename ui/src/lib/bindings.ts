@@ -88,7 +88,7 @@ export type BaseUrl = string;
 export type Credits = string;
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused";
 
 /**  What a failed command returns to the UI. */
 export type IpcError = {
