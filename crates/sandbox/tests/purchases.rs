@@ -527,3 +527,115 @@ async fn dispersed_list_pages_sorts_and_filters() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
     }
 }
+
+/// A receiver that fails the first `failures` deliveries, then accepts; it
+/// reports every `Stripe-Signature` it saw.
+async fn flaky_receiver(
+    failures: usize,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 1 << 20];
+            let mut len = 0;
+            // Read until the whole body (Content-Length) is in.
+            loop {
+                let Ok(n) = socket.read(&mut buf[len..]).await else {
+                    break;
+                };
+                if n == 0 {
+                    break;
+                }
+                len += n;
+                let text = String::from_utf8_lossy(&buf[..len]).to_string();
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let want = text[..head_end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if len >= head_end + 4 + want {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&buf[..len]).to_string();
+            let signature = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("stripe-signature: ")
+                        .or_else(|| l.strip_prefix("Stripe-Signature: "))
+                })
+                .unwrap_or_default()
+                .to_owned();
+            let attempt = {
+                let mut l = log.lock().unwrap();
+                l.push(signature);
+                l.len()
+            };
+            let status = if attempt <= failures {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            let _ = socket
+                .write_all(
+                    format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await;
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn webhooks_are_retried_until_the_receiver_accepts() {
+    let (url, seen) = flaky_receiver(2).await;
+    let env = start_with(topup_sandbox::Config {
+        webhooks: vec![topup_sandbox::SeedWebhook {
+            url: url.clone(),
+            secret: "whsec_receiver".into(),
+        }],
+        ..topup_sandbox::Config::default()
+    })
+    .await;
+    let (_, token) = env.login(demo::USER_EMAIL).await;
+    let checkout = buy(&env, &token, 5).await;
+    assert_eq!(
+        pay_on_page(&env, &checkout, "4242424242424242")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let delivery = wait_for("three attempts at the flaky receiver", WAIT, || async {
+        let d = deliveries(&env)
+            .await
+            .into_iter()
+            .find(|d| d["url"] == url.as_str())?;
+        (d["delivered"] == true).then_some(d)
+    })
+    .await;
+    let statuses: Vec<_> = delivery["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!(500), json!(500), json!(200)]);
+    let signatures = seen.lock().unwrap().clone();
+    assert_eq!(signatures.len(), 3);
+    assert!(
+        signatures
+            .iter()
+            .all(|s| s.starts_with("t=") && s.contains(",v1=")),
+        "{signatures:?}"
+    );
+}
