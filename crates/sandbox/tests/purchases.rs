@@ -543,27 +543,25 @@ async fn flaky_receiver(
             let mut buf = vec![0u8; 1 << 20];
             let mut len = 0;
             // Read until the whole body (Content-Length) is in.
-            loop {
-                let Ok(n) = socket.read(&mut buf[len..]).await else {
-                    break;
-                };
+            while let Ok(n) = socket.read(&mut buf[len..]).await {
                 if n == 0 {
                     break;
                 }
                 len += n;
                 let text = String::from_utf8_lossy(&buf[..len]).to_string();
-                if let Some(head_end) = text.find("\r\n\r\n") {
-                    let want = text[..head_end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if len >= head_end + 4 + want {
-                        break;
-                    }
+                let Some(head_end) = text.find("\r\n\r\n") else {
+                    continue;
+                };
+                let want = text[..head_end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if len >= head_end + 4 + want {
+                    break;
                 }
             }
             let text = String::from_utf8_lossy(&buf[..len]).to_string();
