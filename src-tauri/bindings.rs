@@ -25,6 +25,8 @@ pub fn builder() -> Builder<Wry> {
             accounts::add_account,
             accounts::sign_in,
             accounts::send_code,
+            accounts::register,
+            accounts::activate,
             accounts::restore_account,
             accounts::account_summary,
             accounts::sign_out,

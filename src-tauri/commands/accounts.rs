@@ -6,6 +6,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use topup_core::accounts::AccountRecord;
+use topup_core::clara::OtpPurpose;
 use topup_core::dispersed::KeyPair;
 use topup_core::provider::{Account, Credentials, SignIn};
 use topup_core::service::{AccountView, NewAccount, Restored, SignedOut};
@@ -138,18 +139,65 @@ pub async fn sign_in(
     }
 }
 
-/// Emails a two-factor code, with the deployment's public API key.
+/// Which code to email.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    TwoFactor,
+    Activation,
+}
+
+/// Emails a code (two-factor or activation), with the deployment's public API key.
 #[tauri::command]
 #[specta::specta]
 pub async fn send_code(
     state: State<'_, AppState>,
     account_id: String,
     email: String,
+    purpose: CodePurpose,
 ) -> Result<(), IpcError> {
+    let purpose = match purpose {
+        CodePurpose::TwoFactor => OtpPurpose::TwoFactorAuth,
+        CodePurpose::Activation => OtpPurpose::Activation,
+    };
     Ok(state
         .accounts
         .clone()
-        .email_code(&account_id, &email)
+        .email_code(&account_id, &email, purpose)
+        .await?)
+}
+
+/// Creates an account on a Clara deployment whose public API key is set; it
+/// must then be activated with the emailed code.
+#[tauri::command]
+#[specta::specta]
+pub async fn register(
+    state: State<'_, AppState>,
+    account_id: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+) -> Result<Account, IpcError> {
+    let password = SecretString::from(password);
+    let accounts = state.accounts.clone();
+    Ok(accounts
+        .register(&account_id, &first_name, &last_name, &email, &password)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn activate(
+    state: State<'_, AppState>,
+    account_id: String,
+    email: String,
+    code: String,
+) -> Result<Account, IpcError> {
+    Ok(state
+        .accounts
+        .clone()
+        .activate(&account_id, &email, &code)
         .await?)
 }
 

@@ -76,3 +76,43 @@ describe("sign in", () => {
     expect(screen.getByLabelText("Password")).toHaveValue("topup-demo-password");
   });
 });
+
+describe("create an account", () => {
+  it("registers, then activates with the emailed code", async () => {
+    const seen: string[] = [];
+    mockIPC((cmd, args) => {
+      seen.push(cmd);
+      if (cmd === "register") {
+        expect(args).toMatchObject({ firstName: "Ada", lastName: "Lovelace", email: "ada@topup.test", password: "analytical" });
+        return { ...ACCOUNT, can_buy: false };
+      }
+      if (cmd === "activate") {
+        if ((args as { code: string }).code !== "654321") throw { code: "code_invalid", message: "That code is wrong or has expired. Request a new one and try again." };
+        return ACCOUNT;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onsignedin = vi.fn();
+    render(SignIn, { account: record({ public_api_key: "pk" }), onsignedin });
+
+    await fireEvent.click(screen.getByTestId("to-register"));
+    await fireEvent.input(screen.getByLabelText("First name"), { target: { value: "Ada" } });
+    await fireEvent.input(screen.getByLabelText("Last name"), { target: { value: "Lovelace" } });
+    await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "ada@topup.test" } });
+    await fireEvent.input(screen.getByLabelText(/^Password/), { target: { value: "analytical" } });
+    await fireEvent.click(screen.getByTestId("register-submit"));
+    expect(await screen.findByRole("heading", { name: "Activate your account" })).toBeVisible();
+
+    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "111111" } });
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is wrong");
+    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "654321" } });
+    await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
+    expect(seen).toEqual(["register", "activate", "activate"]);
+  });
+
+  it("is offered only where the service's public key is known", () => {
+    mockIPC(() => null);
+    render(SignIn, { account: record({ public_api_key: null }), onsignedin: vi.fn() });
+    expect(screen.queryByTestId("to-register")).not.toBeInTheDocument();
+  });
+});

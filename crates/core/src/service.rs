@@ -257,49 +257,103 @@ impl Accounts {
         let record = self.record(id)?;
         let outcome = self.provider(&record)?.sign_in(credentials).await?;
         if let SignIn::SignedIn { session, account } = &outcome {
-            self.secrets.save(id, &encode_session(session)?).await?;
-            lock(&self.sessions).insert(id.to_owned(), session.clone());
-            let now = self.now();
-            let mut registry = lock(&self.registry);
-            let mut next = registry.clone();
-            let r = next.get_mut(id)?;
-            r.email = account.email.clone();
-            r.user_id = Some(account.id.clone());
-            if record.preset != PresetId::CustomClara {
-                // Presets show who is signed in; a custom server keeps its host name.
-                r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
-            }
-            next.set_active(id, now)?;
-            self.save(&next)?;
-            *registry = next;
+            self.adopt(id, session.clone(), account).await?;
         }
         Ok(outcome)
     }
 
-    /// Emails a two-factor code for `email`, with the deployment's public API
-    /// key (Clara only).
-    pub async fn email_code(&self, id: &str, email: &str) -> Result<()> {
+    /// A Clara client and the deployment's public API key, for the calls that
+    /// need the key (codes, register, activate).
+    fn clara_with_key(&self, id: &str) -> Result<(ClaraClient, secrecy::SecretString)> {
         let record = self.record(id)?;
         if record.provider != ProviderKind::Clara {
             return Err(Error::Unsupported {
-                what: "Emailed codes".into(),
+                what: "This".into(),
             });
         }
         let key = record.public_api_key.clone().ok_or(Error::Unsupported {
-            what: "Emailing a code without the service's public API key".into(),
+            what: "Without the service's public API key, this".into(),
         })?;
-        let client = ClaraClient::new(
-            self.base_url(&record)?,
-            self.http.clone(),
-            self.clock.clone(),
-        );
-        client
-            .send_otp(
+        Ok((
+            ClaraClient::new(
+                self.base_url(&record)?,
+                self.http.clone(),
+                self.clock.clone(),
+            ),
+            secrecy::SecretString::from(key),
+        ))
+    }
+
+    /// Emails a code for `email` (two-factor or activation), with the
+    /// deployment's public API key (Clara only).
+    pub async fn email_code(
+        &self,
+        id: &str,
+        email: &str,
+        purpose: crate::clara::OtpPurpose,
+    ) -> Result<()> {
+        let (client, key) = self.clara_with_key(id)?;
+        client.send_otp(email.trim(), purpose, &key).await
+    }
+
+    /// Creates a Clara account; it is signed in but inactive until
+    /// [`Accounts::activate`] with the emailed code.
+    pub async fn register(
+        &self,
+        id: &str,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+        password: &secrecy::SecretString,
+    ) -> Result<Account> {
+        let (client, key) = self.clara_with_key(id)?;
+        let (session, user) = client
+            .register(
+                first_name.trim(),
+                last_name.trim(),
                 email.trim(),
-                crate::clara::OtpPurpose::TwoFactorAuth,
-                &secrecy::SecretString::from(key),
+                password,
+                &key,
             )
-            .await
+            .await?;
+        let account = Account {
+            id: user.id.clone(),
+            email: Some(user.email.clone()),
+            display_name: user.display_name(),
+            balance: Some(user.credits),
+            can_buy: user.can_buy(),
+        };
+        self.adopt(id, Session::Clara(session), &account).await?;
+        Ok(account)
+    }
+
+    /// Activates a registered account with its emailed code.
+    pub async fn activate(&self, id: &str, email: &str, code: &str) -> Result<Account> {
+        let (client, key) = self.clara_with_key(id)?;
+        client.activate(email.trim(), code.trim(), &key).await?;
+        self.account(id).await
+    }
+
+    /// Keeps a new session: in the secret store, in memory, and as the
+    /// active account's identity in the registry.
+    async fn adopt(&self, id: &str, session: Session, account: &Account) -> Result<()> {
+        let record = self.record(id)?;
+        self.secrets.save(id, &encode_session(&session)?).await?;
+        lock(&self.sessions).insert(id.to_owned(), session);
+        let now = self.now();
+        let mut registry = lock(&self.registry);
+        let mut next = registry.clone();
+        let r = next.get_mut(id)?;
+        r.email = account.email.clone();
+        r.user_id = Some(account.id.clone());
+        if record.preset != PresetId::CustomClara {
+            // Presets show who is signed in; a custom server keeps its host name.
+            r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
+        }
+        next.set_active(id, now)?;
+        self.save(&next)?;
+        *registry = next;
+        Ok(())
     }
 
     /// Restores an account's session from the secret store, proved by a cheap

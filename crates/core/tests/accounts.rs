@@ -228,3 +228,67 @@ async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
     assert!(again.session(&record.id).is_ok());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn register_and_activate_through_the_service() {
+    let env = start().await;
+    let dir = tempdir();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let accounts = service(&env, &dir, secrets.clone());
+    let record = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    let account = accounts
+        .register(
+            &record.id,
+            "grace",
+            "hopper",
+            "grace@topup.test",
+            &secret("cobol-forever"),
+        )
+        .await
+        .unwrap();
+    assert!(!account.can_buy, "inactive until activated");
+    assert!(secrets.load(&record.id).await.unwrap().is_some());
+    let wrong = accounts
+        .activate(&record.id, "grace@topup.test", "000000")
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::CodeInvalid);
+    accounts
+        .email_code(
+            &record.id,
+            "grace@topup.test",
+            topup_core::clara::OtpPurpose::Activation,
+        )
+        .await
+        .unwrap();
+    let code = env.otp("grace@topup.test", "ACTIVATION").await;
+    let active = accounts
+        .activate(&record.id, "grace@topup.test", &code)
+        .await
+        .unwrap();
+    assert!(active.can_buy);
+    assert_eq!(
+        accounts.record(&record.id).unwrap().email.as_deref(),
+        Some("grace@topup.test")
+    );
+
+    // Without the public key, registering is not offered.
+    let custom = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::CustomClara),
+            base_url: Some(env.sandbox.urls().clara.clone()),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    let err = accounts
+        .register(&custom.id, "a", "b", "c@topup.test", &secret("long-enough"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unsupported);
+    std::fs::remove_dir_all(dir).unwrap();
+}

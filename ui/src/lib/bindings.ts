@@ -17,8 +17,14 @@ export const commands = {
 	listAccounts: () => __TAURI_INVOKE<AccountView[]>("list_accounts"),
 	addAccount: (account: NewAccount) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("add_account", { account })),
 	signIn: (accountId: string, input: SignInInput) => typedError<SignInResult, IpcError>(__TAURI_INVOKE("sign_in", { accountId, input })),
-	/**  Emails a two-factor code, with the deployment's public API key. */
-	sendCode: (accountId: string, email: string) => typedError<null, IpcError>(__TAURI_INVOKE("send_code", { accountId, email })),
+	/**  Emails a code (two-factor or activation), with the deployment's public API key. */
+	sendCode: (accountId: string, email: string, purpose: CodePurpose) => typedError<null, IpcError>(__TAURI_INVOKE("send_code", { accountId, email, purpose })),
+	/**
+	 *  Creates an account on a Clara deployment whose public API key is set; it
+	 *  must then be activated with the emailed code.
+	 */
+	register: (accountId: string, firstName: string, lastName: string, email: string, password: string) => typedError<Account, IpcError>(__TAURI_INVOKE("register", { accountId, firstName, lastName, email, password })),
+	activate: (accountId: string, email: string, code: string) => typedError<Account, IpcError>(__TAURI_INVOKE("activate", { accountId, email, code })),
 	restoreAccount: (accountId: string) => typedError<Restored, IpcError>(__TAURI_INVOKE("restore_account", { accountId })),
 	accountSummary: (accountId: string) => typedError<Account, IpcError>(__TAURI_INVOKE("account_summary", { accountId })),
 	signOut: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("sign_out", { accountId })),
@@ -80,6 +86,9 @@ export type AppInfo = {
  *  credentials, query or fragment, and no trailing slash.
  */
 export type BaseUrl = string;
+
+/**  Which code to email. */
+export type CodePurpose = "two_factor" | "activation";
 
 /**
  *  A number of credits, exact. On the wire (IPC, files) it is a decimal string
