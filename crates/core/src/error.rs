@@ -45,11 +45,12 @@ pub enum ErrorCode {
     StorageFailed,
     UnknownAccount,
     CheckoutUrlRefused,
+    Cancelled,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -77,6 +78,7 @@ impl ErrorCode {
         Self::StorageFailed,
         Self::UnknownAccount,
         Self::CheckoutUrlRefused,
+        Self::Cancelled,
     ];
 
     /// The code as it appears on the wire.
@@ -109,6 +111,7 @@ impl ErrorCode {
             Self::StorageFailed => "storage_failed",
             Self::UnknownAccount => "unknown_account",
             Self::CheckoutUrlRefused => "checkout_url_refused",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -198,6 +201,8 @@ pub enum Error {
     UnknownAccount,
     #[error("Topup did not open {shown}: {reason}. Nothing was opened; if you expected this page, check the account's settings.")]
     CheckoutUrlRefused { shown: String, reason: String },
+    #[error("{what} was cancelled.")]
+    Cancelled { what: String },
 }
 
 impl Error {
@@ -231,6 +236,7 @@ impl Error {
             Self::StorageFailed { .. } => ErrorCode::StorageFailed,
             Self::UnknownAccount => ErrorCode::UnknownAccount,
             Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
+            Self::Cancelled { .. } => ErrorCode::Cancelled,
         }
     }
 

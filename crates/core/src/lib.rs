@@ -17,6 +17,7 @@ pub mod clara;
 pub mod clock;
 pub mod dispersed;
 pub mod error;
+pub mod google;
 pub mod http;
 pub mod money;
 pub mod pending;
