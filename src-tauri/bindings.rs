@@ -6,7 +6,7 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{accounts, app, providers};
+use crate::commands::{accounts, app, google, providers};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -32,6 +32,9 @@ pub fn builder() -> Builder<Wry> {
             accounts::sign_out,
             accounts::remove_account,
             accounts::switch_account,
+            google::google_sign_in::<Wry>,
+            google::google_paste_code,
+            google::google_cancel,
         ])
 }
 

@@ -15,6 +15,7 @@ pub fn run() {
     use tauri::Manager;
     let specta = bindings::builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle());

@@ -9,7 +9,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use topup_core::accounts::{Registry, REGISTRY_FILE};
 use topup_core::http::{Http, HttpConfig};
 use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
-use topup_core::service::Accounts;
+use topup_core::service::{Accounts, NewAccount};
 use topup_core::{clock, BaseUrl};
 use topup_sandbox::{demo, Sandbox};
 
@@ -29,6 +29,9 @@ pub struct AppState {
     /// Set when the registry file was damaged and set aside.
     pub registry_warning: Option<String>,
     pub sandbox_demo: Option<SandboxDemo>,
+    /// Google sign-ins waiting for the browser, by account.
+    pub google:
+        std::sync::Mutex<std::collections::HashMap<String, crate::commands::google::Waiting>>,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
@@ -82,7 +85,12 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         clock::system(),
         sandbox_origin,
     );
-    if let Err(e) = accounts.ensure_sandbox_account() {
+    let sandbox_settings = NewAccount {
+        public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
+        google_client_id: Some(demo::GOOGLE_CLIENT_ID.to_owned()),
+        ..NewAccount::default()
+    };
+    if let Err(e) = accounts.ensure_sandbox_account(sandbox_settings) {
         tracing::warn!(error = %e, "could not add the Sandbox account");
     }
     let sandbox_demo = sandbox.as_ref().map(|s| SandboxDemo {
@@ -96,6 +104,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         keychain_warning,
         registry_warning,
         sandbox_demo,
+        google: Default::default(),
         _sandbox: sandbox,
     })
 }

@@ -149,3 +149,49 @@ async fn the_built_in_sandbox_is_one_click_from_a_signed_in_home() -> Result {
     })
     .await
 }
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn google_sign_in_through_the_system_browser() -> Result {
+    let profile = Profile::new()?;
+    profile
+        .launch("google_sign_in", &["--sandbox"], async |app| {
+            app.wait_for_text("#sign-in-title", "Sign in to Sandbox")
+                .await?;
+            app.click("[data-testid='google-sign-in']").await?;
+            app.wait_for_text("[data-testid='google-waiting']", "in your browser")
+                .await?;
+            // The "browser": the consent page the app opened, answered over HTTP.
+            let url = url::Url::parse(&profile.wait_for_opened("http://127.0.0.1:").await?)?;
+            assert!(url.path().ends_with("/oauth/authorize"));
+            let query: std::collections::HashMap<String, String> =
+                url.query_pairs().into_owned().collect();
+            assert_eq!(query["code_challenge_method"], "S256");
+            let browser = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?;
+            let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+            form.push(("decision".into(), "allow".into()));
+            form.push(("email".into(), "ada.lovelace@topup.test".into()));
+            let consent = browser
+                .post(format!(
+                    "{}/oauth/authorize",
+                    url.origin().ascii_serialization()
+                ))
+                .form(&form)
+                .send()
+                .await?;
+            let callback = consent
+                .headers()
+                .get("location")
+                .ok_or("a redirect")?
+                .to_str()?
+                .to_owned();
+            let landing = browser.get(&callback).send().await?;
+            assert!(landing.text().await?.contains("You're signed in"));
+            app.wait_for_text("[data-testid='account-name']", "Ada Lovelace")
+                .await?;
+            Ok(())
+        })
+        .await
+}

@@ -145,10 +145,60 @@ pub struct Profile {
 impl Profile {
     pub fn new() -> Result<Self> {
         let dir = tempfile::Builder::new().prefix("topup-e2e-").tempdir()?;
-        for sub in ["config", "data", "cache", "state"] {
+        for sub in ["config", "data/applications", "cache", "state"] {
             fs::create_dir_all(dir.path().join(sub))?;
         }
+        // "The system browser" is a script that writes down what it was asked
+        // to open: xdg-open finds it through the profile's mimeapps.list (which
+        // wins over any installed browser) or, failing that, through $BROWSER.
+        let script = dir.path().join("browser.sh");
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                dir.path().join("opened-urls").display()
+            ),
+        )?;
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
+        fs::write(
+            dir.path().join("data/applications/topup-test-browser.desktop"),
+            format!("[Desktop Entry]\nType=Application\nName=Topup test browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n", script.display()),
+        )?;
+        fs::write(
+            dir.path().join("config/mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/http=topup-test-browser.desktop\nx-scheme-handler/https=topup-test-browser.desktop\n",
+        )?;
         Ok(Self { dir })
+    }
+
+    /// What the app asked the system browser to open, in order.
+    pub fn opened_urls(&self) -> Vec<String> {
+        fs::read_to_string(self.path().join("opened-urls"))
+            .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the app has opened a URL starting with `prefix`.
+    pub async fn wait_for_opened(&self, prefix: &str) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            if let Some(url) = self
+                .opened_urls()
+                .into_iter()
+                .find(|u| u.starts_with(prefix))
+            {
+                return Ok(url);
+            }
+            if started.elapsed() >= DEADLINE {
+                return Err(format!(
+                    "the app never opened a page starting with {prefix}; it opened {:?}",
+                    self.opened_urls()
+                )
+                .into());
+            }
+            sleep(POLL).await;
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -240,6 +290,7 @@ fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Resu
         .env("XDG_CACHE_HOME", profile.join("cache"))
         .env("XDG_STATE_HOME", profile.join("state"))
         .env("RUST_LOG", "info,topup_app=debug,topup_core=debug")
+        .env("BROWSER", profile.join("browser.sh"))
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_out))
         .stderr(Stdio::from(log_err))

@@ -116,3 +116,32 @@ describe("create an account", () => {
     expect(screen.queryByTestId("to-register")).not.toBeInTheDocument();
   });
 });
+
+describe("Google sign-in", () => {
+  it("waits for the browser and can be cancelled", async () => {
+    let finish: (v: unknown) => void = () => {};
+    const cancelled = vi.fn();
+    mockIPC((cmd) => {
+      if (cmd === "google_sign_in") return new Promise((_, reject) => (finish = reject));
+      if (cmd === "google_cancel") {
+        cancelled();
+        finish({ code: "cancelled", message: "Google sign-in was cancelled." });
+        return null;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SignIn, { account: record({ google_client_id: "client" }), onsignedin: vi.fn() });
+    await fireEvent.click(screen.getByTestId("google-sign-in"));
+    expect(await screen.findByTestId("google-waiting")).toHaveTextContent("in your browser");
+    await fireEvent.click(screen.getByTestId("google-cancel"));
+    expect(await screen.findByTestId("google-sign-in")).toBeVisible();
+    expect(cancelled).toHaveBeenCalledOnce();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("is offered only with a Google client id", () => {
+    mockIPC(() => null);
+    render(SignIn, { account: record({ google_client_id: null }), onsignedin: vi.fn() });
+    expect(screen.queryByTestId("google-sign-in")).not.toBeInTheDocument();
+  });
+});

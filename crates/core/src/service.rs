@@ -168,11 +168,7 @@ impl Accounts {
                 _ => defaults.name.clone(),
             });
         let now = self.now();
-        let mut public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
-        if preset == PresetId::Sandbox && public_api_key.is_none() {
-            // The Sandbox's public key is demo data, not a secret.
-            public_api_key = Some("sandbox-public-key".to_owned());
-        }
+        let public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
         let record = AccountRecord {
             id: new_account_id(),
             preset,
@@ -444,8 +440,9 @@ impl Accounts {
         Ok(())
     }
 
-    /// The Sandbox account, added when the app runs a Sandbox and has none.
-    pub fn ensure_sandbox_account(&self) -> Result<Option<AccountRecord>> {
+    /// The Sandbox account, added (with `settings`: the Sandbox's demo public
+    /// key and Google client id) when the app runs a Sandbox and has none.
+    pub fn ensure_sandbox_account(&self, settings: NewAccount) -> Result<Option<AccountRecord>> {
         if self.sandbox.is_none() {
             return Ok(None);
         }
@@ -458,8 +455,26 @@ impl Accounts {
         }
         self.add(NewAccount {
             preset: Some(PresetId::Sandbox),
-            ..NewAccount::default()
+            ..settings
         })
         .map(Some)
+    }
+
+    /// The Google client id and endpoints for an account's Google sign-in:
+    /// the Sandbox's stand-in for the Sandbox, Google's own otherwise.
+    pub fn google(&self, id: &str) -> Result<(String, crate::google::Endpoints)> {
+        let record = self.record(id)?;
+        let client_id = record.google_client_id.clone().ok_or(Error::Unsupported {
+            what: "Google sign-in (no Google client id is set for this account)".into(),
+        })?;
+        let endpoints = match (record.preset, &self.sandbox) {
+            (PresetId::Sandbox, Some(origin)) => crate::google::Endpoints::sandbox(origin)?,
+            _ => crate::google::Endpoints::google()?,
+        };
+        Ok((client_id, endpoints))
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.http
     }
 }

@@ -30,6 +30,14 @@ export const commands = {
 	signOut: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("sign_out", { accountId })),
 	removeAccount: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("remove_account", { accountId })),
 	switchAccount: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("switch_account", { accountId })),
+	/**  Runs the whole Google sign-in for an account and answers when it ends. */
+	googleSignIn: (accountId: string) => typedError<SignInResult, IpcError>(__TAURI_INVOKE("google_sign_in", { accountId })),
+	/**
+	 *  The code (or the whole address) from the browser, when its redirect
+	 *  could not reach Topup.
+	 */
+	googlePasteCode: (accountId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("google_paste_code", { accountId, text })),
+	googleCancel: (accountId: string) => __TAURI_INVOKE<void>("google_cancel", { accountId }),
 };
 
 /* Types */
@@ -97,7 +105,7 @@ export type CodePurpose = "two_factor" | "activation";
 export type Credits = string;
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "cancelled";
 
 /**  What a failed command returns to the UI. */
 export type IpcError = {
