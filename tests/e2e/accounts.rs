@@ -195,3 +195,60 @@ async fn google_sign_in_through_the_system_browser() -> Result {
         })
         .await
 }
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn dispersed_key_pair_is_kept_in_the_keychain_only() -> Result {
+    let sandbox = Sandbox::start(Config::default()).await?;
+    let base = sandbox.urls().dispersed.clone();
+    let profile = Profile::new()?;
+    profile
+        .launch("dispersed_keys", &[], async |app| {
+            app.click("[data-testid='preset-dispersed']").await?;
+            app.click("details.custom summary").await?;
+            app.type_into("#custom-base-url", &base).await?;
+            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
+                .await?;
+            app.click("[data-testid='continue']").await?;
+            app.type_into("#public-key", demo::DISPERSED_PUBLIC_KEY)
+                .await?;
+            app.type_into("#secret-key", "sk_wrong").await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_text("[data-testid='sign-in-error']", "were not accepted")
+                .await?;
+            app.type_into("#secret-key", demo::DISPERSED_SECRET_KEY)
+                .await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_text("[data-testid='account-name']", demo::DISPERSED_PUBLIC_KEY)
+                .await?;
+            Ok(())
+        })
+        .await?;
+    let id = profile.registry()?["accounts"][0]["id"]
+        .as_str()
+        .ok_or("an account")?
+        .to_owned();
+    let stored = keychain_entry(&id).ok_or("the key pair is in the keychain")?;
+    assert!(stored.contains(demo::DISPERSED_SECRET_KEY));
+    profile
+        .launch("dispersed_sign_out", &[], async |app| {
+            app.wait_for_text("[data-testid='account-name']", demo::DISPERSED_PUBLIC_KEY)
+                .await?;
+            app.click("[data-testid='sign-out']").await?;
+            app.wait_for_text("#sign-in-title", "Sign in to Dispersed")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    assert_eq!(keychain_entry(&id), None);
+    for file in profile.files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&file)?).into_owned();
+        assert!(
+            !text.contains(demo::DISPERSED_SECRET_KEY),
+            "the secret key leaked into {}",
+            file.display()
+        );
+    }
+    sandbox.shutdown().await;
+    Ok(())
+}
