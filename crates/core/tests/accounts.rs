@@ -238,6 +238,7 @@ async fn register_and_activate_through_the_service() {
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
+            public_api_key: Some(demo::CLARA_PUBLIC_KEY.into()),
             ..NewAccount::default()
         })
         .unwrap();
