@@ -25,5 +25,5 @@ in_session() {
   return $status
 }
 
-in_session cargo test --locked -p topup-core --test keychain -- --ignored --test-threads=1
+in_session cargo test --locked --workspace --test keychain -- --ignored --test-threads=1
 in_session cargo test --locked --test e2e -- --ignored --test-threads=1 "$@"
