@@ -6,7 +6,7 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{accounts, app, google, providers};
+use crate::commands::{accounts, app, google, pricing, providers};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -35,6 +35,8 @@ pub fn builder() -> Builder<Wry> {
             google::google_sign_in::<Wry>,
             google::google_paste_code,
             google::google_cancel,
+            pricing::pricing,
+            pricing::quote,
         ])
 }
 

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod app;
 pub mod google;
+pub mod pricing;
 pub mod providers;

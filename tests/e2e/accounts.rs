@@ -60,6 +60,26 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
             app.type_into("[data-testid='code-digit-0']", &code).await?;
             app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
                 .await?;
+            // Price and quote: refused amounts are explained and never sent.
+            app.wait_for_text("[data-testid='rate']", "100 credits per dollar")
+                .await?;
+            app.type_into("[data-testid='amount']", "4").await?;
+            app.wait_for_text("[data-testid='quote']", "The minimum is $5.00.")
+                .await?;
+            app.type_into("[data-testid='amount']", "5.50").await?;
+            app.wait_for_text("[data-testid='quote']", "whole units only")
+                .await?;
+            app.type_into("[data-testid='amount']", "5").await?;
+            app.wait_for_text("[data-testid='quote']", "You get 500 credits")
+                .await?;
+            let buys =
+                crate::harness::poll_json(&format!("{admin}/requests?path=/api/v1/stripe/buy"))
+                    .await?;
+            assert_eq!(
+                buys.as_array().map(Vec::len),
+                Some(0),
+                "no purchase request was sent"
+            );
             app.screenshot_for_docs("home-signed-in").await?;
             Ok(())
         })

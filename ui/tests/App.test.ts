@@ -3,7 +3,7 @@ import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
-import { ACCOUNT, APP_INFO, PRESETS, record, startup } from "./fixtures";
+import { ACCOUNT, APP_INFO, PRESETS, PRICING, record, startup } from "./fixtures";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -26,6 +26,7 @@ describe("app shell", () => {
       if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
       if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "pricing") return PRICING;
       throw new Error(`unexpected ${cmd}`);
     });
     render(App);

@@ -1,4 +1,4 @@
-import type { Account, AccountRecord, AppInfo, Preset, Startup } from "../src/lib/bindings";
+import type { Account, AccountRecord, AppInfo, Preset, Pricing, Startup } from "../src/lib/bindings";
 
 /** What topup-core's `presets::presets()` returns, as the UI receives it. */
 export const PRESETS: Preset[] = [
@@ -71,3 +71,20 @@ export const ACCOUNT: Account = {
 export function startup(overrides: Partial<Startup> = {}): Startup {
   return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, ...overrides };
 }
+
+/** Clara's pricing as the `pricing` command returns it. */
+export const PRICING: Pricing = {
+  capabilities: {
+    balance: true,
+    price: true,
+    portal: true,
+    history: true,
+    currency: "USD",
+    whole_units_only: true,
+    sign_in: ["email_password", "api_key_token", "google"],
+  },
+  prices: { currency: "USD", tiers: [{ min: { currency: "USD", minor: 500 }, max: { currency: "USD", minor: 1000000 }, credits_per_unit: "100" }] },
+  presets: [500, 1000, 2500, 5000].map((minor) => ({ currency: "USD", minor })),
+  min: { currency: "USD", minor: 500 },
+  max: { currency: "USD", minor: 1000000 },
+};

@@ -39,9 +39,9 @@ pub struct AccountRecord {
     #[serde(default)]
     pub checkout_origins: Vec<String>,
     /// Unix seconds.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub created_at: i64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub last_used_at: i64,
 }
 

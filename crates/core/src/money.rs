@@ -76,7 +76,9 @@ impl Currency {
 pub struct Money {
     pub currency: Currency,
     /// Minor units (cents). Never negative for amounts Topup handles.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    // TypeScript sees a plain `number` (an f64 would be `number | null`);
+    // the JSON carries the i64 as is.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub minor: i64,
 }
 

@@ -23,9 +23,9 @@ pub struct PendingPurchase {
     pub amount: Money,
     pub expected_credits: Option<Credits>,
     /// Unix seconds.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub started_at: i64,
-    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub expires_at: Option<i64>,
 }
 

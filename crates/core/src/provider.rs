@@ -128,7 +128,7 @@ pub enum PurchaseRef {
         balance_before: Credits,
         newest_transaction_id: Option<String>,
         /// Server time (Unix seconds) of that transaction.
-        #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
         newest_transaction_at: Option<i64>,
         expected_credits: Credits,
     },
@@ -167,7 +167,7 @@ pub enum PurchaseStatus {
 pub struct HistoryEntry {
     pub id: String,
     /// Unix seconds.
-    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub at: Option<i64>,
     pub description: String,
     pub credits: Option<Credits>,

@@ -66,6 +66,70 @@ pub struct NewAccount {
     pub google_client_id: Option<String>,
 }
 
+/// What an account's home needs to price a purchase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Pricing {
+    pub capabilities: crate::provider::Capabilities,
+    /// `None` where the provider publishes no prices (Dispersed).
+    pub prices: Option<crate::money::PriceList>,
+    /// Amounts offered as one-click choices, inside the limits.
+    pub presets: Vec<crate::money::Money>,
+    /// The limits, when known.
+    pub min: Option<crate::money::Money>,
+    pub max: Option<crate::money::Money>,
+}
+
+/// What a typed amount buys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QuoteView {
+    pub amount: crate::money::Money,
+    /// `None` where the provider publishes no prices.
+    pub credits: Option<crate::money::Credits>,
+}
+
+impl Pricing {
+    fn new(
+        capabilities: crate::provider::Capabilities,
+        prices: Option<crate::money::PriceList>,
+    ) -> Self {
+        use crate::money::Money;
+        let limits = prices.as_ref().and_then(|p| p.limits());
+        let candidates =
+            [5, 10, 25, 50, 100].map(|units| Money::major(capabilities.currency, units));
+        let presets = candidates
+            .into_iter()
+            .filter(|m| limits.is_none_or(|(lo, hi)| m.minor >= lo.minor && m.minor <= hi.minor))
+            .take(4)
+            .collect();
+        Self {
+            capabilities,
+            prices,
+            presets,
+            min: limits.map(|l| l.0),
+            max: limits.map(|l| l.1),
+        }
+    }
+
+    /// Reads a typed amount under this pricing; never touches the network.
+    pub fn quote(&self, input: &str) -> Result<QuoteView> {
+        let rules = match &self.prices {
+            Some(p) => p.rules(self.capabilities.whole_units_only),
+            None => crate::money::AmountRules {
+                whole_units_only: self.capabilities.whole_units_only,
+                ..crate::money::AmountRules::new(self.capabilities.currency)
+            },
+        };
+        let amount = crate::money::parse_amount(input, &rules)?;
+        let credits = match &self.prices {
+            Some(p) => Some(p.quote(amount)?.credits),
+            None => None,
+        };
+        Ok(QuoteView { amount, credits })
+    }
+}
+
 #[derive(Debug)]
 pub struct Accounts {
     path: PathBuf,
@@ -76,6 +140,8 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     /// The in-process Sandbox's origin, when the app runs one.
     sandbox: Option<BaseUrl>,
+    /// The last pricing fetched per account, for quotes without the network.
+    pricing: Mutex<HashMap<String, Pricing>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -100,6 +166,7 @@ impl Accounts {
             http,
             clock,
             sandbox,
+            pricing: Mutex::new(HashMap::new()),
         }
     }
 
@@ -393,6 +460,39 @@ impl Accounts {
         result
     }
 
+    /// Fetches the account's prices (where the provider has them) and keeps
+    /// them for [`Accounts::quote`].
+    pub async fn pricing(&self, id: &str) -> Result<Pricing> {
+        let record = self.record(id)?;
+        let provider = self.provider(&record)?;
+        let capabilities = provider.capabilities();
+        let prices = if capabilities.price {
+            let session = self.session(id)?;
+            match provider.price(&session).await {
+                Err(Error::SessionExpired) => {
+                    self.forget(id).await?;
+                    return Err(Error::SessionExpired);
+                }
+                other => other?,
+            }
+        } else {
+            None
+        };
+        let pricing = Pricing::new(capabilities, prices);
+        lock(&self.pricing).insert(id.to_owned(), pricing.clone());
+        Ok(pricing)
+    }
+
+    /// What `input` buys on this account, from the kept pricing: an invalid
+    /// amount is explained and never reaches the network.
+    pub fn quote(&self, id: &str, input: &str) -> Result<QuoteView> {
+        let pricing = match lock(&self.pricing).get(id).cloned() {
+            Some(p) => p,
+            None => Pricing::new(self.provider(&self.record(id)?)?.capabilities(), None),
+        };
+        pricing.quote(input)
+    }
+
     /// Drops a session that ended (from memory and the secret store).
     pub async fn forget(&self, id: &str) -> Result<()> {
         lock(&self.sessions).remove(id);
@@ -476,5 +576,66 @@ impl Accounts {
 
     pub fn http(&self) -> &Http {
         &self.http
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{Currency, Money, PriceList, Tier};
+    use crate::provider::{Capabilities, SignInMethod};
+
+    fn clara() -> Pricing {
+        let caps = Capabilities {
+            balance: true,
+            price: true,
+            portal: true,
+            history: true,
+            currency: Currency::Usd,
+            whole_units_only: true,
+            sign_in: vec![SignInMethod::EmailPassword],
+        };
+        let prices = PriceList {
+            currency: Currency::Usd,
+            tiers: vec![Tier {
+                min: Money::major(Currency::Usd, 5),
+                max: Money::major(Currency::Usd, 10_000),
+                credits_per_unit: rust_decimal::Decimal::from(100),
+            }],
+        };
+        Pricing::new(caps, Some(prices))
+    }
+
+    #[test]
+    fn presets_sit_inside_the_limits_and_quotes_are_exact() {
+        let p = clara();
+        let presets: Vec<i64> = p.presets.iter().map(|m| m.minor).collect();
+        assert_eq!(presets, [500, 1000, 2500, 5000]);
+        assert_eq!(p.quote("$5").unwrap().credits.unwrap().to_string(), "500");
+        assert_eq!(
+            p.quote("4").unwrap_err().to_string(),
+            "The minimum is $5.00."
+        );
+        assert_eq!(
+            p.quote("5.50").unwrap_err().code(),
+            ErrorCode::InvalidAmount
+        );
+        let dispersed = Pricing::new(
+            Capabilities {
+                currency: Currency::Eur,
+                whole_units_only: false,
+                price: false,
+                balance: false,
+                portal: false,
+                ..clara().capabilities
+            },
+            None,
+        );
+        let q = dispersed.quote("12,50").unwrap();
+        assert_eq!(
+            (q.amount, q.credits),
+            (Money::from_minor(Currency::Eur, 1250), None)
+        );
+        assert_eq!(dispersed.presets.len(), 4);
     }
 }

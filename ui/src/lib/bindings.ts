@@ -38,6 +38,8 @@ export const commands = {
 	 */
 	googlePasteCode: (accountId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("google_paste_code", { accountId, text })),
 	googleCancel: (accountId: string) => __TAURI_INVOKE<void>("google_cancel", { accountId }),
+	pricing: (accountId: string) => typedError<Pricing, IpcError>(__TAURI_INVOKE("pricing", { accountId })),
+	quote: (accountId: string, input: string) => typedError<QuoteView, IpcError>(__TAURI_INVOKE("quote", { accountId, input })),
 };
 
 /* Types */
@@ -71,8 +73,8 @@ export type AccountRecord = {
 	/**  Extra origins a checkout page may be opened on (self-hosted, tests). */
 	checkout_origins?: string[],
 	/**  Unix seconds. */
-	created_at: number | null,
-	last_used_at: number | null,
+	created_at: number,
+	last_used_at: number,
 };
 
 /**  What the UI shows for an account: its record and where its sign-in stands. */
@@ -95,6 +97,21 @@ export type AppInfo = {
  */
 export type BaseUrl = string;
 
+/**  What a provider offers, so the UI adapts instead of failing. */
+export type Capabilities = {
+	/**  The provider publishes a balance. */
+	balance: boolean,
+	/**  The provider publishes prices (tiers and limits). */
+	price: boolean,
+	/**  There is a billing portal. */
+	portal: boolean,
+	history: boolean,
+	currency: Currency,
+	/**  Amounts must be whole units (Clara buys whole US dollars). */
+	whole_units_only: boolean,
+	sign_in: SignInMethod[],
+};
+
 /**  Which code to email. */
 export type CodePurpose = "two_factor" | "activation";
 
@@ -104,6 +121,9 @@ export type CodePurpose = "two_factor" | "activation";
  */
 export type Credits = string;
 
+/**  The currencies the supported services sell in. */
+export type Currency = "USD" | "EUR";
+
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
 export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "cancelled";
 
@@ -111,6 +131,13 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  An amount of money: whole minor units (cents) of a currency. */
+export type Money = {
+	currency: Currency,
+	/**  Minor units (cents). Never negative for amounts Topup handles. */
+	minor: number,
 };
 
 /**  Settings chosen when adding an account. */
@@ -142,12 +169,37 @@ export type Preset = {
 /**  The choices offered when adding an account. */
 export type PresetId = "clara" | "dispersed" | "custom_clara" | "sandbox";
 
+/**  A service's published prices. */
+export type PriceList = {
+	currency: Currency,
+	tiers: Tier[],
+};
+
+/**  What an account's home needs to price a purchase. */
+export type Pricing = {
+	capabilities: Capabilities,
+	/**  `None` where the provider publishes no prices (Dispersed). */
+	prices: PriceList | null,
+	/**  Amounts offered as one-click choices, inside the limits. */
+	presets: Money[],
+	/**  The limits, when known. */
+	min: Money | null,
+	max: Money | null,
+};
+
 /**  The wire protocol of a backend. */
 export type ProviderKind = 
 /**  Clara-Backend and any Flask Backend Boilerplate deployment. */
 "clara" | 
 /**  Dispersed's HMAC-signed compute ledger API. */
 "dispersed";
+
+/**  What a typed amount buys. */
+export type QuoteView = {
+	amount: Money,
+	/**  `None` where the provider publishes no prices. */
+	credits: Credits | null,
+};
 
 /**  The result of restoring an account's session. */
 export type Restored = { state: "signed_in"; account: Account } | 
@@ -196,6 +248,16 @@ export type Startup = {
 	keychain_warning: string | null,
 	registry_warning: string | null,
 	sandbox: SandboxDemo | null,
+};
+
+/**
+ *  One price tier: amounts from `min` to `max` (both inclusive) buy
+ *  `credits_per_unit` credits per major unit.
+ */
+export type Tier = {
+	min: Money,
+	max: Money,
+	credits_per_unit: string,
 };
 
 /* Tauri Specta runtime */

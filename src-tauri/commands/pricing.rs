@@ -1,0 +1,25 @@
+//! Prices and quotes for the home screen. A quote is computed in Rust from
+//! the kept prices and never touches the network, so an invalid amount is
+//! explained without sending anything.
+
+use tauri::State;
+use topup_core::service::{Pricing, QuoteView};
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pricing(state: State<'_, AppState>, account_id: String) -> Result<Pricing, IpcError> {
+    Ok(state.accounts.clone().pricing(&account_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn quote(
+    state: State<'_, AppState>,
+    account_id: String,
+    input: String,
+) -> Result<QuoteView, IpcError> {
+    Ok(state.accounts.quote(&account_id, &input)?)
+}

@@ -1,0 +1,56 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+
+import PriceQuote from "../src/components/PriceQuote.svelte";
+import { PRICING } from "./fixtures";
+
+function rustQuote(input: string) {
+  // What the core parser answers, for the cases below.
+  if (input === "4") throw { code: "invalid_amount", message: "The minimum is $5.00." };
+  if (input === "5.50") throw { code: "invalid_amount", message: "This service sells whole units only: type $5.00 or another whole amount." };
+  return { amount: { currency: "USD", minor: Number(input) * 100 }, credits: String(Number(input) * 100) };
+}
+
+describe("price and quote", () => {
+  it("shows the rate and limits, and quotes what an amount buys", async () => {
+    const quoted: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "quote") {
+        const input = (args as { input: string }).input;
+        quoted.push(input);
+        return rustQuote(input);
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(PriceQuote, { accountId: "acct_1" });
+
+    expect(await screen.findByTestId("rate")).toHaveTextContent(/100 credits per dollar · from \$5\.00 to \$10,000\.00/);
+    await fireEvent.click(screen.getByRole("button", { name: "$5.00" }));
+    await expect.poll(() => screen.getByTestId("quote").textContent).toMatch(/You get 500 credits for \$5\.00\./);
+
+    await fireEvent.input(screen.getByTestId("amount"), { target: { value: "4" } });
+    await expect.poll(() => screen.getByTestId("quote").textContent).toContain("The minimum is $5.00.");
+    expect(screen.getByTestId("amount")).toHaveAttribute("aria-invalid", "true");
+
+    await fireEvent.input(screen.getByTestId("amount"), { target: { value: "5.50" } });
+    await expect.poll(() => screen.getByTestId("quote").textContent).toContain("whole units only");
+    expect(quoted).toEqual(["5", "4", "5.50"]);
+  });
+
+  it("says when the provider publishes no prices", async () => {
+    mockIPC((cmd) => (cmd === "pricing" ? { ...PRICING, prices: null, min: null, max: null, capabilities: { ...PRICING.capabilities, currency: "EUR", price: false } } : null));
+    render(PriceQuote, { accountId: "acct_1" });
+    expect(await screen.findByText(/publishes no price list/)).toBeVisible();
+  });
+
+  it("hands an ended session back to the shell", async () => {
+    mockIPC(() => {
+      throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
+    });
+    const onsessionended = vi.fn();
+    render(PriceQuote, { accountId: "acct_1", onsessionended });
+    await expect.poll(() => onsessionended.mock.calls.length).toBe(1);
+  });
+});
