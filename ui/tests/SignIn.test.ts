@@ -65,6 +65,21 @@ describe("sign in", () => {
     await expect.poll(() => sent).toEqual({ kind: "key_pair", public_key: "pk_a", secret_key: "sk_b" });
   });
 
+  it("signs in with an API-key token", async () => {
+    let sent: unknown = null;
+    mockIPC((_cmd, args) => {
+      sent = (args as { input: unknown }).input;
+      return { state: "signed_in", account: ACCOUNT };
+    });
+    const onsignedin = vi.fn();
+    render(SignIn, { account: record(), onsignedin });
+    await fireEvent.click(screen.getByTestId("tab-token"));
+    await fireEvent.input(screen.getByLabelText("API-key token"), { target: { value: "clara_api_eyJ.x.y" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
+    expect(sent).toEqual({ kind: "api_key_token", token: "clara_api_eyJ.x.y" });
+  });
+
   it("prefills the Sandbox's demo sign-in", () => {
     mockIPC(() => null);
     render(SignIn, {
