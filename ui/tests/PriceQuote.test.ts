@@ -24,7 +24,7 @@ describe("price and quote", () => {
       }
       throw new Error(`unexpected ${cmd}`);
     });
-    render(PriceQuote, { accountId: "acct_1" });
+    render(PriceQuote, { accountId: "acct_quote" });
 
     expect(await screen.findByTestId("rate")).toHaveTextContent(/100 credits per dollar · from \$5\.00 to \$10,000\.00/);
     await fireEvent.click(screen.getByRole("button", { name: "$5.00" }));
@@ -41,7 +41,7 @@ describe("price and quote", () => {
 
   it("says when the provider publishes no prices", async () => {
     mockIPC((cmd) => (cmd === "pricing" ? { ...PRICING, prices: null, min: null, max: null, capabilities: { ...PRICING.capabilities, currency: "EUR", price: false } } : null));
-    render(PriceQuote, { accountId: "acct_1" });
+    render(PriceQuote, { accountId: "acct_no_prices" });
     expect(await screen.findByText(/publishes no price list/)).toBeVisible();
   });
 
@@ -50,7 +50,22 @@ describe("price and quote", () => {
       throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
     });
     const onsessionended = vi.fn();
-    render(PriceQuote, { accountId: "acct_1", onsessionended });
+    render(PriceQuote, { accountId: "acct_session", onsessionended });
     await expect.poll(() => onsessionended.mock.calls.length).toBe(1);
+  });
+});
+
+describe("a typed amount", () => {
+  it("is still there when the screen comes back (after signing in again)", async () => {
+    mockIPC((cmd, args) => (cmd === "pricing" ? PRICING : rustQuote((args as { input: string }).input)));
+    const first = render(PriceQuote, { accountId: "acct_keep" });
+    await screen.findByTestId("rate");
+    await fireEvent.input(screen.getByTestId("amount"), { target: { value: "25" } });
+    first.unmount();
+
+    render(PriceQuote, { accountId: "acct_keep" });
+    await screen.findByTestId("rate");
+    expect(screen.getByTestId("amount")).toHaveValue("25");
+    await expect.poll(() => screen.getByTestId("quote").textContent).toContain("2,500 credits");
   });
 });
