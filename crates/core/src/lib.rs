@@ -25,6 +25,7 @@ pub mod presets;
 pub mod provider;
 pub mod secrets;
 pub mod service;
+pub mod watch;
 pub mod watcher;
 
 pub use base_url::{BaseUrl, BaseUrlError};

@@ -1,0 +1,259 @@
+//! The watch loop against the Sandbox, for both providers: landed,
+//! declined-then-cancelled, expired, session ended mid-watch, restart
+//! mid-watch, and a misbehaving network.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use serde_json::json;
+use tokio::sync::mpsc;
+use topup_core::clock;
+use topup_core::money::{Currency, Money};
+use topup_core::pending::{PendingPurchase, PendingStore};
+use topup_core::provider::{Credentials, Provider, PurchaseStatus, Session, SignIn};
+use topup_core::watch::{quick_schedule, watch, Job, Signal};
+use topup_core::watcher::WatchState;
+use topup_sandbox::demo;
+
+const EVERY: Duration = Duration::from_millis(40);
+
+fn job(
+    provider: Arc<dyn Provider>,
+    session: Session,
+    started: &topup_core::provider::StartedPurchase,
+) -> Job {
+    Job {
+        provider,
+        session,
+        reference: started.reference.clone(),
+        started_at: SystemTime::now(),
+        clock: clock::system(),
+        schedule: quick_schedule(EVERY, Duration::from_secs(60)),
+    }
+}
+
+async fn clara_session(env: &Env) -> (Arc<dyn Provider>, Session) {
+    let provider: Arc<dyn Provider> = Arc::new(env.clara_provider());
+    let SignIn::SignedIn { session, .. } = provider
+        .sign_in(Credentials::EmailPassword {
+            email: demo::USER_EMAIL.into(),
+            password: secret(demo::PASSWORD),
+            code: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("signed in")
+    };
+    (provider, session)
+}
+
+async fn dispersed_session(env: &Env) -> (Arc<dyn Provider>, Session) {
+    let provider: Arc<dyn Provider> = Arc::new(env.dispersed_provider());
+    let SignIn::SignedIn { session, .. } = provider
+        .sign_in(Credentials::KeyPair(env.keys()))
+        .await
+        .unwrap()
+    else {
+        panic!("signed in")
+    };
+    (provider, session)
+}
+
+/// Runs a watch in the background; its progress states are collected.
+fn spawn(
+    job: Job,
+) -> (
+    mpsc::Sender<Signal>,
+    tokio::task::JoinHandle<WatchState>,
+    Arc<Mutex<Vec<WatchState>>>,
+) {
+    let (tx, rx) = mpsc::channel(8);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let handle = tokio::spawn(watch(job, rx, move |p| {
+        log.lock().unwrap().push(p.state.clone())
+    }));
+    (tx, handle, seen)
+}
+
+async fn wait_until(
+    seen: &Arc<Mutex<Vec<WatchState>>>,
+    what: &str,
+    pred: impl Fn(&WatchState) -> bool,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !seen.lock().unwrap().iter().any(&pred) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never saw {what}: {:?}",
+            seen.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn both_providers_land() {
+    let env = start().await;
+    for (provider, session) in [clara_session(&env).await, dispersed_session(&env).await] {
+        let amount = match provider.capabilities().currency {
+            Currency::Usd => Money::major(Currency::Usd, 5),
+            Currency::Eur => Money::major(Currency::Eur, 10),
+        };
+        let started = provider.start_purchase(&session, amount).await.unwrap();
+        let (_tx, handle, seen) = spawn(job(provider.clone(), session, &started));
+        wait_until(&seen, "a pending check", |s| *s == WatchState::Waiting).await;
+        env.pay(&session_id(&started.checkout_url), "4242424242424242")
+            .await;
+        let end = handle.await.unwrap();
+        assert!(
+            matches!(
+                end,
+                WatchState::Landed {
+                    status: PurchaseStatus::Landed { .. }
+                }
+            ),
+            "{end:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn declined_then_cancelled_and_expired() {
+    let env = start().await;
+    let (provider, session) = clara_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Usd, 5))
+        .await
+        .unwrap();
+    let (tx, handle, seen) = spawn(job(provider.clone(), session.clone(), &started));
+    assert_eq!(
+        env.pay(&session_id(&started.checkout_url), "4000000000000002")
+            .await,
+        402
+    );
+    wait_until(&seen, "waiting after the decline", |s| {
+        *s == WatchState::Waiting
+    })
+    .await;
+    tx.send(Signal::Cancel).await.unwrap();
+    assert_eq!(handle.await.unwrap(), WatchState::Cancelled);
+    let user = env
+        .clara()
+        .user(match &session {
+            Session::Clara(s) => s,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(user.credits.to_string(), "1000", "nothing credited");
+
+    let (provider, session) = dispersed_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Eur, 10))
+        .await
+        .unwrap();
+    let (_tx, handle, _) = spawn(job(provider, session, &started));
+    env.admin_post(
+        &format!("/checkout/{}/expire", session_id(&started.checkout_url)),
+        json!({}),
+    )
+    .await;
+    assert_eq!(handle.await.unwrap(), WatchState::Expired);
+}
+
+#[tokio::test]
+async fn an_ended_session_pauses_the_watch_until_signed_in_again() {
+    let env = start().await;
+    let (provider, session) = clara_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Usd, 5))
+        .await
+        .unwrap();
+    let (tx, handle, seen) = spawn(job(provider.clone(), session, &started));
+    wait_until(&seen, "waiting", |s| *s == WatchState::Waiting).await;
+    env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
+        .await;
+    wait_until(&seen, "needs sign-in", |s| {
+        matches!(s, WatchState::NeedsSignIn { .. })
+    })
+    .await;
+    env.pay(&session_id(&started.checkout_url), "4242424242424242")
+        .await;
+    let (_, fresh) = clara_session(&env).await;
+    tx.send(Signal::Resume(fresh)).await.unwrap();
+    assert!(matches!(handle.await.unwrap(), WatchState::Landed { .. }));
+}
+
+#[tokio::test]
+async fn a_restart_resumes_the_watch_from_the_pending_file() {
+    let env = start().await;
+    let dir = std::env::temp_dir().join(format!(
+        "topup-watch-{}",
+        topup_core::accounts::new_account_id()
+    ));
+    let store = PendingStore::new(dir.join("pending.json"));
+    let (provider, session) = dispersed_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Eur, 10))
+        .await
+        .unwrap();
+    store
+        .put(PendingPurchase {
+            account_id: "acct_d".into(),
+            reference: started.reference.clone(),
+            checkout_url: started.checkout_url.to_string(),
+            amount: started.amount,
+            expected_credits: None,
+            started_at: 0,
+            expires_at: None,
+        })
+        .unwrap();
+    // The app quits while waiting…
+    let (tx, handle, seen) = spawn(job(provider.clone(), session.clone(), &started));
+    wait_until(&seen, "waiting", |s| *s == WatchState::Waiting).await;
+    drop(tx);
+    assert_eq!(handle.await.unwrap(), WatchState::Cancelled);
+    // …the person pays in the browser, and the app starts again.
+    env.pay(&session_id(&started.checkout_url), "4242424242424242")
+        .await;
+    let pending = PendingStore::new(dir.join("pending.json"))
+        .for_account("acct_d")
+        .unwrap()
+        .unwrap();
+    let resumed = Job {
+        reference: pending.reference,
+        ..job(provider, session, &started)
+    };
+    let (_tx, handle, _) = spawn(resumed);
+    assert!(matches!(handle.await.unwrap(), WatchState::Landed { .. }));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn every_fault_kind_is_ridden_out() {
+    let env = start().await;
+    let (provider, session) = clara_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Usd, 5))
+        .await
+        .unwrap();
+    env.faults(json!({"chaos": 0.5, "seed": 5})).await;
+    let (_tx, handle, seen) = spawn(job(provider, session, &started));
+    env.pay(&session_id(&started.checkout_url), "4242424242424242")
+        .await;
+    assert!(matches!(handle.await.unwrap(), WatchState::Landed { .. }));
+    let log = env.admin_get("/requests").await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["fault"].is_string()),
+        "faults were met"
+    );
+    let _ = seen;
+}
