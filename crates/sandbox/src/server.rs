@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::middleware::from_fn_with_state;
 use axum::response::Html;
 use axum::routing::{get, post};
@@ -136,7 +136,7 @@ fn router(app: App) -> Router {
             post(dispersed::stripe_webhook),
         )
         .route("/client/{*path}", get(landing))
-        .route("/client/", get(landing_root))
+        .route("/client/", get(landing))
         .route("/console/{*path}", get(landing))
         .route("/", get(home))
         .layer(from_fn_with_state(app.clone(), faults::inject))
@@ -145,21 +145,11 @@ fn router(app: App) -> Router {
 }
 
 /// Where checkout redirects land: the stand-in for the services' web clients.
-async fn landing(Path(path): Path<String>) -> Html<String> {
-    landing_page(&path)
-}
-
-async fn landing_root() -> Html<String> {
-    landing_page("")
-}
-
-fn landing_page(path: &str) -> Html<String> {
-    let _ = path;
+async fn landing() -> Html<&'static str> {
     Html(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Back to Topup</title></head>\
 <body style=\"font-family:system-ui,sans-serif;text-align:center;margin-top:4rem\">\
-<h1 id=\"landing\">You can return to Topup</h1><p>Topup is watching for your credits and will show them as soon as they land.</p></body></html>"
-            .to_owned(),
+<h1 id=\"landing\">You can return to Topup</h1><p>Topup is watching for your credits and will show them as soon as they land.</p></body></html>",
     )
 }
 

@@ -107,6 +107,10 @@ impl ClaraClient {
         &self.base
     }
 
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base.as_str())
     }

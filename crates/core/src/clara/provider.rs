@@ -125,9 +125,7 @@ impl Provider for ClaraProvider {
             amount: checkout.amount,
             expected_credits: Some(checkout.credits),
             // Stripe's default: the boilerplate sets no expiry (§8.5.2).
-            expires_at: Some(
-                std::time::SystemTime::now() + std::time::Duration::from_secs(24 * 3600),
-            ),
+            expires_at: Some(self.client.clock().now() + std::time::Duration::from_secs(24 * 3600)),
         })
     }
 
