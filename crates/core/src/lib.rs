@@ -23,6 +23,7 @@ pub mod money;
 pub mod pending;
 pub mod presets;
 pub mod provider;
+pub mod purchases;
 pub mod secrets;
 pub mod service;
 pub mod watch;

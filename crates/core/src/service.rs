@@ -142,9 +142,13 @@ pub struct Accounts {
     sandbox: Option<BaseUrl>,
     /// The last pricing fetched per account, for quotes without the network.
     pricing: Mutex<HashMap<String, Pricing>>,
+    /// Purchases in flight, next to the registry.
+    pub(crate) pending: crate::pending::PendingStore,
+    /// One Buy at a time per account: a second waits, then finds the first.
+    pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Plain data: still consistent after a panic elsewhere.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -158,7 +162,11 @@ impl Accounts {
         clock: Arc<dyn Clock>,
         sandbox: Option<BaseUrl>,
     ) -> Self {
+        let pending =
+            crate::pending::PendingStore::new(path.with_file_name(crate::pending::PENDING_FILE));
         Self {
+            pending,
+            buying: Mutex::new(HashMap::new()),
             path,
             registry: Mutex::new(registry),
             secrets,
@@ -522,6 +530,7 @@ impl Accounts {
     /// Removes an account entirely (signing it out first).
     pub async fn remove(&self, id: &str) -> Result<SignedOut> {
         let out = self.sign_out(id).await?;
+        self.pending.remove(id)?;
         let mut registry = lock(&self.registry);
         let mut next = registry.clone();
         next.remove(id)?;
@@ -572,6 +581,15 @@ impl Accounts {
             _ => crate::google::Endpoints::google()?,
         };
         Ok((client_id, endpoints))
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The in-process Sandbox's origin, when the app runs one.
+    pub fn sandbox_origin(&self) -> Option<&BaseUrl> {
+        self.sandbox.as_ref()
     }
 
     pub fn http(&self) -> &Http {

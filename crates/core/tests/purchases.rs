@@ -1,0 +1,276 @@
+//! Buying through the accounts service against the Sandbox: one purchase in
+//! flight per account, the checkout policy applied before anything is kept,
+//! the watch from the pending file to the landed credits, history and the
+//! billing portal — and what the real loop costs over a ten-minute wait.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use tokio::sync::mpsc;
+use topup_core::accounts::Registry;
+use topup_core::presets::PresetId;
+use topup_core::provider::{Credentials, PurchaseStatus};
+use topup_core::purchases::BuyOutcome;
+use topup_core::secrets::MemoryStore;
+use topup_core::service::{Accounts, NewAccount};
+use topup_core::watch::{quick_schedule, watch};
+use topup_core::watcher::{Schedule, WatchState};
+use topup_core::{clock, BaseUrl, ErrorCode};
+use topup_sandbox::demo;
+
+fn service(env: &Env, dir: &std::path::Path) -> Accounts {
+    let path = dir.join("accounts.json");
+    Accounts::new(
+        path.clone(),
+        Registry::load(&path).unwrap(),
+        Arc::new(MemoryStore::default()),
+        http(),
+        clock::system(),
+        Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
+    )
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "topup-purchases-{}",
+        topup_core::accounts::new_account_id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The Sandbox account, signed in as the demo user, with its prices fetched.
+async fn sandbox_account(accounts: &Accounts) -> String {
+    let record = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    accounts
+        .sign_in(
+            &record.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    accounts.pricing(&record.id).await.unwrap();
+    record.id
+}
+
+#[tokio::test]
+async fn a_double_buy_creates_exactly_one_checkout() {
+    let env = start().await;
+    let dir = tempdir();
+    let accounts = service(&env, &dir);
+    let id = sandbox_account(&accounts).await;
+
+    let (a, b) = tokio::join!(accounts.buy(&id, "$5"), accounts.buy(&id, "$5"));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let started = [&a, &b]
+        .iter()
+        .filter(|o| matches!(o, BuyOutcome::Started { .. }))
+        .count();
+    assert_eq!(
+        started, 1,
+        "one Buy started, the other found it: {a:?} {b:?}"
+    );
+    assert_eq!(a.purchase(), b.purchase());
+    // A third press, later, still shows the same purchase.
+    assert!(matches!(
+        accounts.buy(&id, "$10").await.unwrap(),
+        BuyOutcome::AlreadyPending { .. }
+    ));
+    assert_eq!(env.count("POST", "/api/v1/stripe/buy").await, 1);
+    assert_eq!(
+        accounts
+            .pending_purchase(&id)
+            .unwrap()
+            .unwrap()
+            .checkout_url,
+        a.purchase().checkout_url
+    );
+    // Abandoned: the next Buy makes a new checkout.
+    accounts.end_purchase(&id).unwrap();
+    assert!(matches!(
+        accounts.buy(&id, "$10").await.unwrap(),
+        BuyOutcome::Started { .. }
+    ));
+    assert_eq!(env.count("POST", "/api/v1/stripe/buy").await, 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
+    let env = start().await;
+    let dir = tempdir();
+    let accounts = service(&env, &dir);
+    let id = sandbox_account(&accounts).await;
+    assert_eq!(
+        accounts.buy(&id, "4").await.unwrap_err().to_string(),
+        "The minimum is $5.00."
+    );
+    assert_eq!(env.count("POST", "/api/v1/stripe/buy").await, 0);
+
+    // A self-hosted Clara on this computer that did not list its own origin:
+    // the Sandbox's checkout page is on a loopback origin it does not allow.
+    let custom = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::CustomClara),
+            base_url: Some(env.sandbox.urls().clara.clone()),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    accounts
+        .sign_in(
+            &custom.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    accounts.pricing(&custom.id).await.unwrap();
+    let err = accounts.buy(&custom.id, "5").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CheckoutUrlRefused, "{err}");
+    assert!(
+        err.to_string().contains("/stripe/c/pay/"),
+        "the message names what was refused: {err}"
+    );
+    assert_eq!(accounts.pending_purchase(&custom.id).unwrap(), None);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
+    let env = start().await;
+    let dir = tempdir();
+    let accounts = service(&env, &dir);
+    let id = sandbox_account(&accounts).await;
+    let BuyOutcome::Started { purchase } = accounts.buy(&id, "$5").await.unwrap() else {
+        panic!("started")
+    };
+    assert_eq!(
+        accounts.checkout_url(&id).unwrap().as_str(),
+        purchase.checkout_url
+    );
+    let url = url::Url::parse(&purchase.checkout_url).unwrap();
+    assert_eq!(env.pay(&session_id(&url), "4242424242424242").await, 200);
+
+    // A new process: the pending file is all that is left of the purchase.
+    let secrets = Arc::new(MemoryStore::default());
+    drop(accounts);
+    let path = dir.join("accounts.json");
+    let again = Accounts::new(
+        path.clone(),
+        Registry::load(&path).unwrap(),
+        secrets,
+        http(),
+        clock::system(),
+        Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
+    );
+    assert_eq!(again.pending_purchases().unwrap(), vec![purchase.clone()]);
+    assert_eq!(
+        again
+            .watch_job(&id, Schedule::default())
+            .err()
+            .map(|e| e.code()),
+        Some(ErrorCode::SessionExpired),
+        "no session yet: sign in first"
+    );
+    again
+        .sign_in(
+            &id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let job = again
+        .watch_job(
+            &id,
+            quick_schedule(Duration::from_millis(40), Duration::from_secs(30)),
+        )
+        .unwrap();
+    let (_tx, rx) = mpsc::channel(1);
+    let end = watch(job, rx, |_| {}).await;
+    let WatchState::Landed {
+        status: PurchaseStatus::Landed {
+            credits, balance, ..
+        },
+    } = end
+    else {
+        panic!("landed: {end:?}")
+    };
+    assert_eq!(credits.unwrap().to_string(), "500");
+    assert_eq!(balance.unwrap().to_string(), "1500");
+    again.end_purchase(&id).unwrap();
+    assert_eq!(again.pending_purchase(&id).unwrap(), None);
+
+    let history = again.history(&id, 1).await.unwrap();
+    let newest = &history.entries[0];
+    assert!(newest.incoming, "{newest:?}");
+    assert_eq!(newest.credits.unwrap().to_string(), "500");
+
+    let portal = again.billing_portal(&id).await.unwrap();
+    assert!(
+        portal
+            .as_str()
+            .starts_with(&format!("{}/stripe/p/session/", env.sandbox.urls().base)),
+        "{portal}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The real loop with the default schedule, time scaled down 200 times: the
+/// requests it sends over a ten-minute wait that never lands, per provider.
+#[tokio::test]
+async fn requests_sent_over_a_ten_minute_wait() {
+    const SCALE: u32 = 200;
+    let env = start().await;
+    let dir = tempdir();
+    let accounts = service(&env, &dir);
+    let clara = sandbox_account(&accounts).await;
+    accounts.buy(&clara, "$5").await.unwrap();
+    let d = Schedule::default();
+    let scaled = Schedule {
+        phases: d
+            .phases
+            .iter()
+            .map(|(until, every)| (*until / SCALE, *every / SCALE))
+            .collect(),
+        then_every: d.then_every / SCALE,
+        give_up_after: d.give_up_after / SCALE,
+        patient_every: d.patient_every / SCALE,
+        min_gap: d.min_gap / SCALE,
+    };
+    let ten_minutes = Duration::from_secs(600) / SCALE;
+    let job = accounts.watch_job(&clara, scaled).unwrap();
+    let before = env.count("GET", "/api/v1/*").await;
+    let (tx, rx) = mpsc::channel(1);
+    let watching = tokio::spawn(watch(job, rx, |_| {}));
+    tokio::time::sleep(ten_minutes).await;
+    drop(tx);
+    assert_eq!(watching.await.unwrap(), WatchState::Cancelled);
+    let sent = env.count("GET", "/api/v1/*").await - before;
+    let planned = Schedule::default().checks_within(Duration::from_secs(600));
+    println!(
+        "Clara, 10-minute wait: {planned} checks planned, {sent} requests sent \
+         (limit: 10 requests/s per key)"
+    );
+    // The loop may fall a few checks behind the plan on a busy machine, never ahead.
+    assert!(sent > 0 && sent <= planned as usize * 2, "{sent} requests");
+    std::fs::remove_dir_all(dir).unwrap();
+}
