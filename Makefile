@@ -30,9 +30,11 @@ build: ui
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-## Builds every test binary (and the app binary the e2e suite launches) once.
+## Builds every test binary (and the app binary the e2e suite launches) once,
+## and the e2e suite's test browser (headless Chromium that pays on checkout pages).
 build-tests: ui
 	$(CARGO) test --workspace --locked --no-run
+	$(CARGO) build --locked -p topup-test-browser
 
 clippy: ui
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings

@@ -13,7 +13,7 @@ APT_PACKAGES=(
   # e2e: WebDriver for WebKitGTK, a virtual display, a private D-Bus with a real Secret Service
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
   # opening checkout pages in "the system browser", and a real browser to pay in tests
-  xdg-utils chromium
+  xdg-utils chromium chromium-driver
 )
 
 missing=()

@@ -4,9 +4,10 @@
 //! Regenerate with `make bindings`; a test fails when the committed file is stale.
 
 use tauri::Wry;
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{accounts, app, google, pricing, providers};
+use crate::commands::{accounts, app, google, pricing, providers, purchases};
+use crate::watches::PurchaseProgress;
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -23,11 +24,11 @@ pub fn builder() -> Builder<Wry> {
             accounts::startup,
             accounts::list_accounts,
             accounts::add_account,
-            accounts::sign_in,
+            accounts::sign_in::<Wry>,
             accounts::send_code,
             accounts::register,
             accounts::activate,
-            accounts::restore_account,
+            accounts::restore_account::<Wry>,
             accounts::account_summary,
             accounts::sign_out,
             accounts::remove_account,
@@ -37,7 +38,19 @@ pub fn builder() -> Builder<Wry> {
             google::google_cancel,
             pricing::pricing,
             pricing::quote,
+            pricing::capabilities,
+            purchases::buy::<Wry>,
+            purchases::purchase_state::<Wry>,
+            purchases::reopen_checkout::<Wry>,
+            purchases::copy_checkout_link::<Wry>,
+            purchases::check_now::<Wry>,
+            purchases::keep_checking,
+            purchases::cancel_purchase,
+            purchases::dismiss_purchase,
+            purchases::history,
+            purchases::open_billing_portal::<Wry>,
         ])
+        .events(collect_events![PurchaseProgress])
 }
 
 /// Writes the bindings to `path` with the project's header.

@@ -9,6 +9,7 @@ mod commands;
 pub mod error;
 mod logging;
 mod state;
+mod watches;
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
@@ -16,6 +17,16 @@ pub fn run() {
     let specta = bindings::builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .on_window_event(|window, event| {
+            // Back from the browser: check pending purchases at once.
+            if let tauri::WindowEvent::Focused(true) = event {
+                if let Some(state) = window.try_state::<state::AppState>() {
+                    state.watches.check_all();
+                }
+            }
+        })
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle());

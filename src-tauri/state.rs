@@ -32,6 +32,8 @@ pub struct AppState {
     /// Google sign-ins waiting for the browser, by account.
     pub google:
         std::sync::Mutex<std::collections::HashMap<String, crate::commands::google::Waiting>>,
+    /// Pending purchases being watched.
+    pub watches: Arc<crate::watches::Watches>,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
@@ -105,6 +107,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         registry_warning,
         sandbox_demo,
         google: Default::default(),
+        watches: Default::default(),
         _sandbox: sandbox,
     })
 }

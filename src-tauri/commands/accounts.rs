@@ -4,7 +4,7 @@
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use topup_core::accounts::AccountRecord;
 use topup_core::clara::OtpPurpose;
 use topup_core::dispersed::KeyPair;
@@ -119,7 +119,8 @@ pub enum SignInResult {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     account_id: String,
     input: SignInInput,
@@ -128,6 +129,7 @@ pub async fn sign_in(
     match accounts.sign_in(&account_id, input.into()).await? {
         SignIn::SignedIn { account, .. } => {
             tracing::info!(account = %account_id, "signed in");
+            state.watches.signed_in(&app, &accounts, &account_id);
             Ok(SignInResult::SignedIn { account })
         }
         SignIn::CodeRequired => {
@@ -203,11 +205,21 @@ pub async fn activate(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn restore_account(
+pub async fn restore_account<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Restored, IpcError> {
-    Ok(state.accounts.clone().restore(&account_id).await?)
+    let accounts = state.accounts.clone();
+    let restored = accounts.restore(&account_id).await?;
+    if matches!(
+        restored,
+        Restored::SignedIn { .. } | Restored::Offline { .. }
+    ) {
+        // A purchase pending from an earlier run is watched again.
+        state.watches.signed_in(&app, &accounts, &account_id);
+    }
+    Ok(restored)
 }
 
 #[tauri::command]

@@ -64,6 +64,7 @@ pub async fn google_sign_in<R: Runtime>(
         .await?
     {
         topup_core::provider::SignIn::SignedIn { account, .. } => {
+            state.watches.signed_in(&app, &accounts, &account_id);
             Ok(SignInResult::SignedIn { account })
         }
         topup_core::provider::SignIn::CodeRequired => Ok(SignInResult::CodeRequired {

@@ -6,3 +6,4 @@ pub mod app;
 pub mod google;
 pub mod pricing;
 pub mod providers;
+pub mod purchases;

@@ -3,6 +3,7 @@
 //! explained without sending anything.
 
 use tauri::State;
+use topup_core::provider::Capabilities;
 use topup_core::service::{Pricing, QuoteView};
 
 use crate::error::IpcError;
@@ -22,4 +23,18 @@ pub fn quote(
     input: String,
 ) -> Result<QuoteView, IpcError> {
     Ok(state.accounts.quote(&account_id, &input)?)
+}
+
+/// What the account's service offers (balance, prices, history, portal),
+/// known without asking it.
+#[tauri::command]
+#[specta::specta]
+pub fn capabilities(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Result<Capabilities, IpcError> {
+    let accounts = &state.accounts;
+    Ok(accounts
+        .provider(&accounts.record(&account_id)?)?
+        .capabilities())
 }

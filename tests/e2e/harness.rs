@@ -27,6 +27,8 @@ pub type Result<T = ()> = std::result::Result<T, Error>;
 /// How long a condition may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
+/// Headless Chromium starts, loads and submits in a few seconds; a loaded CI machine gets slack.
+const BROWSER_DEADLINE: Duration = Duration::from_secs(60);
 const APP_BINARY: &str = env!("CARGO_BIN_EXE_topup");
 
 /// A running app window.
@@ -136,6 +138,20 @@ impl App {
     }
 }
 
+/// The test browser next to the test binaries (`cargo build -p topup-test-browser`).
+fn test_browser_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test binary has no target directory")?;
+    let path = dir.join("topup-test-browser");
+    if !path.exists() {
+        return Err(format!("{} is missing: run `make build-tests`", path.display()).into());
+    }
+    Ok(path)
+}
+
 /// A throw-away profile: every XDG directory the app uses points inside it.
 /// One profile can be launched several times (restart journeys).
 pub struct Profile {
@@ -151,12 +167,20 @@ impl Profile {
         // "The system browser" is a script that writes down what it was asked
         // to open: xdg-open finds it through the profile's mimeapps.list (which
         // wins over any installed browser) or, failing that, through $BROWSER.
+        // When a test has written a plan (`Profile::browse`), it also hands the
+        // page to headless Chromium (tests/browser) to pay or read it.
         let script = dir.path().join("browser.sh");
+        let payer = test_browser_binary()?;
+        let q = |p: &Path| format!("'{}'", p.display());
         fs::write(
             &script,
             format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
-                dir.path().join("opened-urls").display()
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> {urls}\nif [ -s {plan} ]; then\n  {payer} {results} \"$1\" $(cat {plan}) >> {log} 2>&1 &\nfi\n",
+                urls = q(&dir.path().join("opened-urls")),
+                plan = q(&dir.path().join("browser-plan")),
+                results = q(&dir.path().join("browser-results")),
+                log = q(&dir.path().join("browser.log")),
+                payer = q(&payer),
             ),
         )?;
         use std::os::unix::fs::PermissionsExt;
@@ -170,6 +194,31 @@ impl Profile {
             "[Default Applications]\nx-scheme-handler/http=topup-test-browser.desktop\nx-scheme-handler/https=topup-test-browser.desktop\n",
         )?;
         Ok(Self { dir })
+    }
+
+    /// What the browser does with the pages it is handed from now on:
+    /// `"pay 4242424242424242"`, `"visit"`, or `""` to only record them.
+    pub fn browse(&self, plan: &str) -> Result {
+        fs::write(self.path().join("browser-plan"), plan)?;
+        Ok(())
+    }
+
+    /// Waits for the browser's `n`-th outcome (from 1): `paid`,
+    /// `declined: …`, `visited: …`.
+    pub async fn browser_result(&self, n: usize) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            let results =
+                fs::read_to_string(self.path().join("browser-results")).unwrap_or_default();
+            if let Some(line) = results.lines().nth(n - 1) {
+                return Ok(line.to_owned());
+            }
+            if started.elapsed() >= BROWSER_DEADLINE {
+                let log = fs::read_to_string(self.path().join("browser.log")).unwrap_or_default();
+                return Err(format!("the browser gave no outcome #{n}; its log:\n{log}").into());
+            }
+            sleep(POLL).await;
+        }
     }
 
     /// What the app asked the system browser to open, in order.

@@ -4,5 +4,6 @@
 //! skips them.
 
 mod accounts;
+mod buying;
 mod harness;
 mod smoke;

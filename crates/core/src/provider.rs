@@ -207,7 +207,7 @@ pub struct HistoryPage {
 /// The history page size.
 pub const HISTORY_PAGE: usize = 20;
 
-pub(crate) fn unix(t: SystemTime) -> i64 {
+pub fn unix(t: SystemTime) -> i64 {
     t.duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -139,6 +139,14 @@ impl Accounts {
         self.pending.remove(id)
     }
 
+    /// Forgets `purchase` once it ended, unless a newer one has taken its place.
+    pub fn finish_purchase(&self, purchase: &PendingPurchase) -> Result<()> {
+        match self.pending.for_account(&purchase.account_id)? {
+            Some(current) if current == *purchase => self.pending.remove(&purchase.account_id),
+            _ => Ok(()),
+        }
+    }
+
     /// Page `page` (from 1) of the account's history, newest first.
     pub async fn history(&self, id: &str, page: u32) -> Result<HistoryPage> {
         let record = self.record(id)?;

@@ -11,3 +11,17 @@ export function formatCredits(c: Credits, locale?: string): string {
   const n = Number(c);
   return Number.isFinite(n) ? new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n) : c;
 }
+
+/** A moment (Unix seconds) in the person's locale: "21 Nov 2026, 14:30". */
+export function formatDateTime(unixSeconds: number, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(unixSeconds * 1000));
+}
+
+/** A short elapsed time: "45 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+}
