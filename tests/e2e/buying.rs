@@ -3,6 +3,8 @@
 //! Sandbox's page), the app sees the credits land, the history lists them and
 //! the billing portal opens the same way.
 
+use topup_sandbox::{demo, Config, Sandbox};
+
 use crate::harness::{Profile, Result};
 
 #[tokio::test]
@@ -60,4 +62,112 @@ async fn buy_five_dollars_pay_in_chromium_and_see_the_credits_land() -> Result {
             Ok(())
         })
         .await
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn a_declined_card_keeps_waiting_a_second_buy_shows_it_and_cancel_credits_nothing() -> Result
+{
+    let profile = Profile::new()?;
+    profile.browse("pay 4000000000000002")?;
+    profile
+        .launch("declined", &["--sandbox"], async |app| {
+            app.wait_for_text("#sign-in-title", "Sign in to Sandbox")
+                .await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            app.type_into("[data-testid='amount']", "5").await?;
+            app.click("[data-testid='buy']").await?;
+            let opened = profile.wait_for_opened("http://127.0.0.1:").await?;
+            assert_eq!(
+                profile.browser_result(1).await?,
+                "declined: Your card was declined."
+            );
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
+                .await?;
+            app.click("[data-testid='check-now']").await?;
+            app.wait_for_text("[data-testid='watch-status']", "checks")
+                .await?;
+            app.screenshot_for_docs("waiting").await?;
+
+            // Home while it waits; a second Buy shows the same purchase.
+            app.click("[data-testid='purchase-home']").await?;
+            app.wait_for_text("[data-testid='pending-banner']", "in progress")
+                .await?;
+            app.type_into("[data-testid='amount']", "10").await?;
+            app.click("[data-testid='buy']").await?;
+            app.wait_for_text("[data-testid='purchase-notice']", "still in progress")
+                .await?;
+            let origin = url::Url::parse(&opened)?.origin().ascii_serialization();
+            let buys = crate::harness::poll_json(&format!(
+                "{origin}/__sandbox/requests?method=POST&path=/api/v1/stripe/buy"
+            ))
+            .await?;
+            assert_eq!(buys.as_array().map(Vec::len), Some(1), "one checkout");
+            assert_eq!(profile.opened_urls().len(), 1, "nothing reopened");
+
+            app.click("[data-testid='cancel-purchase']").await?;
+            app.wait_for_text("[data-testid='home-notice']", "Purchase cancelled")
+                .await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            app.type_into("[data-testid='amount']", "5").await?;
+            app.wait_for_text("[data-testid='buy']", "Buy 500 credits")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    assert!(
+        !profile.files().iter().any(|f| f.ends_with("pending.json")
+            && std::fs::read_to_string(f).is_ok_and(|t| t.contains("cs_"))),
+        "nothing is left pending"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn quit_while_waiting_pay_then_relaunch_and_the_watch_resumes() -> Result {
+    let sandbox = Sandbox::start(Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let profile = Profile::new()?;
+    let checkout = profile
+        .launch("restart_buy", &[], async |app| {
+            app.click("[data-testid='preset-custom_clara']").await?;
+            app.type_into("#custom-base-url", &urls.clara).await?;
+            app.type_into("#checkout-origins-setting", &urls.base)
+                .await?;
+            app.click("[data-testid='continue']").await?;
+            app.type_into("#email", demo::USER_EMAIL).await?;
+            app.type_into("#password", demo::PASSWORD).await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            app.type_into("[data-testid='amount']", "5").await?;
+            app.click("[data-testid='buy']").await?;
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
+                .await?;
+            profile.wait_for_opened(&urls.base).await
+        })
+        .await?;
+    // Topup is closed; the person pays in the browser.
+    profile.browse("pay 4242424242424242")?;
+    profile.open_in_browser(&checkout)?;
+    assert_eq!(profile.browser_result(1).await?, "paid");
+    profile
+        .launch("restart_resume", &[], async |app| {
+            // Signed in from the keychain, straight back to the purchase.
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "landed")
+                .await?;
+            app.wait_for_attr("[data-testid='landed-balance']", "data-value", "1500")
+                .await?;
+            app.click("[data-testid='done']").await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1500")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
 }

@@ -221,6 +221,18 @@ impl Profile {
         }
     }
 
+    /// Opens `url` in "the system browser" as xdg-open would, outside the app
+    /// (a person pasting a copied link, or paying after quitting Topup).
+    pub fn open_in_browser(&self, url: &str) -> Result {
+        let status = std::process::Command::new(self.path().join("browser.sh"))
+            .arg(url)
+            .status()?;
+        if !status.success() {
+            return Err(format!("browser.sh failed: {status}").into());
+        }
+        Ok(())
+    }
+
     /// What the app asked the system browser to open, in order.
     pub fn opened_urls(&self) -> Vec<String> {
         fs::read_to_string(self.path().join("opened-urls"))
@@ -281,12 +293,12 @@ impl Profile {
     }
 
     /// Launches the app on this profile (with `args`), runs `test`, and quits it.
-    pub async fn launch(
+    pub async fn launch<T>(
         &self,
         name: &str,
         args: &[&str],
-        test: impl AsyncFnOnce(&App) -> Result,
-    ) -> Result {
+        test: impl AsyncFnOnce(&App) -> Result<T>,
+    ) -> Result<T> {
         let driver_log = self.path().join(format!("driver-{name}.log"));
         let [port, native_port] = free_ports()?;
         let mut driver = start_driver(self.path(), &driver_log, port, native_port)?;

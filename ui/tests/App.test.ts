@@ -3,7 +3,7 @@ import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
-import { ACCOUNT, APP_INFO, PRESETS, PRICING, record, startup } from "./fixtures";
+import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup } from "./fixtures";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -33,6 +33,21 @@ describe("app shell", () => {
 
     expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
     expect(screen.getByTestId("account-name")).toHaveTextContent("Demo User");
+  });
+
+  it("opens an account with a purchase in flight on that purchase (resumed after a restart)", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "purchase_state") return { purchase: PENDING, last: progress({ state: "waiting" }) };
+      return null;
+    });
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
+    expect(screen.getByTestId("watch-status")).toHaveTextContent("3 checks");
   });
 
   it("asks to sign in again when the stored session ended, keeping the account", async () => {

@@ -1,4 +1,4 @@
-import type { Account, AccountRecord, AppInfo, Preset, Pricing, Startup } from "../src/lib/bindings";
+import type { Account, AccountRecord, AppInfo, PendingPurchase, Preset, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
 
 /** What topup-core's `presets::presets()` returns, as the UI receives it. */
 export const PRESETS: Preset[] = [
@@ -88,3 +88,24 @@ export const PRICING: Pricing = {
   min: { currency: "USD", minor: 500 },
   max: { currency: "USD", minor: 1000000 },
 };
+
+/** A pending Clara purchase as Rust keeps it. */
+export const PENDING: PendingPurchase = {
+  account_id: "acct_1",
+  reference: { provider: "clara", balance_before: "1000", newest_transaction_id: "tx_9", newest_transaction_at: 1, expected_credits: "500" },
+  checkout_url: "https://checkout.stripe.com/c/pay/cs_test_1",
+  amount: { currency: "USD", minor: 500 },
+  expected_credits: "500",
+  started_at: Math.floor(Date.now() / 1000),
+  expires_at: null,
+};
+
+export function progress(state: WatchState, overrides: Partial<PurchaseProgress> = {}): PurchaseProgress {
+  return {
+    account_id: "acct_1",
+    purchase: PENDING,
+    progress: { state, elapsed_secs: 12, attempts: 3, next_check_secs: 4, last_error: null },
+    receipt: null,
+    ...overrides,
+  };
+}

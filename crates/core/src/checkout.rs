@@ -72,6 +72,24 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
+/// Reads an extra checkout origin from an account's settings
+/// (`https://pay.example.com`, `http://127.0.0.1:8787`) into its canonical form.
+pub fn parse_origin(raw: &str) -> Result<String> {
+    let invalid = || Error::InvalidCheckoutOrigin { shown: shown(raw) };
+    let url = Url::parse(raw.trim()).map_err(|_| invalid())?;
+    let host = url.host().ok_or_else(invalid)?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&host));
+    if !bare || !scheme_ok {
+        return Err(invalid());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 impl Policy {
     /// The URL to open, or why not.
     pub fn check(&self, raw: &str, page: Page) -> Result<Url> {
@@ -136,6 +154,33 @@ mod tests {
 
     fn stripe_only() -> Policy {
         Policy::default()
+    }
+
+    #[test]
+    fn extra_origins_are_bare_https_or_loopback_origins() {
+        assert_eq!(
+            parse_origin(" https://Pay.Example.com/ ").unwrap(),
+            "https://pay.example.com"
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:8787").unwrap(),
+            "http://127.0.0.1:8787"
+        );
+        for bad in [
+            "http://pay.example.com",
+            "https://pay.example.com/checkout",
+            "https://pay.example.com/?x=1",
+            "https://user:pw@pay.example.com",
+            "javascript:alert(1)",
+            "pay.example.com",
+            "",
+        ] {
+            assert_eq!(
+                parse_origin(bad).unwrap_err().code(),
+                ErrorCode::InvalidCheckoutOrigin,
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -45,12 +45,13 @@ pub enum ErrorCode {
     StorageFailed,
     UnknownAccount,
     CheckoutUrlRefused,
+    InvalidCheckoutOrigin,
     Cancelled,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 29] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -78,6 +79,7 @@ impl ErrorCode {
         Self::StorageFailed,
         Self::UnknownAccount,
         Self::CheckoutUrlRefused,
+        Self::InvalidCheckoutOrigin,
         Self::Cancelled,
     ];
 
@@ -111,6 +113,7 @@ impl ErrorCode {
             Self::StorageFailed => "storage_failed",
             Self::UnknownAccount => "unknown_account",
             Self::CheckoutUrlRefused => "checkout_url_refused",
+            Self::InvalidCheckoutOrigin => "invalid_checkout_origin",
             Self::Cancelled => "cancelled",
         }
     }
@@ -201,6 +204,8 @@ pub enum Error {
     UnknownAccount,
     #[error("Topup did not open {shown}: {reason}. Nothing was opened; if you expected this page, check the account's settings.")]
     CheckoutUrlRefused { shown: String, reason: String },
+    #[error("{shown} cannot be allowed for checkout pages: write an origin such as https://pay.example.com (http:// only for this computer), without a path.")]
+    InvalidCheckoutOrigin { shown: String },
     #[error("{what} was cancelled.")]
     Cancelled { what: String },
 }
@@ -236,6 +241,7 @@ impl Error {
             Self::StorageFailed { .. } => ErrorCode::StorageFailed,
             Self::UnknownAccount => ErrorCode::UnknownAccount,
             Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
+            Self::InvalidCheckoutOrigin { .. } => ErrorCode::InvalidCheckoutOrigin,
             Self::Cancelled { .. } => ErrorCode::Cancelled,
         }
     }

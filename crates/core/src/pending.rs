@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,14 +37,29 @@ struct File {
 }
 
 /// The pending purchases file, read and written whole (it holds a handful).
+/// Changes are read-modify-write under one lock, so a watch ending and a
+/// person pressing Cancel at the same moment cannot undo each other.
 #[derive(Debug, Clone)]
 pub struct PendingStore {
     path: PathBuf,
+    lock: Arc<Mutex<()>>,
 }
 
 impl PendingStore {
     pub fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            path,
+            lock: Arc::default(),
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Vec<PendingPurchase>) -> bool) -> Result<()> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = self.all()?;
+        if change(&mut all) {
+            self.write(all)?;
+        }
+        Ok(())
     }
 
     pub fn all(&self) -> Result<Vec<PendingPurchase>> {
@@ -66,20 +82,28 @@ impl PendingStore {
 
     /// Records a purchase; an account's earlier pending purchase is replaced.
     pub fn put(&self, purchase: PendingPurchase) -> Result<()> {
-        let mut all = self.all()?;
-        all.retain(|p| p.account_id != purchase.account_id);
-        all.push(purchase);
-        self.write(all)
+        self.update(|all| {
+            all.retain(|p| p.account_id != purchase.account_id);
+            all.push(purchase);
+            true
+        })
     }
 
     pub fn remove(&self, account_id: &str) -> Result<()> {
-        let mut all = self.all()?;
-        let before = all.len();
-        all.retain(|p| p.account_id != account_id);
-        if all.len() == before {
-            return Ok(());
-        }
-        self.write(all)
+        self.remove_if(account_id, |_| true)
+    }
+
+    /// Removes the account's pending purchase if `which` says it is the one.
+    pub fn remove_if(
+        &self,
+        account_id: &str,
+        which: impl Fn(&PendingPurchase) -> bool,
+    ) -> Result<()> {
+        self.update(|all| {
+            let before = all.len();
+            all.retain(|p| p.account_id != account_id || !which(p));
+            all.len() != before
+        })
     }
 
     fn write(&self, purchases: Vec<PendingPurchase>) -> Result<()> {

@@ -141,10 +141,8 @@ impl Accounts {
 
     /// Forgets `purchase` once it ended, unless a newer one has taken its place.
     pub fn finish_purchase(&self, purchase: &PendingPurchase) -> Result<()> {
-        match self.pending.for_account(&purchase.account_id)? {
-            Some(current) if current == *purchase => self.pending.remove(&purchase.account_id),
-            _ => Ok(()),
-        }
+        self.pending
+            .remove_if(&purchase.account_id, |current| current == purchase)
     }
 
     /// Page `page` (from 1) of the account's history, newest first.

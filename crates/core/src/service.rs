@@ -64,6 +64,9 @@ pub struct NewAccount {
     pub label: Option<String>,
     pub public_api_key: Option<String>,
     pub google_client_id: Option<String>,
+    /// Extra origins checkout pages may open on (self-hosted deployments).
+    #[serde(default)]
+    pub checkout_origins: Vec<String>,
 }
 
 /// What an account's home needs to price a purchase.
@@ -244,6 +247,12 @@ impl Accounts {
             });
         let now = self.now();
         let public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
+        let checkout_origins = new
+            .checkout_origins
+            .iter()
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| crate::checkout::parse_origin(o))
+            .collect::<Result<Vec<_>>>()?;
         let record = AccountRecord {
             id: new_account_id(),
             preset,
@@ -254,7 +263,7 @@ impl Accounts {
             user_id: None,
             public_api_key,
             google_client_id: new.google_client_id.filter(|k| !k.trim().is_empty()),
-            checkout_origins: Vec::new(),
+            checkout_origins,
             created_at: now,
             last_used_at: now,
         };

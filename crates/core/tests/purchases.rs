@@ -147,6 +147,32 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
         "the message names what was refused: {err}"
     );
     assert_eq!(accounts.pending_purchase(&custom.id).unwrap(), None);
+
+    // The same server, with its own origin allowed in the account's settings.
+    let allowed = accounts
+        .add(NewAccount {
+            preset: Some(PresetId::CustomClara),
+            base_url: Some(env.sandbox.urls().clara.clone()),
+            checkout_origins: vec![format!("{}/", env.sandbox.urls().base)],
+            ..NewAccount::default()
+        })
+        .unwrap();
+    accounts
+        .sign_in(
+            &allowed.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    accounts.pricing(&allowed.id).await.unwrap();
+    assert!(matches!(
+        accounts.buy(&allowed.id, "5").await.unwrap(),
+        BuyOutcome::Started { .. }
+    ));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -175,7 +175,7 @@ export type Credits = string;
 export type Currency = "USD" | "EUR";
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "cancelled";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | "cancelled";
 
 /**  One line of history. */
 export type HistoryEntry = {
@@ -218,6 +218,8 @@ export type NewAccount = {
 	label: string | null,
 	public_api_key: string | null,
 	google_client_id: string | null,
+	/**  Extra origins checkout pages may open on (self-hosted deployments). */
+	checkout_origins?: string[],
 };
 
 export type PendingPurchase = {

@@ -1,0 +1,95 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+
+import Home from "../src/screens/Home.svelte";
+import { ACCOUNT, PENDING, PRICING, record } from "./fixtures";
+
+function props() {
+  return {
+    record: record({ id: `acct_${Math.random()}` }),
+    account: ACCOUNT,
+    onsessionended: vi.fn(),
+    onsignedout: vi.fn(),
+    onremoved: vi.fn(),
+    onpurchase: vi.fn(),
+    onhistory: vi.fn(),
+  };
+}
+
+const quote = (input: string) => ({ amount: { currency: "USD", minor: Number(input) * 100 }, credits: String(Number(input) * 100) });
+
+describe("home: buying", () => {
+  it("buys a quoted amount once, however often Buy is pressed", async () => {
+    let buys = 0;
+    let release: () => void = () => {};
+    mockIPC(async (cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "quote") return quote((args as { input: string }).input);
+      if (cmd === "purchase_state") return null;
+      if (cmd === "buy") {
+        buys += 1;
+        await new Promise<void>((r) => (release = r));
+        return { outcome: { outcome: "started", purchase: PENDING }, open_error: null };
+      }
+      return null;
+    });
+    const p = props();
+    render(Home, p);
+    const buy = await screen.findByTestId("buy");
+    expect(buy).toBeDisabled();
+    await fireEvent.click(await screen.findByRole("button", { name: "$5.00" }));
+    await expect.poll(() => buy.textContent).toMatch(/Buy 500 credits for \$5\.00/);
+    await fireEvent.click(buy);
+    await expect.poll(() => buy.textContent).toMatch(/Opening checkout/);
+    expect(buy).toBeDisabled();
+    await fireEvent.click(buy);
+    release();
+    await expect.poll(() => p.onpurchase.mock.calls.length).toBe(1);
+    expect(buys).toBe(1);
+    expect(p.onpurchase).toHaveBeenCalledWith({ purchase: PENDING, last: null }, null);
+  });
+
+  it("shows the purchase already in flight instead of a second one, and says why Buy failed", async () => {
+    let answer: "pending" | "refused" = "pending";
+    mockIPC((cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "quote") return quote((args as { input: string }).input);
+      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
+      if (cmd === "buy") {
+        if (answer === "refused") throw { code: "checkout_url_refused", message: "Topup did not open “https://checkout.stripe.com.evil.example/”." };
+        return { outcome: { outcome: "already_pending", purchase: PENDING }, open_error: null };
+      }
+      return null;
+    });
+    const p = props();
+    render(Home, p);
+    expect(await screen.findByTestId("pending-banner")).toHaveTextContent("A purchase of $5.00 is in progress.");
+    await fireEvent.click(screen.getByTestId("show-pending"));
+    expect(p.onpurchase).toHaveBeenLastCalledWith({ purchase: PENDING, last: null }, null);
+
+    await fireEvent.input(await screen.findByTestId("amount"), { target: { value: "10" } });
+    await expect.poll(() => screen.getByTestId("buy").textContent).toMatch(/Buy 1,000 credits/);
+    await fireEvent.click(screen.getByTestId("buy"));
+    await expect.poll(() => p.onpurchase.mock.calls.length).toBe(2);
+    expect(p.onpurchase.mock.calls[1]![1]).toMatch(/still in progress/);
+
+    answer = "refused";
+    await fireEvent.click(screen.getByTestId("buy"));
+    expect(await screen.findByTestId("buy-error")).toHaveTextContent("Topup did not open");
+  });
+
+  it("abandons the pending purchase from the banner", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
+      return null;
+    });
+    render(Home, props());
+    await fireEvent.click(await screen.findByTestId("abandon-pending"));
+    await expect.poll(() => screen.queryByTestId("pending-banner")).toBeNull();
+    expect(calls).toEqual(expect.arrayContaining(["cancel_purchase", "dismiss_purchase"]));
+  });
+});

@@ -1,0 +1,119 @@
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+
+import Purchase from "../src/screens/Purchase.svelte";
+import { PENDING, progress, record } from "./fixtures";
+
+function mount(calls: string[], overrides: Record<string, (args: unknown) => unknown> = {}) {
+  mockIPC(
+    (cmd, args) => {
+      calls.push(cmd);
+      if (cmd in overrides) return overrides[cmd]!(args);
+      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
+      return null;
+    },
+    { shouldMockEvents: true },
+  );
+  const ondone = vi.fn();
+  const onsignin = vi.fn();
+  const onhistory = vi.fn();
+  render(Purchase, { record: record(), view: { purchase: PENDING, last: null }, ondone, onsignin, onhistory });
+  return { ondone, onsignin, onhistory };
+}
+
+describe("purchase screen", () => {
+  it("waits, shows connection trouble while it lasts, then the credits and the receipt", async () => {
+    const calls: string[] = [];
+    const { ondone } = mount(calls);
+    expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
+    expect(screen.getByText(/500 credits/)).toBeVisible();
+    await expect.poll(() => calls).toContain("purchase_state");
+
+    await emit("purchase-progress", progress({ state: "waiting" }));
+    await expect.poll(() => screen.getByTestId("watch-status").textContent).toMatch(/Checking again in \d s/);
+    expect(screen.getByTestId("watch-status")).toHaveTextContent("3 checks");
+
+    await emit("purchase-progress", progress({ state: "trouble", message: "Topup cannot reach the service." }));
+    expect(await screen.findByTestId("trouble")).toHaveTextContent("Connection trouble, retrying… Topup cannot reach the service.");
+
+    await emit(
+      "purchase-progress",
+      progress(
+        { state: "landed", status: { state: "landed", credits: "500", balance: "1500", receipt: null } },
+        { receipt: { credits: "500", amount: { currency: "USD", minor: 500 }, balance: "1500", at: 1_795_000_000, line: null } },
+      ),
+    );
+    expect(await screen.findByRole("heading", { name: "Credits added" })).toHaveFocus();
+    expect(screen.getByTestId("landed-credits")).toHaveTextContent("+500 credits");
+    expect(screen.getByTestId("landed-balance")).toHaveTextContent("1,500 credits");
+    expect(screen.getByTestId("receipt")).toHaveTextContent(/500 credits for \$5\.00 · .*2026/);
+
+    await fireEvent.click(screen.getByTestId("done"));
+    await expect.poll(() => ondone.mock.calls.length).toBe(1);
+    expect(calls).toContain("dismiss_purchase");
+  });
+
+  it("ignores reports about another purchase", async () => {
+    mount([]);
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await emit("purchase-progress", progress({ state: "expired" }, { purchase: { ...PENDING, checkout_url: "https://checkout.stripe.com/c/pay/cs_other" } }));
+    await emit("purchase-progress", progress({ state: "expired" }, { account_id: "acct_2" }));
+    // Events arrive in order: once this one shows, the two above were seen and dropped.
+    await emit("purchase-progress", progress({ state: "waiting" }, { progress: { ...progress({ state: "waiting" }).progress, attempts: 7 } }));
+    await expect.poll(() => screen.getByTestId("watch-status").textContent).toContain("7 checks");
+    expect(screen.getByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
+  });
+
+  it("reopens, copies, checks now and cancels through Rust", async () => {
+    const calls: string[] = [];
+    const { ondone } = mount(calls);
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await fireEvent.click(screen.getByTestId("reopen"));
+    await fireEvent.click(screen.getByTestId("copy-link"));
+    expect(await screen.findByText("Link copied")).toBeVisible();
+    await fireEvent.click(screen.getByTestId("check-now"));
+    expect(screen.getByTestId("check-now")).toBeDisabled();
+    await fireEvent.click(screen.getByTestId("cancel-purchase"));
+    await expect.poll(() => ondone.mock.calls.length).toBe(1);
+    expect(ondone.mock.calls[0]![0]).toMatch(/Purchase cancelled/);
+    expect(calls).toEqual(expect.arrayContaining(["reopen_checkout", "copy_checkout_link", "check_now", "cancel_purchase", "dismiss_purchase"]));
+  });
+
+  it("says why a page was not opened", async () => {
+    mount([], {
+      reopen_checkout: () => {
+        throw { code: "checkout_url_refused", message: "Topup did not open “http://evil.example/”: it is not a secure (https) address." };
+      },
+    });
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await fireEvent.click(screen.getByTestId("reopen"));
+    expect(await screen.findByTestId("purchase-error")).toHaveTextContent("not a secure (https) address");
+  });
+
+  it("asks to sign in again when the session ended, and offers to keep checking after giving up", async () => {
+    const calls: string[] = [];
+    const { onsignin } = mount(calls);
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await emit("purchase-progress", progress({ state: "needs_sign_in", message: "Your session has ended. Sign in again to continue." }));
+    await fireEvent.click(await screen.findByTestId("sign-in-again"));
+    expect(onsignin).toHaveBeenCalledWith("Your session has ended. Sign in again to continue.");
+
+    await emit("purchase-progress", progress({ state: "gave_up" }));
+    expect(await screen.findByRole("heading", { name: "Still no payment" })).toBeVisible();
+    await fireEvent.click(screen.getByTestId("keep-checking"));
+    await expect.poll(() => calls).toContain("keep_checking");
+  });
+
+  it("explains an expired checkout and a check that failed for good", async () => {
+    mount([]);
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await emit("purchase-progress", progress({ state: "failed", message: "This account is not allowed to do that." }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("not allowed");
+    expect(screen.getByRole("button", { name: "Check again" })).toBeVisible();
+    await emit("purchase-progress", progress({ state: "expired" }));
+    expect(await screen.findByRole("heading", { name: "This checkout expired" })).toBeVisible();
+    expect(screen.getByText(/Nothing was charged/)).toBeVisible();
+  });
+});
