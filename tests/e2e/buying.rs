@@ -171,3 +171,110 @@ async fn quit_while_waiting_pay_then_relaunch_and_the_watch_resumes() -> Result 
     sandbox.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn a_session_that_ends_mid_watch_asks_to_sign_in_then_finishes() -> Result {
+    let sandbox = Sandbox::start(Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let profile = Profile::new()?;
+    profile.browse("pay 4242424242424242")?;
+    profile
+        .launch("session_ends", &[], async |app| {
+            app.click("[data-testid='preset-custom_clara']").await?;
+            app.type_into("#custom-base-url", &urls.clara).await?;
+            app.type_into("#checkout-origins-setting", &urls.base)
+                .await?;
+            app.click("[data-testid='continue']").await?;
+            app.type_into("#email", demo::USER_EMAIL).await?;
+            app.type_into("#password", demo::PASSWORD).await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            // The server ends every session before the browser has paid.
+            profile.browse("")?;
+            app.type_into("[data-testid='amount']", "5").await?;
+            app.click("[data-testid='buy']").await?;
+            let checkout = profile.wait_for_opened(&urls.base).await?;
+            crate::harness::post_json(
+                &format!("{}/clara/sessions/revoke", urls.admin),
+                serde_json::json!({"email": demo::USER_EMAIL}),
+            )
+            .await?;
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "needs_sign_in")
+                .await?;
+            profile.browse("pay 4242424242424242")?;
+            profile.open_in_browser(&checkout)?;
+            assert_eq!(profile.browser_result(1).await?, "paid");
+
+            app.click("[data-testid='sign-in-again']").await?;
+            app.type_into("#password", demo::PASSWORD).await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "landed")
+                .await?;
+            app.wait_for_attr("[data-testid='landed-balance']", "data-value", "1500")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn dispersed_buys_ten_euros_and_an_abandoned_checkout_expires() -> Result {
+    let sandbox = Sandbox::start(Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let profile = Profile::new()?;
+    profile.browse("pay 4242424242424242")?;
+    profile
+        .launch("dispersed_buy", &[], async |app| {
+            app.click("[data-testid='preset-dispersed']").await?;
+            app.click("details.custom summary").await?;
+            app.type_into("#custom-base-url", &urls.dispersed).await?;
+            app.type_into("#checkout-origins-setting", &urls.base)
+                .await?;
+            app.click("[data-testid='continue']").await?;
+            app.type_into("#public-key", demo::DISPERSED_PUBLIC_KEY)
+                .await?;
+            app.type_into("#secret-key", demo::DISPERSED_SECRET_KEY)
+                .await?;
+            app.click("[data-testid='sign-in-submit']").await?;
+            app.type_into("[data-testid='amount']", "10").await?;
+            app.wait_for_text("[data-testid='buy']", "Pay").await?;
+            app.click("[data-testid='buy']").await?;
+            assert_eq!(profile.browser_result(1).await?, "paid");
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "landed")
+                .await?;
+            app.click("[data-testid='view-history']").await?;
+            app.wait_for_text("[data-testid='history-entry']", "Completed")
+                .await?;
+            app.click("[data-testid='history-back']").await?;
+
+            // Abandoned: the browser only looks; the Sandbox expires the session.
+            profile.browse("visit")?;
+            app.type_into("[data-testid='amount']", "12,50").await?;
+            app.click("[data-testid='buy']").await?;
+            let opened = profile.wait_for_nth_opened(2).await?;
+            assert_eq!(profile.browser_result(2).await?, "visited: Pay Dispersed");
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
+                .await?;
+            let id = opened.rsplit('/').next().ok_or("a session id")?;
+            crate::harness::post_json(
+                &format!("{}/checkout/{id}/expire", urls.admin),
+                serde_json::json!({}),
+            )
+            .await?;
+            app.wait_for_attr("[data-testid='purchase']", "data-state", "expired")
+                .await?;
+            app.click("[data-testid='done']").await?;
+            app.click("[data-testid='open-history']").await?;
+            app.wait_for_text("[data-testid='history']", "Expired")
+                .await?;
+            Ok(())
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
+}

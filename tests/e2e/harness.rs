@@ -240,6 +240,24 @@ impl Profile {
             .unwrap_or_default()
     }
 
+    /// Waits until the app has opened `n` pages (from 1) and returns the `n`-th.
+    pub async fn wait_for_nth_opened(&self, n: usize) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            if let Some(url) = self.opened_urls().into_iter().nth(n - 1) {
+                return Ok(url);
+            }
+            if started.elapsed() >= DEADLINE {
+                return Err(format!(
+                    "the app never opened page #{n}; it opened {:?}",
+                    self.opened_urls()
+                )
+                .into());
+            }
+            sleep(POLL).await;
+        }
+    }
+
     /// Waits until the app has opened a URL starting with `prefix`.
     pub async fn wait_for_opened(&self, prefix: &str) -> Result<String> {
         let started = Instant::now();
@@ -475,4 +493,13 @@ pub async fn status_of(url: &str, token: &str) -> Result<u16> {
         .await?
         .status()
         .as_u16())
+}
+
+/// POSTs JSON to a Sandbox test hook and expects success.
+pub async fn post_json(url: &str, body: serde_json::Value) -> Result<serde_json::Value> {
+    let r = reqwest::Client::new().post(url).json(&body).send().await?;
+    if !r.status().is_success() {
+        return Err(format!("{url} answered {}", r.status()).into());
+    }
+    Ok(r.json().await.unwrap_or(serde_json::Value::Null))
 }
