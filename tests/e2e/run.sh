@@ -3,7 +3,8 @@
 # a private D-Bus session, a virtual X display (Xvfb) and a freshly made,
 # unlocked gnome-keyring, so the tests never touch the desktop, keychain or
 # files of the person running them.
-#   1. the keychain tests of topup-core (real Secret Service, checked with secret-tool);
+#   1. the keychain tests of topup-core (real Secret Service, checked with secret-tool)
+#      and the topup-cli tests (the built binary, prompts through a pty);
 #   2. the end-to-end suite: the real app through tauri-driver.
 # Extra arguments go to the e2e test binary (e.g. a test name to filter on).
 set -euo pipefail
@@ -25,5 +26,5 @@ in_session() {
   return $status
 }
 
-in_session cargo test --locked --workspace --test keychain -- --ignored --test-threads=1
+in_session cargo test --locked --workspace --test keychain --test cli -- --ignored --test-threads=1
 in_session cargo test --locked --test e2e -- --ignored --test-threads=1 "$@"

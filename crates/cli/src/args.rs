@@ -1,0 +1,120 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Top up prepaid credits from a terminal. Shares accounts and keychain
+/// entries with the Topup desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "topup-cli", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The account to act on (its id, label or email); the active one by default.
+    #[arg(long, short = 'a', global = true, env = "TOPUP_ACCOUNT")]
+    pub account: Option<String>,
+    /// Machine-readable output on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Run the built-in Sandbox in this process and use its demo account.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Where the account list lives (the app's config directory by default).
+    #[arg(long, global = true, env = "TOPUP_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the accounts.
+    Accounts,
+    /// Add an account.
+    Add(AddArgs),
+    /// Sign in (prompts for the password and a two-factor code; `--token-stdin`
+    /// or `--key-stdin` for scripts).
+    Login(LoginArgs),
+    /// Sign out: the server ends the session and the keychain entry is deleted.
+    Logout,
+    /// Make an account the active one.
+    Use {
+        /// Its id, label or email.
+        account: String,
+    },
+    /// The account's balance.
+    Balance,
+    /// The price of credits and the limits.
+    Price,
+    /// Recent purchases and transactions, newest first.
+    History {
+        /// How many entries to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Buy credits: quote, confirm, open the checkout page, optionally wait.
+    Buy(BuyArgs),
+    /// Open the billing portal.
+    Portal {
+        /// Print the link instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    Clara,
+    Dispersed,
+    /// Any Flask Backend Boilerplate deployment (needs --base-url).
+    Custom,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub preset: PresetArg,
+    /// The service's API address (required for `custom`).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Clara's public API key (lets Topup email two-factor codes).
+    #[arg(long)]
+    pub public_key: Option<String>,
+    /// An extra origin checkout pages may open on (self-hosted services); repeatable.
+    #[arg(long = "checkout-origin", value_name = "ORIGIN")]
+    pub checkout_origins: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The email to sign in with (prompted when missing).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read a `clara_api_…` token from standard input.
+    #[arg(long, conflicts_with_all = ["key_stdin", "email"])]
+    pub token_stdin: bool,
+    /// Read a Dispersed key pair (`pk_…` and `sk_…`, whitespace-separated) from standard input.
+    #[arg(long, conflicts_with = "email")]
+    pub key_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuyArgs {
+    /// What to pay, in the service's currency (`5`, `$5`, `12,50 €`).
+    pub amount: String,
+    /// Watch until the credits land (or the checkout expires).
+    #[arg(long)]
+    pub wait: bool,
+    /// Print the checkout link instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}

@@ -1,0 +1,225 @@
+//! `topup-cli buy`: quote, confirm, create the checkout, hand it to the
+//! browser (or print it), and with `--wait` watch it land on one live line.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use serde_json::json;
+use tokio::sync::mpsc;
+use topup_core::accounts::AccountRecord;
+use topup_core::provider::PurchaseStatus;
+use topup_core::purchases::BuyOutcome;
+use topup_core::service::Accounts;
+use topup_core::watch::{watch, Signal};
+use topup_core::watcher::{Progress, Schedule, WatchState};
+
+use crate::args::BuyArgs;
+use crate::error::{exit, CliError, Result};
+
+/// Opens `url` in the default browser unless told not to (or over SSH, where
+/// the browser would open on the wrong machine); prints it either way.
+pub fn hand_off(url: &url::Url, no_browser: bool, json: bool) {
+    let remote =
+        std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some();
+    if !no_browser && !remote {
+        match open::that_detached(url.as_str()) {
+            Ok(()) => {
+                if !json {
+                    eprintln!("Opened in your browser: {url}");
+                }
+                return;
+            }
+            Err(e) => eprintln!("Could not open a browser ({e})."),
+        }
+    }
+    if !json {
+        eprintln!("Open this page to pay:");
+        println!("{url}");
+    }
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "no terminal to confirm the purchase: add --yes".into(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+fn line(progress: &Progress) -> String {
+    let elapsed = progress.elapsed_secs as u64;
+    let next = progress
+        .next_check_secs
+        .map(|s| format!(", next check in {} s", s.ceil() as u64))
+        .unwrap_or_default();
+    match &progress.state {
+        WatchState::Waiting => format!(
+            "Waiting for the payment… {elapsed} s, {} checks{next}",
+            progress.attempts
+        ),
+        WatchState::Trouble { message } => {
+            format!("Connection trouble, retrying… ({message}){next}")
+        }
+        WatchState::NeedsSignIn { message } => message.clone(),
+        WatchState::Landed { .. } => "Credits added.".into(),
+        WatchState::Expired => "The checkout expired.".into(),
+        WatchState::Cancelled => "Cancelled.".into(),
+        WatchState::GaveUp => format!("Still no payment after {elapsed} s."),
+        WatchState::Failed { message } => message.clone(),
+    }
+}
+
+pub async fn buy(
+    accounts: &Accounts,
+    record: &AccountRecord,
+    args: &BuyArgs,
+    json: bool,
+) -> Result<u8> {
+    let id = &record.id;
+    accounts.pricing(id).await?;
+    let quote = accounts.quote(id, &args.amount)?;
+    let what = match quote.credits {
+        Some(c) => format!("{c} credits for {}", quote.amount),
+        None => format!("{} of credits", quote.amount),
+    };
+    let pending = accounts.pending_purchase(id)?;
+    if pending.is_none() && !args.yes && !confirm(&format!("Buy {what} on {}?", record.label))? {
+        return Err(CliError::Cancelled("Nothing was bought.".into()));
+    }
+    let outcome = accounts.buy(id, &args.amount).await?;
+    let purchase = outcome.purchase().clone();
+    let url = accounts.checkout_url(id)?;
+    match &outcome {
+        BuyOutcome::Started { .. } => {
+            if !json {
+                eprintln!("Started: {what}.");
+            }
+            hand_off(&url, args.no_browser, json);
+        }
+        BuyOutcome::AlreadyPending { .. } => {
+            if !json {
+                eprintln!(
+                    "A purchase of {} is already in progress on this account; it was not started again.",
+                    purchase.amount
+                );
+                println!("{url}");
+            }
+        }
+    }
+    if !args.wait {
+        if json {
+            println!(
+                "{}",
+                json!({"outcome": "started", "already_pending": matches!(outcome, BuyOutcome::AlreadyPending { .. }), "purchase": purchase, "checkout_url": url.as_str()})
+            );
+        }
+        return Ok(exit::OK);
+    }
+
+    let job = accounts.watch_job(id, Schedule::default())?;
+    let (signals, rx) = mpsc::channel(4);
+    let live = std::io::stderr().is_terminal() && !json;
+    // A paused watch (gave up, session ended) ends the command; the purchase
+    // stays pending for the app or a later `buy --wait`.
+    let (paused_tx, mut paused) = mpsc::unbounded_channel::<WatchState>();
+    let mut last_line = String::new();
+    let report = move |p: &Progress| {
+        let text = line(p);
+        if live {
+            eprint!("\r\x1b[2K{text}");
+            let _ = std::io::stderr().flush();
+        } else if text.split(',').next() != last_line.split(',').next() {
+            eprintln!("{text}");
+        }
+        last_line = text;
+        if matches!(p.state, WatchState::GaveUp | WatchState::NeedsSignIn { .. }) {
+            let _ = paused_tx.send(p.state.clone());
+        }
+    };
+    let mut watching = tokio::spawn(watch(job, rx, report));
+    let end = tokio::select! {
+        end = &mut watching => end.map_err(|e| CliError::Failed(e.to_string()))?,
+        Some(state) = paused.recv() => {
+            watching.abort();
+            state
+        }
+        _ = tokio::signal::ctrl_c() => {
+            let _ = signals.send(Signal::Cancel).await;
+            (&mut watching).await.map_err(|e| CliError::Failed(e.to_string()))?
+        }
+    };
+    drop(signals);
+    if live {
+        eprintln!();
+    }
+    let (code, state) = match &end {
+        WatchState::Landed { .. } => {
+            accounts.finish_purchase(&purchase)?;
+            (exit::OK, "landed")
+        }
+        WatchState::Expired => {
+            accounts.finish_purchase(&purchase)?;
+            (exit::EXPIRED, "expired")
+        }
+        WatchState::Cancelled => {
+            accounts.finish_purchase(&purchase)?;
+            (exit::CANCELLED, "cancelled")
+        }
+        WatchState::GaveUp => (exit::GAVE_UP, "gave_up"),
+        WatchState::NeedsSignIn { .. } => (exit::SIGN_IN, "needs_sign_in"),
+        WatchState::Failed { .. } | WatchState::Waiting | WatchState::Trouble { .. } => {
+            (exit::ERROR, "failed")
+        }
+    };
+    let (credits, balance) = match &end {
+        WatchState::Landed {
+            status: PurchaseStatus::Landed {
+                credits, balance, ..
+            },
+        } => (credits.or(purchase.expected_credits), *balance),
+        _ => (None, None),
+    };
+    if json {
+        println!(
+            "{}",
+            json!({"outcome": state, "purchase": purchase, "credits": credits, "balance": balance})
+        );
+    } else if let WatchState::Landed { .. } = end {
+        let added = credits.map_or_else(|| "Credits".to_owned(), |c| format!("+{c} credits"));
+        match balance {
+            Some(b) => println!("{added} for {}. New balance: {b} credits.", purchase.amount),
+            None => println!("{added} for {}.", purchase.amount),
+        }
+    } else {
+        eprintln!(
+            "{}",
+            line(&Progress {
+                state: end.clone(),
+                elapsed_secs: 0.0,
+                attempts: 0,
+                next_check_secs: None,
+                last_error: None,
+            })
+        );
+    }
+    Ok(code)
+}
+
+/// `topup-cli portal`.
+pub async fn portal(
+    accounts: &Accounts,
+    record: &AccountRecord,
+    no_browser: bool,
+    json: bool,
+) -> Result<()> {
+    let url = accounts.billing_portal(&record.id).await?;
+    if json {
+        println!("{}", json!({"portal_url": url.as_str()}));
+    }
+    hand_off(&url, no_browser, json);
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! The accounts service as the desktop app opens it: the same registry file,
+//! the same keychain entries, the same pending purchases.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use topup_core::accounts::{AccountRecord, Registry, REGISTRY_FILE};
+use topup_core::http::{Http, HttpConfig};
+use topup_core::provider::Credentials;
+use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
+use topup_core::service::{Accounts, NewAccount, Restored};
+use topup_core::{clock, BaseUrl, Error};
+use topup_sandbox::{demo, Sandbox};
+
+use crate::args::Global;
+use crate::error::{CliError, Result};
+
+/// The desktop app's identifier: its config directory and keychain service.
+const APP_ID: &str = "app.topup.Topup";
+
+pub struct Context {
+    pub accounts: Arc<Accounts>,
+    /// Kept alive while the command runs.
+    _sandbox: Option<Sandbox>,
+}
+
+fn config_dir(global: &Global) -> Result<PathBuf> {
+    match &global.config_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => dirs::config_dir()
+            .map(|d| d.join(APP_ID))
+            .ok_or_else(|| CliError::Failed("this system has no config directory".into())),
+    }
+}
+
+impl Context {
+    pub async fn open(global: &Global) -> Result<Self> {
+        let path = config_dir(global)?.join(REGISTRY_FILE);
+        let (registry, damaged) = Registry::load_or_recover(&path);
+        if let Some(e) = damaged {
+            eprintln!("warning: the account list was damaged and set aside ({e})");
+        }
+        let sandbox = if global.sandbox {
+            Some(
+                Sandbox::start(topup_sandbox::Config::default())
+                    .await
+                    .map_err(|e| CliError::Failed(format!("the Sandbox could not start: {e}")))?,
+            )
+        } else {
+            None
+        };
+        let keychain = Keychain::new(KEYCHAIN_SERVICE, Duration::from_secs(5));
+        let secrets: Arc<dyn SecretStore> = match keychain.probe().await {
+            Ok(()) => Arc::new(keychain),
+            Err(e) => {
+                eprintln!("warning: {e} This sign-in lasts for this command only.");
+                Arc::new(MemoryStore::default())
+            }
+        };
+        let http = Http::new(HttpConfig::default())?;
+        let origin = sandbox
+            .as_ref()
+            .and_then(|s| BaseUrl::parse(&s.urls().base).ok());
+        let accounts = Arc::new(Accounts::new(
+            path,
+            registry,
+            secrets,
+            http,
+            clock::system(),
+            origin,
+        ));
+        Ok(Self {
+            accounts,
+            _sandbox: sandbox,
+        })
+    }
+
+    /// The account a command acts on: `--account` (id, label or email), the
+    /// Sandbox account with `--sandbox`, else the active one.
+    pub fn pick(&self, global: &Global) -> Result<AccountRecord> {
+        let list = self.accounts.list();
+        if global.sandbox && global.account.is_none() {
+            let settings = NewAccount {
+                public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
+                ..NewAccount::default()
+            };
+            return self
+                .accounts
+                .ensure_sandbox_account(settings)?
+                .ok_or_else(|| CliError::Failed("the Sandbox is not running".into()));
+        }
+        if let Some(wanted) = &global.account {
+            let matches: Vec<_> = list
+                .iter()
+                .filter(|a| {
+                    a.record.id == *wanted
+                        || a.record.label.eq_ignore_ascii_case(wanted)
+                        || a.record
+                            .email
+                            .as_deref()
+                            .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+                })
+                .collect();
+            return match matches.as_slice() {
+                [one] => Ok(one.record.clone()),
+                [] => Err(CliError::Usage(format!(
+                    "no account “{wanted}”: `topup-cli accounts` lists them"
+                ))),
+                _ => Err(CliError::Usage(format!(
+                    "“{wanted}” names several accounts: use its id"
+                ))),
+            };
+        }
+        let active = self.accounts.active();
+        list.into_iter()
+            .find(|a| Some(&a.record.id) == active.as_ref())
+            .map(|a| a.record)
+            .ok_or_else(|| CliError::Usage("no account yet: add one with `topup-cli add`".into()))
+    }
+
+    /// The account, signed in: its stored session restored (the Sandbox's demo
+    /// user signs in by itself).
+    pub async fn signed_in(&self, global: &Global) -> Result<AccountRecord> {
+        let record = self.pick(global)?;
+        match self.accounts.restore(&record.id).await? {
+            Restored::SignedIn { .. } => Ok(record),
+            Restored::Offline { message } => Err(CliError::Failed(message)),
+            Restored::NeedsSignIn { .. } if global.sandbox => {
+                self.accounts
+                    .sign_in(
+                        &record.id,
+                        Credentials::EmailPassword {
+                            email: demo::USER_EMAIL.into(),
+                            password: demo::PASSWORD.to_owned().into(),
+                            code: None,
+                        },
+                    )
+                    .await?;
+                Ok(record)
+            }
+            Restored::NeedsSignIn { .. } => Err(CliError::Core(Error::SessionExpired)),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! What a command can fail with, and the exit code each outcome gets.
+
+use topup_core::ErrorCode;
+
+/// Exit codes scripts can rely on.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    /// clap's own code for a bad command line.
+    pub const USAGE: u8 = 2;
+    /// The checkout expired before it was paid.
+    pub const EXPIRED: u8 = 3;
+    /// The person declined the confirmation, or pressed Ctrl-C while waiting.
+    pub const CANCELLED: u8 = 4;
+    /// `--wait` gave up (30 minutes without the credits).
+    pub const GAVE_UP: u8 = 5;
+    /// Not signed in, or the session ended: run `topup-cli login`.
+    pub const SIGN_IN: u8 = 6;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Core(#[from] topup_core::Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Cancelled(String),
+    #[error("cannot read the terminal: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Core(e) if e.code() == ErrorCode::SessionExpired => exit::SIGN_IN,
+            Self::Core(e) if e.code() == ErrorCode::Cancelled => exit::CANCELLED,
+            Self::Usage(_) => exit::USAGE,
+            Self::Cancelled(_) => exit::CANCELLED,
+            _ => exit::ERROR,
+        }
+    }
+
+    /// The stable code scripts can branch on in `--json` mode.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Core(e) => e.code().to_string(),
+            Self::Usage(_) => "usage".into(),
+            Self::Cancelled(_) => "cancelled".into(),
+            Self::Io(_) => "terminal".into(),
+            Self::Failed(_) => "failed".into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, CliError>;

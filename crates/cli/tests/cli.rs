@@ -1,0 +1,335 @@
+//! The built `topup-cli` against a Sandbox, with the real Secret Service
+//! (run by `tests/e2e/run.sh`: a private D-Bus session and an unlocked
+//! gnome-keyring). Prompts are answered through a pseudo-terminal.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rexpect::process::wait::WaitStatus;
+use serde_json::Value;
+use topup_sandbox::{demo, Config, Sandbox};
+
+const BIN: &str = env!("CARGO_BIN_EXE_topup-cli");
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn cli(config: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--config-dir").arg(config).args(args);
+    c.env_remove("TOPUP_ACCOUNT");
+    c
+}
+
+fn run(config: &Path, args: &[&str]) -> Output {
+    cli(config, args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("topup-cli runs")
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+async fn admin_get(sandbox: &Sandbox, path: &str) -> Value {
+    reqwest::get(format!("{}{path}", sandbox.urls().admin))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn admin_post(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}{path}", sandbox.urls().admin))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The one open checkout session, once the CLI has created it.
+async fn open_session(sandbox: &Sandbox) -> String {
+    let started = Instant::now();
+    loop {
+        let list = admin_get(sandbox, "/checkout").await;
+        if let Some(s) = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["status"] == "open")
+        {
+            return s["id"].as_str().unwrap().to_owned();
+        }
+        assert!(started.elapsed() < DEADLINE, "no checkout was created");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A custom Clara account on the Sandbox, in a fresh config directory.
+fn add_account(config: &Path, sandbox: &Sandbox) -> String {
+    let urls = sandbox.urls();
+    let out = run(
+        config,
+        &[
+            "--json",
+            "add",
+            "custom",
+            "--base-url",
+            &urls.clara,
+            "--public-key",
+            demo::CLARA_PUBLIC_KEY,
+            "--checkout-origin",
+            &urls.base,
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    json_of(&out)["id"].as_str().unwrap().to_owned()
+}
+
+fn exit_code(status: WaitStatus) -> i32 {
+    match status {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("topup-cli did not exit normally: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = add_account(config.path(), &sandbox);
+
+    // The prompts, in a pseudo-terminal: email given, password and code typed.
+    let mut login = cli(config.path(), &["login", "--email", demo::TWO_FA_EMAIL]);
+    login.stdin(Stdio::inherit());
+    let mut p = rexpect::session::spawn_command(login, Some(20_000)).unwrap();
+    p.exp_string("Password: ").unwrap();
+    p.send_line(demo::PASSWORD).unwrap();
+    p.exp_string("A code was sent to").unwrap();
+    p.exp_string("Code: ").unwrap();
+    let otp = admin_get(
+        &sandbox,
+        &format!("/otp?email={}&type=TWO_FACTOR_AUTH", demo::TWO_FA_EMAIL),
+    )
+    .await;
+    p.send_line(otp["code"].as_str().unwrap()).unwrap();
+    p.exp_string("Signed in to 127.0.0.1").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(p.process.wait().unwrap()), 0);
+
+    // The secret is in the keychain, not in the config directory.
+    for entry in std::fs::read_dir(config.path()).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        assert!(!text.contains("crazi_co_user_"), "no token on disk");
+    }
+
+    let balance = json_of(&run(config.path(), &["--json", "balance"]));
+    assert_eq!(balance["balance"], "1000");
+    assert_eq!(balance["account_id"], id.as_str());
+    let price = json_of(&run(config.path(), &["--json", "price"]));
+    assert_eq!(price["prices"]["tiers"][0]["credits_per_unit"], "100");
+    assert_eq!(price["min"]["minor"], 500);
+
+    // buy --wait: paid through the Sandbox's test endpoint while it watches.
+    let buying = cli(
+        config.path(),
+        &["--json", "buy", "5", "--wait", "--no-browser", "--yes"],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let session = open_session(&sandbox).await;
+    assert_eq!(
+        admin_post(
+            &sandbox,
+            &format!("/checkout/{session}/pay"),
+            serde_json::json!({"card": "4242424242424242"})
+        )
+        .await,
+        200
+    );
+    let out = tokio::task::spawn_blocking(move || buying.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let landed = json_of(&out);
+    assert_eq!(landed["outcome"], "landed");
+    assert_eq!(landed["credits"], "500");
+    assert_eq!(landed["balance"], "1500");
+
+    let history = json_of(&run(config.path(), &["--json", "history", "--limit", "1"]));
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["credits"], "500");
+    assert_eq!(history[0]["incoming"], true);
+
+    let portal = json_of(&run(config.path(), &["--json", "portal", "--no-browser"]));
+    assert!(portal["portal_url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}/stripe/p/session/", sandbox.urls().base)));
+
+    // Signed out: the keychain entry is gone and commands say how to sign in.
+    assert!(run(config.path(), &["logout"]).status.success());
+    let out = run(config.path(), &["--json", "balance"]);
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(json_of(&out)["error"]["code"], "session_expired");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let clara = add_account(config.path(), &sandbox);
+    let token = admin_get(
+        &sandbox,
+        &format!("/clara/users/{}/api_key", demo::USER_EMAIL),
+    )
+    .await;
+    let mut login = cli(config.path(), &["login", "--token-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = login.stdin.take().unwrap();
+        writeln!(stdin, "{}", token["token"].as_str().unwrap()).unwrap();
+    }
+    assert!(login.wait().unwrap().success());
+
+    // A bad command line, and an amount refused before anything is sent.
+    assert_eq!(run(config.path(), &["buy"]).status.code(), Some(2));
+    let out = run(config.path(), &["--json", "buy", "4", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["error"]["code"], "invalid_amount");
+    assert_eq!(
+        run(config.path(), &["buy", "5"]).status.code(),
+        Some(2),
+        "no terminal to confirm: asks for --yes"
+    );
+
+    // Expired while waiting: 3. (Dispersed reconciles by checkout session,
+    // so it sees an expiry at once; a key pair read from stdin.)
+    let dispersed = run(
+        config.path(),
+        &[
+            "--json",
+            "add",
+            "dispersed",
+            "--base-url",
+            &sandbox.urls().dispersed,
+            "--checkout-origin",
+            &sandbox.urls().base,
+        ],
+    );
+    let dispersed = json_of(&dispersed)["id"].as_str().unwrap().to_owned();
+    let mut login = cli(config.path(), &["login", "--key-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = login.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            "{}\n{}",
+            demo::DISPERSED_PUBLIC_KEY,
+            demo::DISPERSED_SECRET_KEY
+        )
+        .unwrap();
+    }
+    assert!(login.wait().unwrap().success());
+    let balance = json_of(&run(
+        config.path(),
+        &["--json", "-a", &dispersed, "balance"],
+    ));
+    assert_eq!(
+        balance["balance"],
+        Value::Null,
+        "Dispersed publishes no balance"
+    );
+    let waiting = cli(
+        config.path(),
+        &["--json", "buy", "10", "--wait", "--no-browser", "--yes"],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let session = open_session(&sandbox).await;
+    assert_eq!(
+        admin_post(
+            &sandbox,
+            &format!("/checkout/{session}/expire"),
+            serde_json::json!({})
+        )
+        .await,
+        200
+    );
+    let out = tokio::task::spawn_blocking(move || waiting.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(json_of(&out)["outcome"], "expired");
+    assert!(run(config.path(), &["use", &clara]).status.success());
+
+    // Ctrl-C while waiting: 4, and the purchase is no longer pending.
+    let mut p = rexpect::session::spawn_command(
+        cli(
+            config.path(),
+            &["buy", "5", "--wait", "--no-browser", "--yes"],
+        ),
+        Some(20_000),
+    )
+    .unwrap();
+    p.exp_string("Waiting for the payment").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(p.process.wait().unwrap()), 4);
+    let pending = std::fs::read_to_string(config.path().join("pending.json")).unwrap_or_default();
+    assert!(!pending.contains("cs_"), "{pending}");
+
+    // Declining the confirmation: 4, nothing created.
+    let before = admin_get(&sandbox, "/checkout")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let mut p = rexpect::session::spawn_command(
+        cli(config.path(), &["buy", "5", "--no-browser"]),
+        Some(20_000),
+    )
+    .unwrap();
+    p.exp_string("Buy 500 credits for $5.00 on 127.0.0.1? [y/N]")
+        .unwrap();
+    p.send_line("n").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(p.process.wait().unwrap()), 4);
+    assert_eq!(
+        admin_get(&sandbox, "/checkout")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        before
+    );
+    sandbox.shutdown().await;
+}
