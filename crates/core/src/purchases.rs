@@ -131,6 +131,10 @@ impl Accounts {
             started_at,
             clock: Arc::clone(self.clock()),
             schedule,
+            expires_at: purchase
+                .expires_at
+                .and_then(|t| u64::try_from(t).ok())
+                .map(|t| UNIX_EPOCH + Duration::from_secs(t)),
         })
     }
 

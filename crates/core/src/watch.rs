@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 
 use crate::clock::Clock;
-use crate::provider::{Provider, PurchaseRef, Session};
+use crate::provider::{Provider, PurchaseRef, PurchaseStatus, Session};
 use crate::watcher::{Progress, Schedule, WatchState, Watcher};
 
 /// What the person can do while a purchase is watched.
@@ -33,6 +33,10 @@ pub struct Job {
     pub started_at: SystemTime,
     pub clock: Arc<dyn Clock>,
     pub schedule: Schedule,
+    /// When the checkout page expires, where known. A purchase still pending
+    /// past it (and the schedule's grace) has expired, even when the provider
+    /// cannot say so itself.
+    pub expires_at: Option<SystemTime>,
 }
 
 /// Watches one purchase to the end; returns the final state. `report` gets
@@ -49,9 +53,13 @@ pub async fn watch(
         started_at,
         clock,
         schedule,
+        expires_at,
     } = job;
+    let expired_by_time =
+        |now: SystemTime| expires_at.is_some_and(|at| now >= at + schedule.expiry_grace);
+    let schedule_for_watcher = schedule.clone();
     let elapsed = || clock.now().duration_since(started_at).unwrap_or_default();
-    let mut watcher = Watcher::new(schedule, elapsed());
+    let mut watcher = Watcher::new(schedule_for_watcher, elapsed());
     report(&watcher.progress(elapsed()));
     loop {
         if watcher.state().is_final() {
@@ -71,7 +79,12 @@ pub async fn watch(
         };
         match signal {
             None => {
-                let result = provider.purchase_status(&session, &reference).await;
+                let result = match provider.purchase_status(&session, &reference).await {
+                    Ok(PurchaseStatus::Pending) if expired_by_time(clock.now()) => {
+                        Ok(PurchaseStatus::Expired)
+                    }
+                    other => other,
+                };
                 let progress = watcher.record(elapsed(), result);
                 report(&progress);
             }
@@ -97,5 +110,6 @@ pub fn quick_schedule(every: Duration, give_up: Duration) -> Schedule {
         give_up_after: give_up,
         patient_every: every,
         min_gap: Duration::ZERO,
+        expiry_grace: Duration::ZERO,
     }
 }

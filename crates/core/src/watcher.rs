@@ -35,6 +35,10 @@ pub struct Schedule {
     pub patient_every: Duration,
     /// The smallest gap between checks asked for by focus or "check now".
     pub min_gap: Duration,
+    /// How long past a checkout's expiry a purchase is still watched, for a
+    /// payment made at the last moment whose credit is written late. Matters
+    /// for Clara, which has no purchase object to say "expired".
+    pub expiry_grace: Duration,
 }
 
 impl Default for Schedule {
@@ -48,6 +52,7 @@ impl Default for Schedule {
             give_up_after: Duration::from_secs(30 * 60),
             patient_every: Duration::from_secs(60),
             min_gap: Duration::from_secs(2),
+            expiry_grace: Duration::from_secs(5 * 60),
         }
     }
 }

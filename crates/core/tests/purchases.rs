@@ -281,6 +281,7 @@ async fn requests_sent_over_a_ten_minute_wait() {
         give_up_after: d.give_up_after / SCALE,
         patient_every: d.patient_every / SCALE,
         min_gap: d.min_gap / SCALE,
+        expiry_grace: d.expiry_grace,
     };
     let ten_minutes = Duration::from_secs(600) / SCALE;
     let job = accounts.watch_job(&clara, scaled).unwrap();

@@ -32,6 +32,7 @@ fn job(
         started_at: SystemTime::now(),
         clock: clock::system(),
         schedule: quick_schedule(EVERY, Duration::from_secs(60)),
+        expires_at: started.expires_at,
     }
 }
 
@@ -162,6 +163,49 @@ async fn declined_then_cancelled_and_expired() {
         &format!("/checkout/{}/expire", session_id(&started.checkout_url)),
         json!({}),
     )
+    .await;
+    assert_eq!(handle.await.unwrap(), WatchState::Expired);
+}
+
+#[tokio::test]
+async fn dispersed_declined_then_cancelled_and_clara_expired_by_time() {
+    let env = start().await;
+    let (provider, session) = dispersed_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Eur, 10))
+        .await
+        .unwrap();
+    let (tx, handle, seen) = spawn(job(provider.clone(), session, &started));
+    assert_eq!(
+        env.pay(&session_id(&started.checkout_url), "4000000000000002")
+            .await,
+        402
+    );
+    wait_until(&seen, "waiting after the decline", |s| {
+        *s == WatchState::Waiting
+    })
+    .await;
+    tx.send(Signal::Cancel).await.unwrap();
+    assert_eq!(handle.await.unwrap(), WatchState::Cancelled);
+
+    // Clara has no purchase object to call expired: the checkout's own
+    // expiry time (plus the grace) tells the watcher.
+    let (provider, session) = clara_session(&env).await;
+    let started = provider
+        .start_purchase(&session, Money::major(Currency::Usd, 5))
+        .await
+        .unwrap();
+    assert!(
+        started.expires_at.is_some(),
+        "Clara's checkout has an expiry"
+    );
+    let (_tx, handle, seen) = spawn(Job {
+        expires_at: Some(SystemTime::now() + Duration::from_millis(300)),
+        ..job(provider, session, &started)
+    });
+    wait_until(&seen, "waiting before the expiry", |s| {
+        *s == WatchState::Waiting
+    })
     .await;
     assert_eq!(handle.await.unwrap(), WatchState::Expired);
 }
