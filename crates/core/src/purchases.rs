@@ -61,11 +61,6 @@ impl Accounts {
         self.pending.for_account(id)
     }
 
-    /// Every purchase in flight (to resume watching after a restart).
-    pub fn pending_purchases(&self) -> Result<Vec<PendingPurchase>> {
-        self.pending.all()
-    }
-
     /// Starts a purchase of what `input` reads as, or returns the one already
     /// in flight. The amount is checked before anything is sent, the checkout
     /// link against the account's policy before anything is kept: a refused
@@ -80,17 +75,11 @@ impl Accounts {
         let record = self.record(id)?;
         let policy = self.checkout_policy(&record)?;
         let session = self.session(id)?;
-        let started = match self
+        let started = self
             .provider(&record)?
             .start_purchase(&session, quote.amount)
-            .await
-        {
-            Err(Error::SessionExpired) => {
-                self.forget(id).await?;
-                return Err(Error::SessionExpired);
-            }
-            other => other?,
-        };
+            .await;
+        let started = self.forget_if_ended(id, started).await?;
         let url = policy.check(started.checkout_url.as_str(), Page::Checkout)?;
         let purchase = PendingPurchase {
             account_id: id.to_owned(),
@@ -116,25 +105,20 @@ impl Accounts {
         policy.check(&purchase.checkout_url, Page::Checkout)
     }
 
-    /// What the watch loop needs for the account's pending purchase.
-    pub fn watch_job(&self, id: &str, schedule: Schedule) -> Result<Job> {
-        let purchase = self.pending.for_account(id)?.ok_or(Error::NotFound {
-            what: "A purchase in progress".into(),
-        })?;
+    /// What the watch loop needs for a pending purchase (its account must be
+    /// signed in).
+    pub fn watch_job(&self, purchase: &PendingPurchase, schedule: Schedule) -> Result<Job> {
+        let id = &purchase.account_id;
         let record = self.record(id)?;
-        let started_at = UNIX_EPOCH
-            + Duration::from_secs(u64::try_from(purchase.started_at).unwrap_or_default());
+        let at = |unix: i64| UNIX_EPOCH + Duration::from_secs(u64::try_from(unix).unwrap_or(0));
         Ok(Job {
             provider: self.provider(&record)?,
             session: self.session(id)?,
-            reference: purchase.reference,
-            started_at,
+            reference: purchase.reference.clone(),
+            started_at: at(purchase.started_at),
             clock: Arc::clone(self.clock()),
             schedule,
-            expires_at: purchase
-                .expires_at
-                .and_then(|t| u64::try_from(t).ok())
-                .map(|t| UNIX_EPOCH + Duration::from_secs(t)),
+            expires_at: purchase.expires_at.map(at),
         })
     }
 
@@ -154,10 +138,7 @@ impl Accounts {
         let record = self.record(id)?;
         let session = self.session(id)?;
         let result = self.provider(&record)?.history(&session, page.max(1)).await;
-        if matches!(result, Err(Error::SessionExpired)) {
-            self.forget(id).await?;
-        }
-        result
+        self.forget_if_ended(id, result).await
     }
 
     /// A billing-portal link for the account, checked against its policy.
@@ -165,13 +146,8 @@ impl Accounts {
         let record = self.record(id)?;
         let policy = self.checkout_policy(&record)?;
         let session = self.session(id)?;
-        let url = match self.provider(&record)?.billing_portal(&session).await {
-            Err(Error::SessionExpired) => {
-                self.forget(id).await?;
-                return Err(Error::SessionExpired);
-            }
-            other => other?,
-        };
+        let url = self.provider(&record)?.billing_portal(&session).await;
+        let url = self.forget_if_ended(id, url).await?;
         policy.check(url.as_str(), Page::Portal)
     }
 }

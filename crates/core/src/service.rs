@@ -471,6 +471,12 @@ impl Accounts {
         let record = self.record(id)?;
         let session = self.session(id)?;
         let result = self.provider(&record)?.account(&session).await;
+        self.forget_if_ended(id, result).await
+    }
+
+    /// Passes `result` on; when it says the session ended, the session is
+    /// dropped first, so the next screen asks for a sign-in.
+    pub(crate) async fn forget_if_ended<T>(&self, id: &str, result: Result<T>) -> Result<T> {
         if matches!(result, Err(Error::SessionExpired)) {
             self.forget(id).await?;
         }
@@ -485,13 +491,8 @@ impl Accounts {
         let capabilities = provider.capabilities();
         let prices = if capabilities.price {
             let session = self.session(id)?;
-            match provider.price(&session).await {
-                Err(Error::SessionExpired) => {
-                    self.forget(id).await?;
-                    return Err(Error::SessionExpired);
-                }
-                other => other?,
-            }
+            let prices = provider.price(&session).await;
+            self.forget_if_ended(id, prices).await?
         } else {
             None
         };

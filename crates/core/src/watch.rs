@@ -55,11 +55,10 @@ pub async fn watch(
         schedule,
         expires_at,
     } = job;
-    let expired_by_time =
-        |now: SystemTime| expires_at.is_some_and(|at| now >= at + schedule.expiry_grace);
-    let schedule_for_watcher = schedule.clone();
+    let grace = schedule.expiry_grace;
+    let expired_by_time = |now: SystemTime| expires_at.is_some_and(|at| now >= at + grace);
     let elapsed = || clock.now().duration_since(started_at).unwrap_or_default();
-    let mut watcher = Watcher::new(schedule_for_watcher, elapsed());
+    let mut watcher = Watcher::new(schedule, elapsed());
     report(&watcher.progress(elapsed()));
     loop {
         if watcher.state().is_final() {

@@ -204,10 +204,11 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
         clock::system(),
         Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
     );
-    assert_eq!(again.pending_purchases().unwrap(), vec![purchase.clone()]);
+    let kept = again.pending_purchase(&id).unwrap().unwrap();
+    assert_eq!(kept, purchase);
     assert_eq!(
         again
-            .watch_job(&id, Schedule::default())
+            .watch_job(&kept, Schedule::default())
             .err()
             .map(|e| e.code()),
         Some(ErrorCode::SessionExpired),
@@ -226,7 +227,7 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
         .unwrap();
     let job = again
         .watch_job(
-            &id,
+            &kept,
             quick_schedule(Duration::from_millis(40), Duration::from_secs(30)),
         )
         .unwrap();
@@ -269,7 +270,7 @@ async fn requests_sent_over_a_ten_minute_wait() {
     let dir = tempdir();
     let accounts = service(&env, &dir);
     let clara = sandbox_account(&accounts).await;
-    accounts.buy(&clara, "$5").await.unwrap();
+    let bought = accounts.buy(&clara, "$5").await.unwrap();
     let d = Schedule::default();
     let scaled = Schedule {
         phases: d
@@ -284,7 +285,7 @@ async fn requests_sent_over_a_ten_minute_wait() {
         expiry_grace: d.expiry_grace,
     };
     let ten_minutes = Duration::from_secs(600) / SCALE;
-    let job = accounts.watch_job(&clara, scaled).unwrap();
+    let job = accounts.watch_job(bought.purchase(), scaled).unwrap();
     let before = env.count("GET", "/api/v1/*").await;
     let (tx, rx) = mpsc::channel(1);
     let watching = tokio::spawn(watch(job, rx, |_| {}));
