@@ -40,7 +40,7 @@ pub fn builder() -> Builder<Wry> {
             pricing::quote,
             pricing::capabilities,
             purchases::buy::<Wry>,
-            purchases::purchase_state::<Wry>,
+            purchases::purchase_state,
             purchases::reopen_checkout::<Wry>,
             purchases::copy_checkout_link::<Wry>,
             purchases::check_now::<Wry>,

@@ -12,12 +12,16 @@ use topup_core::ErrorCode;
 pub enum AppError {
     #[error(transparent)]
     Core(#[from] topup_core::Error),
+    /// The browser could not be opened or the clipboard used.
+    #[error("{0}")]
+    Desktop(String),
 }
 
 impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Core(err) => err.code(),
+            Self::Desktop(_) => ErrorCode::DesktopFailed,
         }
     }
 }

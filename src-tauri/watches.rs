@@ -152,7 +152,7 @@ impl Watches {
         let Some(purchase) = accounts.pending_purchase(account_id)? else {
             return Ok(());
         };
-        let job = accounts.watch_job(account_id, Schedule::default())?;
+        let job = accounts.watch_job(&purchase, Schedule::default())?;
         let (tx, rx) = mpsc::channel(8);
         let generation = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         running.insert(account_id.to_owned(), (generation, tx));
@@ -216,7 +216,7 @@ impl Watches {
                     running.remove(&id);
                 }
             }
-            tracing::info!(account = %id, state = ?std::mem::discriminant(&end), "watch ended");
+            tracing::info!(account = %id, state = ?end, "watch ended");
             match &end {
                 WatchState::Landed { .. } | WatchState::Expired | WatchState::Cancelled => {
                     if let Err(e) = accounts.finish_purchase(&purchase) {
@@ -227,8 +227,8 @@ impl Watches {
                 // can check again or abandon it.
                 _ => {}
             }
-            if let WatchState::Landed { .. } = end {
-                notify_if_unseen(&app, &purchase, me.last(&id).and_then(|p| p.receipt));
+            if let Some(receipt) = receipt(&purchase, &end) {
+                notify_if_unseen(&app, &purchase, &receipt);
             }
         });
         Ok(())
@@ -237,11 +237,7 @@ impl Watches {
 
 /// A desktop notification when the window is not in front, so credits that
 /// land while the person is in the browser do not go unnoticed.
-fn notify_if_unseen<R: Runtime>(
-    app: &AppHandle<R>,
-    purchase: &PendingPurchase,
-    receipt: Option<Receipt>,
-) {
+fn notify_if_unseen<R: Runtime>(app: &AppHandle<R>, purchase: &PendingPurchase, receipt: &Receipt) {
     let focused = app
         .get_webview_window("main")
         .and_then(|w| w.is_focused().ok())
@@ -250,10 +246,9 @@ fn notify_if_unseen<R: Runtime>(
         return;
     }
     let credits = receipt
-        .as_ref()
-        .and_then(|r| r.credits)
+        .credits
         .map_or_else(|| "Your credits".to_owned(), |c| format!("{c} credits"));
-    let body = match receipt.and_then(|r| r.balance) {
+    let body = match receipt.balance {
         Some(b) => format!(
             "{credits} for {} arrived. New balance: {b}.",
             purchase.amount

@@ -13,7 +13,7 @@ use topup_core::purchases::BuyOutcome;
 use topup_core::watch::Signal;
 use topup_core::Error;
 
-use crate::error::IpcError;
+use crate::error::{AppError, IpcError};
 use crate::state::AppState;
 use crate::watches::PurchaseProgress;
 
@@ -33,12 +33,14 @@ pub struct BuyResult {
     pub open_error: Option<String>,
 }
 
-fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), String> {
+fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), AppError> {
     app.opener()
         .open_url(url.as_str(), None::<&str>)
         .map_err(|e| {
             tracing::warn!(error = %e, "the system browser could not be opened");
-            format!("Topup could not open your browser ({e}). Copy the link and open it yourself.")
+            AppError::Desktop(format!(
+                "Topup could not open your browser ({e}). Copy the link and open it yourself."
+            ))
         })
 }
 
@@ -65,7 +67,7 @@ pub async fn buy<R: Runtime>(
         BuyOutcome::Started { .. } => {
             let url = accounts.checkout_url(&account_id)?;
             tracing::info!(account = %account_id, "opening checkout in the browser");
-            open(&app, &url).err()
+            open(&app, &url).err().map(|e| e.to_string())
         }
         BuyOutcome::AlreadyPending { .. } => None,
     };
@@ -76,23 +78,17 @@ pub async fn buy<R: Runtime>(
     })
 }
 
-/// The account's purchase in flight (watching it if nothing does yet), or
-/// the last report of one that just ended.
+/// The account's purchase in flight, or the last report of one that just
+/// ended. (Restoring or signing in starts the watch; this only reads.)
 #[tauri::command]
 #[specta::specta]
-pub fn purchase_state<R: Runtime>(
-    app: AppHandle<R>,
+pub fn purchase_state(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Option<PurchaseView>, IpcError> {
     let last = state.watches.last(&account_id);
     match state.accounts.pending_purchase(&account_id)? {
-        Some(purchase) => {
-            if state.accounts.session(&account_id).is_ok() {
-                state.watches.start(&app, &state.accounts, &account_id)?;
-            }
-            Ok(Some(PurchaseView { purchase, last }))
-        }
+        Some(purchase) => Ok(Some(PurchaseView { purchase, last })),
         None => Ok(last.map(|l| PurchaseView {
             purchase: l.purchase.clone(),
             last: Some(l),
@@ -108,10 +104,7 @@ pub fn reopen_checkout<R: Runtime>(
     account_id: String,
 ) -> Result<(), IpcError> {
     let url = state.accounts.checkout_url(&account_id)?;
-    open(&app, &url).map_err(|message| IpcError {
-        code: topup_core::ErrorCode::Unsupported,
-        message,
-    })
+    Ok(open(&app, &url)?)
 }
 
 #[tauri::command]
@@ -124,10 +117,7 @@ pub fn copy_checkout_link<R: Runtime>(
     let url = state.accounts.checkout_url(&account_id)?;
     app.clipboard()
         .write_text(url.as_str())
-        .map_err(|e| IpcError {
-            code: topup_core::ErrorCode::Unsupported,
-            message: format!("Topup could not use the clipboard ({e})."),
-        })
+        .map_err(|e| AppError::Desktop(format!("Topup could not use the clipboard ({e}).")).into())
 }
 
 /// "I've paid — check now" (the watcher keeps a minimum gap between checks).
@@ -197,8 +187,5 @@ pub async fn open_billing_portal<R: Runtime>(
 ) -> Result<(), IpcError> {
     let url = state.accounts.clone().billing_portal(&account_id).await?;
     tracing::info!(account = %account_id, "opening the billing portal in the browser");
-    open(&app, &url).map_err(|message| IpcError {
-        code: topup_core::ErrorCode::Unsupported,
-        message,
-    })
+    Ok(open(&app, &url)?)
 }

@@ -46,12 +46,15 @@ pub enum ErrorCode {
     UnknownAccount,
     CheckoutUrlRefused,
     InvalidCheckoutOrigin,
+    /// The desktop would not do what was asked (open a browser, use the
+    /// clipboard). Raised by the front ends, never by core itself.
+    DesktopFailed,
     Cancelled,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -80,6 +83,7 @@ impl ErrorCode {
         Self::UnknownAccount,
         Self::CheckoutUrlRefused,
         Self::InvalidCheckoutOrigin,
+        Self::DesktopFailed,
         Self::Cancelled,
     ];
 
@@ -114,6 +118,7 @@ impl ErrorCode {
             Self::UnknownAccount => "unknown_account",
             Self::CheckoutUrlRefused => "checkout_url_refused",
             Self::InvalidCheckoutOrigin => "invalid_checkout_origin",
+            Self::DesktopFailed => "desktop_failed",
             Self::Cancelled => "cancelled",
         }
     }

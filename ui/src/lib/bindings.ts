@@ -52,8 +52,8 @@ export const commands = {
 	 */
 	buy: (accountId: string, input: string) => typedError<BuyResult, IpcError>(__TAURI_INVOKE("buy", { accountId, input })),
 	/**
-	 *  The account's purchase in flight (watching it if nothing does yet), or
-	 *  the last report of one that just ended.
+	 *  The account's purchase in flight, or the last report of one that just
+	 *  ended. (Restoring or signing in starts the watch; this only reads.)
 	 */
 	purchaseState: (accountId: string) => typedError<PurchaseView | null, IpcError>(__TAURI_INVOKE("purchase_state", { accountId })),
 	reopenCheckout: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("reopen_checkout", { accountId })),
@@ -175,7 +175,12 @@ export type Credits = string;
 export type Currency = "USD" | "EUR";
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | "cancelled";
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | 
+/**
+ *  The desktop would not do what was asked (open a browser, use the
+ *  clipboard). Raised by the front ends, never by core itself.
+ */
+"desktop_failed" | "cancelled";
 
 /**  One line of history. */
 export type HistoryEntry = {
