@@ -31,7 +31,10 @@ pub fn hand_off(url: &url::Url, no_browser: bool, json: bool) {
             Err(e) => eprintln!("Could not open a browser ({e})."),
         }
     }
-    if !json {
+    if json {
+        // stdout carries the one JSON answer; the link a script needs goes beside it.
+        eprintln!("Open this page to pay: {url}");
+    } else {
         eprintln!("Open this page to pay:");
         println!("{url}");
     }
@@ -51,25 +54,31 @@ fn confirm(question: &str) -> Result<bool> {
 }
 
 fn line(progress: &Progress) -> String {
-    let elapsed = progress.elapsed_secs as u64;
     let next = progress
         .next_check_secs
         .map(|s| format!(", next check in {} s", s.ceil() as u64))
         .unwrap_or_default();
     match &progress.state {
         WatchState::Waiting => format!(
-            "Waiting for the payment… {elapsed} s, {} checks{next}",
-            progress.attempts
+            "Waiting for the payment… {} s, {} checks{next}",
+            progress.elapsed_secs as u64, progress.attempts
         ),
         WatchState::Trouble { message } => {
             format!("Connection trouble, retrying… ({message}){next}")
         }
-        WatchState::NeedsSignIn { message } => message.clone(),
+        other => end_text(other),
+    }
+}
+
+/// How a watch ended (or paused), in a sentence.
+fn end_text(state: &WatchState) -> String {
+    match state {
         WatchState::Landed { .. } => "Credits added.".into(),
         WatchState::Expired => "The checkout expired.".into(),
         WatchState::Cancelled => "Cancelled.".into(),
-        WatchState::GaveUp => format!("Still no payment after {elapsed} s."),
-        WatchState::Failed { message } => message.clone(),
+        WatchState::GaveUp => "Still no payment: Topup stopped checking.".into(),
+        WatchState::NeedsSignIn { message } | WatchState::Failed { message } => message.clone(),
+        WatchState::Waiting | WatchState::Trouble { .. } => "Still waiting.".into(),
     }
 }
 
@@ -120,7 +129,7 @@ pub async fn buy(
         return Ok(exit::OK);
     }
 
-    let job = accounts.watch_job(id, Schedule::default())?;
+    let job = accounts.watch_job(&purchase, Schedule::default())?;
     let (signals, rx) = mpsc::channel(4);
     let live = std::io::stderr().is_terminal() && !json;
     // A paused watch (gave up, session ended) ends the command; the purchase
@@ -156,19 +165,18 @@ pub async fn buy(
     if live {
         eprintln!();
     }
+    // Like the app: a purchase that ended is forgotten; a failed check keeps
+    // it for the app or a later `buy --wait`.
+    if matches!(
+        end,
+        WatchState::Landed { .. } | WatchState::Expired | WatchState::Cancelled
+    ) {
+        accounts.finish_purchase(&purchase)?;
+    }
     let (code, state) = match &end {
-        WatchState::Landed { .. } => {
-            accounts.finish_purchase(&purchase)?;
-            (exit::OK, "landed")
-        }
-        WatchState::Expired => {
-            accounts.finish_purchase(&purchase)?;
-            (exit::EXPIRED, "expired")
-        }
-        WatchState::Cancelled => {
-            accounts.finish_purchase(&purchase)?;
-            (exit::CANCELLED, "cancelled")
-        }
+        WatchState::Landed { .. } => (exit::OK, "landed"),
+        WatchState::Expired => (exit::EXPIRED, "expired"),
+        WatchState::Cancelled => (exit::CANCELLED, "cancelled"),
         WatchState::GaveUp => (exit::GAVE_UP, "gave_up"),
         WatchState::NeedsSignIn { .. } => (exit::SIGN_IN, "needs_sign_in"),
         WatchState::Failed { .. } | WatchState::Waiting | WatchState::Trouble { .. } => {
@@ -195,16 +203,7 @@ pub async fn buy(
             None => println!("{added} for {}.", purchase.amount),
         }
     } else {
-        eprintln!(
-            "{}",
-            line(&Progress {
-                state: end.clone(),
-                elapsed_secs: 0.0,
-                attempts: 0,
-                next_check_secs: None,
-                last_error: None,
-            })
-        );
+        eprintln!("{}", end_text(&end));
     }
     Ok(code)
 }
