@@ -5,7 +5,22 @@
 
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{Profile, Result};
+use crate::harness::{App, Profile, Result};
+
+/// First run → a Clara-compatible account on a Sandbox started by the test,
+/// with the Sandbox's own origin allowed for checkout → signed in as the demo user.
+async fn add_sandbox_clara_and_sign_in(app: &App, urls: &topup_sandbox::Urls) -> Result {
+    app.click("[data-testid='preset-custom_clara']").await?;
+    app.type_into("#custom-base-url", &urls.clara).await?;
+    app.type_into("#checkout-origins-setting", &urls.base)
+        .await?;
+    app.click("[data-testid='continue']").await?;
+    app.type_into("#email", demo::USER_EMAIL).await?;
+    app.type_into("#password", demo::PASSWORD).await?;
+    app.click("[data-testid='sign-in-submit']").await?;
+    app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+        .await
+}
 
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
@@ -134,16 +149,7 @@ async fn quit_while_waiting_pay_then_relaunch_and_the_watch_resumes() -> Result 
     let profile = Profile::new()?;
     let checkout = profile
         .launch("restart_buy", &[], async |app| {
-            app.click("[data-testid='preset-custom_clara']").await?;
-            app.type_into("#custom-base-url", &urls.clara).await?;
-            app.type_into("#checkout-origins-setting", &urls.base)
-                .await?;
-            app.click("[data-testid='continue']").await?;
-            app.type_into("#email", demo::USER_EMAIL).await?;
-            app.type_into("#password", demo::PASSWORD).await?;
-            app.click("[data-testid='sign-in-submit']").await?;
-            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
-                .await?;
+            add_sandbox_clara_and_sign_in(app, &urls).await?;
             app.type_into("[data-testid='amount']", "5").await?;
             app.click("[data-testid='buy']").await?;
             app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
@@ -181,16 +187,7 @@ async fn a_session_that_ends_mid_watch_asks_to_sign_in_then_finishes() -> Result
     profile.browse("pay 4242424242424242")?;
     profile
         .launch("session_ends", &[], async |app| {
-            app.click("[data-testid='preset-custom_clara']").await?;
-            app.type_into("#custom-base-url", &urls.clara).await?;
-            app.type_into("#checkout-origins-setting", &urls.base)
-                .await?;
-            app.click("[data-testid='continue']").await?;
-            app.type_into("#email", demo::USER_EMAIL).await?;
-            app.type_into("#password", demo::PASSWORD).await?;
-            app.click("[data-testid='sign-in-submit']").await?;
-            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
-                .await?;
+            add_sandbox_clara_and_sign_in(app, &urls).await?;
             // The server ends every session before the browser has paid.
             profile.browse("")?;
             app.type_into("[data-testid='amount']", "5").await?;
