@@ -6,7 +6,7 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{accounts, app, google, pricing, providers, purchases};
+use crate::commands::{accounts, app, google, pricing, providers, purchases, settings};
 use crate::watches::PurchaseProgress;
 
 /// Where the generated bindings live, relative to the repository root.
@@ -49,6 +49,9 @@ pub fn builder() -> Builder<Wry> {
             purchases::dismiss_purchase,
             purchases::history,
             purchases::open_billing_portal::<Wry>,
+            settings::preferences,
+            settings::set_theme::<Wry>,
+            settings::update_account_settings,
         ])
         .events(collect_events![PurchaseProgress])
 }

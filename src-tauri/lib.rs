@@ -33,6 +33,7 @@ pub fn run() {
             specta.mount_events(app);
             let with_sandbox = std::env::args().any(|a| a == "--sandbox");
             let state = state::init(app.handle(), with_sandbox)?;
+            commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
             app.manage(state);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "Topup started");
             Ok(())

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use topup_core::accounts::{Registry, REGISTRY_FILE};
 use topup_core::http::{Http, HttpConfig};
+use topup_core::preferences::PreferenceStore;
 use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::{clock, BaseUrl};
@@ -29,6 +30,7 @@ pub struct AppState {
     /// Set when the registry file was damaged and set aside.
     pub registry_warning: Option<String>,
     pub sandbox_demo: Option<SandboxDemo>,
+    pub preferences: PreferenceStore,
     /// Google sign-ins waiting for the browser, by account.
     pub google:
         std::sync::Mutex<std::collections::HashMap<String, crate::commands::google::Waiting>>,
@@ -106,6 +108,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         keychain_warning,
         registry_warning,
         sandbox_demo,
+        preferences: PreferenceStore::open(&config_dir),
         google: Default::default(),
         watches: Default::default(),
         _sandbox: sandbox,

@@ -24,6 +24,8 @@ pub struct Startup {
     pub keychain_warning: Option<String>,
     pub registry_warning: Option<String>,
     pub sandbox: Option<SandboxDemo>,
+    /// The theme and other app preferences, so the first screen is drawn right.
+    pub preferences: topup_core::preferences::Preferences,
 }
 
 #[tauri::command]
@@ -36,6 +38,7 @@ pub fn startup(state: State<'_, AppState>) -> Startup {
         keychain_warning: state.keychain_warning.clone(),
         registry_warning: state.registry_warning.clone(),
         sandbox: state.sandbox_demo.clone(),
+        preferences: state.preferences.get(),
     }
 }
 

@@ -7,6 +7,10 @@ pub struct AppInfo {
     pub name: String,
     pub version: String,
     pub identifier: String,
+    /// The system's locale for numbers, money and dates (BCP 47, e.g.
+    /// "de-CH"); the webview's own language can differ from the regional
+    /// format the person chose.
+    pub locale: Option<String>,
 }
 
 #[tauri::command]
@@ -20,5 +24,6 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
             .unwrap_or_else(|| app.package_info().name.clone()),
         version: app.package_info().version.to_string(),
         identifier: config.identifier.clone(),
+        locale: sys_locale::get_locale(),
     }
 }

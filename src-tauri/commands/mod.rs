@@ -7,3 +7,4 @@ pub mod google;
 pub mod pricing;
 pub mod providers;
 pub mod purchases;
+pub mod settings;

@@ -4,6 +4,10 @@ import "./styles/base.css";
 import { mount } from "svelte";
 
 import App from "./App.svelte";
+import { applyCachedTheme } from "./lib/theme";
+
+// Before the first paint, so a dark-theme person never sees a white flash.
+applyCachedTheme();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html lost its #app element");

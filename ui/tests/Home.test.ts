@@ -89,6 +89,9 @@ describe("home: buying", () => {
     });
     render(Home, props());
     await fireEvent.click(await screen.findByTestId("abandon-pending"));
+    expect(await screen.findByRole("dialog", { name: "Abandon this purchase?" })).toBeVisible();
+    expect(calls).not.toContain("cancel_purchase");
+    await fireEvent.click(screen.getByTestId("dialog-confirm"));
     await expect.poll(() => screen.queryByTestId("pending-banner")).toBeNull();
     expect(calls).toEqual(expect.arrayContaining(["cancel_purchase", "dismiss_purchase"]));
   });

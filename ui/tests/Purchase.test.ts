@@ -66,6 +66,19 @@ describe("purchase screen", () => {
     expect(screen.getByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
   });
 
+  it("keeps waiting when the person changes their mind in the cancel dialog", async () => {
+    const calls: string[] = [];
+    const { ondone } = mount(calls);
+    await screen.findByRole("heading", { name: "Waiting for your payment" });
+    await fireEvent.click(screen.getByTestId("cancel-purchase"));
+    await screen.findByRole("dialog");
+    await fireEvent.click(screen.getByTestId("dialog-cancel"));
+    await expect.poll(() => screen.queryByRole("dialog")).toBeNull();
+    expect(calls).not.toContain("cancel_purchase");
+    expect(ondone).not.toHaveBeenCalled();
+    expect(screen.getByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
+  });
+
   it("reopens, copies, checks now and cancels through Rust", async () => {
     const calls: string[] = [];
     const { ondone } = mount(calls);
@@ -76,7 +89,13 @@ describe("purchase screen", () => {
     await fireEvent.click(screen.getByTestId("check-now"));
     expect(screen.getByTestId("check-now")).toBeDisabled();
     await fireEvent.click(screen.getByTestId("cancel-purchase"));
+    // Nothing is forgotten until the person confirms in the dialog.
+    const dialog = await screen.findByRole("dialog", { name: "Stop waiting for this purchase?" });
+    expect(calls).not.toContain("cancel_purchase");
+    expect(screen.getByTestId("dialog-cancel")).toHaveFocus();
+    await fireEvent.click(screen.getByTestId("dialog-confirm"));
     await expect.poll(() => ondone.mock.calls.length).toBe(1);
+    expect(dialog).not.toHaveAttribute("open");
     expect(ondone.mock.calls[0]![0]).toMatch(/Purchase cancelled/);
     expect(calls).toEqual(expect.arrayContaining(["reopen_checkout", "copy_checkout_link", "check_now", "cancel_purchase", "dismiss_purchase"]));
   });

@@ -74,7 +74,7 @@ describe("sign in", () => {
     const onsignedin = vi.fn();
     render(SignIn, { account: record(), onsignedin });
     await fireEvent.click(screen.getByTestId("tab-token"));
-    await fireEvent.input(screen.getByLabelText("API-key token"), { target: { value: "clara_api_eyJ.x.y" } });
+    await fireEvent.input(screen.getByLabelText("API-key token", { selector: "input" }), { target: { value: "clara_api_eyJ.x.y" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
     await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
     expect(sent).toEqual({ kind: "api_key_token", token: "clara_api_eyJ.x.y" });

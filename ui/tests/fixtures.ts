@@ -40,7 +40,7 @@ export const PRESETS: Preset[] = [
   },
 ];
 
-export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup" };
+export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup", locale: "en-US" };
 
 export function record(overrides: Partial<AccountRecord> = {}): AccountRecord {
   return {
@@ -69,7 +69,7 @@ export const ACCOUNT: Account = {
 };
 
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, ...overrides };
+  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system" }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */

@@ -4,8 +4,7 @@
 //! config directory, written atomically.
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -112,31 +111,11 @@ impl Registry {
         }
     }
 
-    /// Writes atomically: a temporary file in the same directory, synced, then
-    /// renamed over the old one, so a crash leaves the old or the new file.
+    /// Writes atomically (see [`crate::storage::write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path
-            .parent()
-            .ok_or_else(|| storage("has no directory:", path, "?"))?;
-        fs::create_dir_all(dir).map_err(|e| storage("cannot create", dir, e))?;
-        let tmp: PathBuf = dir.join(format!(".{REGISTRY_FILE}.{}.tmp", std::process::id()));
         let json =
             serde_json::to_vec_pretty(self).map_err(|e| storage("cannot encode", path, e))?;
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            fs::rename(&tmp, path)?;
-            // The rename itself is durable once the directory is synced.
-            if let Ok(d) = fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            storage("cannot write", path, e)
-        })
+        crate::storage::write_atomic(path, &json).map_err(|e| storage("cannot write", path, e))
     }
 
     pub fn get(&self, id: &str) -> Result<&AccountRecord> {
@@ -191,6 +170,7 @@ pub fn new_account_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn record(id: &str) -> AccountRecord {
         AccountRecord {

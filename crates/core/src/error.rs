@@ -46,6 +46,8 @@ pub enum ErrorCode {
     UnknownAccount,
     CheckoutUrlRefused,
     InvalidCheckoutOrigin,
+    /// A setting the person typed cannot be kept (an empty account name...).
+    InvalidSetting,
     /// The desktop would not do what was asked (open a browser, use the
     /// clipboard). Raised by the front ends, never by core itself.
     DesktopFailed,
@@ -54,7 +56,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -83,6 +85,7 @@ impl ErrorCode {
         Self::UnknownAccount,
         Self::CheckoutUrlRefused,
         Self::InvalidCheckoutOrigin,
+        Self::InvalidSetting,
         Self::DesktopFailed,
         Self::Cancelled,
     ];
@@ -118,6 +121,7 @@ impl ErrorCode {
             Self::UnknownAccount => "unknown_account",
             Self::CheckoutUrlRefused => "checkout_url_refused",
             Self::InvalidCheckoutOrigin => "invalid_checkout_origin",
+            Self::InvalidSetting => "invalid_setting",
             Self::DesktopFailed => "desktop_failed",
             Self::Cancelled => "cancelled",
         }
@@ -211,6 +215,8 @@ pub enum Error {
     CheckoutUrlRefused { shown: String, reason: String },
     #[error("{shown} cannot be allowed for checkout pages: write an origin such as https://pay.example.com (http:// only for this computer), without a path.")]
     InvalidCheckoutOrigin { shown: String },
+    #[error("{message}")]
+    InvalidSetting { message: String },
     #[error("{what} was cancelled.")]
     Cancelled { what: String },
 }
@@ -247,6 +253,7 @@ impl Error {
             Self::UnknownAccount => ErrorCode::UnknownAccount,
             Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
             Self::InvalidCheckoutOrigin { .. } => ErrorCode::InvalidCheckoutOrigin,
+            Self::InvalidSetting { .. } => ErrorCode::InvalidSetting,
             Self::Cancelled { .. } => ErrorCode::Cancelled,
         }
     }

@@ -21,11 +21,14 @@ pub mod google;
 pub mod http;
 pub mod money;
 pub mod pending;
+pub mod preferences;
 pub mod presets;
 pub mod provider;
 pub mod purchases;
 pub mod secrets;
 pub mod service;
+pub mod settings;
+mod storage;
 pub mod watch;
 pub mod watcher;
 

@@ -3,8 +3,7 @@
 //! when it started. One purchase in flight per account.
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -110,8 +109,6 @@ impl PendingStore {
         let storage = |e: std::io::Error| Error::StorageFailed {
             detail: format!("{}: {e}", self.path.display()),
         };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(storage)?;
         let json = serde_json::to_vec_pretty(&File {
             version: 1,
             purchases,
@@ -119,17 +116,7 @@ impl PendingStore {
         .map_err(|e| Error::StorageFailed {
             detail: e.to_string(),
         })?;
-        let tmp = dir.join(format!(".{PENDING_FILE}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(storage)
+        crate::storage::write_atomic(&self.path, &json).map_err(storage)
     }
 }
 

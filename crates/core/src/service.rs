@@ -549,6 +549,23 @@ impl Accounts {
         Ok(out)
     }
 
+    /// Changes one account's record and saves the registry; on failure
+    /// neither the file nor the copy in memory changes.
+    pub(crate) fn update_record(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut AccountRecord),
+    ) -> Result<AccountRecord> {
+        let mut registry = lock(&self.registry);
+        let mut next = registry.clone();
+        let record = next.get_mut(id)?;
+        change(record);
+        let updated = record.clone();
+        self.save(&next)?;
+        *registry = next;
+        Ok(updated)
+    }
+
     pub fn switch(&self, id: &str) -> Result<()> {
         let now = self.now();
         let mut registry = lock(&self.registry);

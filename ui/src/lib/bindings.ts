@@ -71,6 +71,9 @@ export const commands = {
 	dismissPurchase: (accountId: string) => __TAURI_INVOKE<void>("dismiss_purchase", { accountId }),
 	history: (accountId: string, page: number) => typedError<HistoryPage, IpcError>(__TAURI_INVOKE("history", { accountId, page })),
 	openBillingPortal: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_billing_portal", { accountId })),
+	preferences: () => __TAURI_INVOKE<Preferences>("preferences"),
+	setTheme: (theme: Theme) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_theme", { theme })),
+	updateAccountSettings: (accountId: string, settings: AccountSettings) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("update_account_settings", { accountId, settings })),
 };
 
 /** Events */
@@ -113,6 +116,16 @@ export type AccountRecord = {
 	last_used_at: number,
 };
 
+export type AccountSettings = {
+	label: string,
+	/**  Clara only: lets Topup email two-factor codes and register accounts. */
+	public_api_key: string | null,
+	/**  Clara only: enables "Continue with Google". */
+	google_client_id: string | null,
+	/**  Extra origins checkout pages may open on. */
+	checkout_origins?: string[],
+};
+
 /**  What the UI shows for an account: its record and where its sign-in stands. */
 export type AccountView = {
 	record: AccountRecord,
@@ -125,6 +138,12 @@ export type AppInfo = {
 	name: string,
 	version: string,
 	identifier: string,
+	/**
+	 *  The system's locale for numbers, money and dates (BCP 47, e.g.
+	 *  "de-CH"); the webview's own language can differ from the regional
+	 *  format the person chose.
+	 */
+	locale: string | null,
 };
 
 /**
@@ -176,6 +195,8 @@ export type Currency = "USD" | "EUR";
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
 export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | 
+/**  A setting the person typed cannot be kept (an empty account name...). */
+"invalid_setting" | 
 /**
  *  The desktop would not do what was asked (open a browser, use the
  *  clipboard). Raised by the front ends, never by core itself.
@@ -236,6 +257,10 @@ export type PendingPurchase = {
 	/**  Unix seconds. */
 	started_at: number,
 	expires_at: number | null,
+};
+
+export type Preferences = {
+	theme: Theme,
 };
 
 /**  One entry of the first-run provider choice. */
@@ -391,7 +416,12 @@ export type Startup = {
 	keychain_warning: string | null,
 	registry_warning: string | null,
 	sandbox: SandboxDemo | null,
+	/**  The theme and other app preferences, so the first screen is drawn right. */
+	preferences: Preferences,
 };
+
+/**  Light, dark, or whatever the operating system uses. */
+export type Theme = "system" | "light" | "dark";
 
 /**
  *  One price tier: amounts from `min` to `max` (both inclusive) buy

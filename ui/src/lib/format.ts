@@ -1,19 +1,25 @@
 import type { Credits, Money } from "./bindings";
+import { locale as appLocale } from "./locale";
+
+/** How many minor units a currency has (2 for USD and EUR, 0 for JPY). */
+function minorDigits(currency: string): number {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
 
 /** Money in the person's locale, in the provider's currency ("$5.00", "5,00 €"). */
-export function formatMoney(m: Money, locale?: string): string {
+export function formatMoney(m: Money, locale: string | undefined = appLocale()): string {
   // Display only: the amount itself stays in minor units everywhere else.
-  return new Intl.NumberFormat(locale, { style: "currency", currency: m.currency }).format(m.minor / 100);
+  return new Intl.NumberFormat(locale, { style: "currency", currency: m.currency }).format(m.minor / 10 ** minorDigits(m.currency));
 }
 
 /** Credits in the person's locale. */
-export function formatCredits(c: Credits, locale?: string): string {
+export function formatCredits(c: Credits, locale: string | undefined = appLocale()): string {
   const n = Number(c);
   return Number.isFinite(n) ? new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n) : c;
 }
 
 /** A moment (Unix seconds) in the person's locale: "21 Nov 2026, 14:30". */
-export function formatDateTime(unixSeconds: number, locale?: string): string {
+export function formatDateTime(unixSeconds: number, locale: string | undefined = appLocale()): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(unixSeconds * 1000));
 }
 
