@@ -48,7 +48,6 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
             app.click("[data-testid='sign-in-submit']").await?;
             app.wait_for_text("#sign-in-title", "Enter your code")
                 .await?;
-            app.screenshot_for_docs("sign-in-code").await?;
             app.click("[data-testid='email-code']").await?;
             // The code the Sandbox "emailed".
             let code = crate::harness::poll_json(&format!(
@@ -80,7 +79,6 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
                 Some(0),
                 "no purchase request was sent"
             );
-            app.screenshot_for_docs("home-signed-in").await?;
             Ok(())
         })
         .await?;
@@ -159,7 +157,6 @@ async fn the_built_in_sandbox_is_one_click_from_a_signed_in_home() -> Result {
         // The Sandbox account is ready, its demo sign-in prefilled.
         app.wait_for_text("#sign-in-title", "Sign in to Sandbox")
             .await?;
-        app.screenshot_for_docs("sign-in-sandbox").await?;
         app.click("[data-testid='sign-in-submit']").await?;
         app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
             .await?;

@@ -51,12 +51,10 @@ async fn buy_five_dollars_pay_in_chromium_and_see_the_credits_land() -> Result {
                 .await?;
             app.wait_for_text("[data-testid='receipt']", "500 credits for")
                 .await?;
-            app.screenshot_for_docs("landed").await?;
 
             app.click("[data-testid='view-history']").await?;
             app.wait_for_text("[data-testid='history-entry']", "+500 credits")
                 .await?;
-            app.screenshot_for_docs("history").await?;
 
             // The portal goes through the same path, checked in Rust first.
             profile.browse("visit")?;
@@ -102,9 +100,8 @@ async fn a_declined_card_keeps_waiting_a_second_buy_shows_it_and_cancel_credits_
             app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
                 .await?;
             app.click("[data-testid='check-now']").await?;
-            app.wait_for_text("[data-testid='watch-status']", "checks")
+            app.wait_for_text("[data-testid='watch-status']", " check")
                 .await?;
-            app.screenshot_for_docs("waiting").await?;
 
             // Home while it waits; a second Buy shows the same purchase.
             app.click("[data-testid='purchase-home']").await?;
@@ -123,6 +120,7 @@ async fn a_declined_card_keeps_waiting_a_second_buy_shows_it_and_cancel_credits_
             assert_eq!(profile.opened_urls().len(), 1, "nothing reopened");
 
             app.click("[data-testid='cancel-purchase']").await?;
+            app.click("[data-testid='dialog-confirm']").await?;
             app.wait_for_text("[data-testid='home-notice']", "Purchase cancelled")
                 .await?;
             app.wait_for_attr("[data-testid='balance']", "data-value", "1000")

@@ -128,6 +128,70 @@ impl App {
         Ok(path)
     }
 
+    /// Runs axe-core (the copy `ui/` installs) over the window as it is now
+    /// and fails on any serious or critical WCAG 2.1 A/AA violation, naming
+    /// each with the elements involved. Lesser findings are printed.
+    pub async fn audit(&self, screen: &str) -> Result {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await?;
+        if loaded != serde_json::Value::Bool(true) {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+            let source = fs::read_to_string(&path)
+                .map_err(|e| format!("{} is missing ({e}): run `make setup`", path.display()))?;
+            // WebDriver runs this as a function body; axe installs itself on window.
+            self.client
+                .execute(&format!("{source}\n;return typeof window.axe;"), vec![])
+                .await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[0];
+                 requestAnimationFrame(() => requestAnimationFrame(() => {
+                   window.axe.run(document, {
+                     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+                     resultTypes: ['violations'],
+                   }).then(
+                     (r) => done(r.violations.map((v) => ({
+                       id: v.id, impact: v.impact, help: v.help,
+                       nodes: v.nodes.map((n) => n.target.join(' ') + ' — ' + (n.failureSummary || '')),
+                     }))),
+                     (e) => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]),
+                   );
+                 }));",
+                vec![],
+            )
+            .await?;
+        let violations = found.as_array().cloned().unwrap_or_default();
+        let mut serious = Vec::new();
+        for v in &violations {
+            let impact = v["impact"].as_str().unwrap_or("unknown");
+            let line = format!("{} ({impact}): {} — {}", v["id"], v["help"], v["nodes"]);
+            if matches!(impact, "serious" | "critical") {
+                serious.push(line);
+            } else {
+                eprintln!("[axe] {screen}: {line}");
+            }
+        }
+        if serious.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "axe found serious problems on “{screen}”:\n{}",
+                serious.join("\n")
+            )
+            .into())
+        }
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
     /// With `TOPUP_SCREENSHOTS=<dir>` set, saves a screenshot for the docs.
     pub async fn screenshot_for_docs(&self, name: &str) -> Result {
         if let Some(dir) = std::env::var_os("TOPUP_SCREENSHOTS") {
@@ -369,6 +433,10 @@ fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Resu
         .env("XDG_CACHE_HOME", profile.join("cache"))
         .env("XDG_STATE_HOME", profile.join("state"))
         .env("RUST_LOG", "info,topup_app=debug,topup_core=debug")
+        // One known locale, so money reads "$5.00" and screenshots look as
+        // most people see them (Xvfb sessions otherwise run in "C").
+        .env("LANG", "en_US.UTF-8")
+        .env("LC_ALL", "en_US.UTF-8")
         .env("BROWSER", profile.join("browser.sh"))
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_out))

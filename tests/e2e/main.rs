@@ -7,3 +7,4 @@ mod accounts;
 mod buying;
 mod harness;
 mod smoke;
+mod tour;

@@ -1,5 +1,5 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
@@ -78,5 +78,52 @@ describe("app shell", () => {
 
     expect(await screen.findByTestId("keychain-warning")).toHaveTextContent("No system keychain");
     expect(await screen.findByText(/sign-ins last until you quit/)).toBeVisible();
+  });
+
+  it("draws in the theme kept in Rust, and goes to Settings and back to the same home", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, preferences: { theme: "dark" } });
+      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "pricing") return PRICING;
+      return null;
+    });
+    render(App);
+    await screen.findByTestId("balance");
+    expect(document.documentElement.dataset["theme"]).toBe("dark");
+
+    await fireEvent.click(screen.getByTestId("open-settings"));
+    expect(await screen.findByRole("heading", { name: "Settings" })).toHaveFocus();
+    expect(screen.getByTestId("open-settings")).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("radio", { name: "Dark" })).toBeChecked();
+    await fireEvent.click(screen.getByTestId("settings-back"));
+    expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
+    delete document.documentElement.dataset["theme"];
+  });
+
+  it("goes to sign-in when the account was signed out from Settings", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    let signedIn = true;
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
+      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: signedIn, active: true }];
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "sign_out") {
+        signedIn = false;
+        return { revoked_on_server: true, message: "Signed out." };
+      }
+      return null;
+    });
+    render(App);
+    await screen.findByTestId("balance");
+    await fireEvent.click(screen.getByTestId("open-settings"));
+    await fireEvent.click(await screen.findByTestId("settings-sign-out"));
+    expect(await screen.findByText("Signed out", { selector: ".badge" })).toBeVisible();
+    await fireEvent.click(screen.getByTestId("settings-back"));
+    expect(await screen.findByRole("heading", { name: "Sign in to demo@topup.test" })).toBeVisible();
   });
 });

@@ -11,7 +11,6 @@ function props() {
     account: ACCOUNT,
     onsessionended: vi.fn(),
     onsignedout: vi.fn(),
-    onremoved: vi.fn(),
     onpurchase: vi.fn(),
     onhistory: vi.fn(),
   };

@@ -159,4 +159,21 @@ describe("Google sign-in", () => {
     render(SignIn, { account: record({ google_client_id: null }), onsignedin: vi.fn() });
     expect(screen.queryByTestId("google-sign-in")).not.toBeInTheDocument();
   });
+
+  it("moves between the sign-in methods with the arrow keys, as tabs do", async () => {
+    mockIPC(() => null);
+    render(SignIn, { account: record(), onsignedin: vi.fn() });
+    const password = screen.getByRole("tab", { name: "Email and password" });
+    const token = screen.getByRole("tab", { name: "API-key token" });
+    expect(password).toHaveAttribute("tabindex", "0");
+    expect(token).toHaveAttribute("tabindex", "-1");
+    password.focus();
+    await fireEvent.keyDown(password, { key: "ArrowRight" });
+    expect(token).toHaveAttribute("aria-selected", "true");
+    expect(token).toHaveFocus();
+    expect(screen.getByRole("tabpanel", { name: "API-key token" })).toContainElement(screen.getByLabelText("API-key token", { selector: "input" }));
+    await fireEvent.keyDown(token, { key: "Home" });
+    expect(password).toHaveFocus();
+    expect(screen.getByLabelText("Email")).toBeInTheDocument();
+  });
 });

@@ -31,3 +31,9 @@ export function formatDuration(seconds: number): string {
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
 }
+
+/** "1 check", "3 checks", with the number in the person's locale (English words). */
+export function plural(n: number, word: string, locale: string | undefined = appLocale()): string {
+  const rule = new Intl.PluralRules("en").select(n);
+  return `${new Intl.NumberFormat(locale).format(n)} ${rule === "one" ? word : `${word}s`}`;
+}

@@ -1,0 +1,160 @@
+// Every screen in each of its states, checked with axe-core (structure, names,
+// roles, labels; contrast is checked in the real window by the e2e tour).
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, it, vi } from "vitest";
+
+import type { WatchState } from "../src/lib/bindings";
+import App from "../src/App.svelte";
+import FirstRun from "../src/screens/FirstRun.svelte";
+import History from "../src/screens/History.svelte";
+import Home from "../src/screens/Home.svelte";
+import Purchase from "../src/screens/Purchase.svelte";
+import SignIn from "../src/screens/SignIn.svelte";
+import { expectAccessible } from "./a11y";
+import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup } from "./fixtures";
+
+const fail = (message: string) => () => {
+  throw { code: "network_unreachable", message };
+};
+
+describe("accessibility of every screen state", () => {
+  it("app: start-up failure", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      throw { code: "storage_failed", message: "Topup could not save its settings: read-only disk" };
+    });
+    render(App);
+    await screen.findByTestId("start-failed");
+    await expectAccessible();
+  });
+
+  it("first run: loaded, custom address typed, and load error", async () => {
+    mockIPC((cmd) => (cmd === "provider_presets" ? PRESETS : { status: "error", error: { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer." } }));
+    render(FirstRun, { sandboxAvailable: true });
+    await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
+    await expectAccessible();
+    document.body.innerHTML = "";
+    mockIPC(fail("Topup cannot reach the service."));
+    render(FirstRun);
+    await screen.findByTestId("presets-error");
+    await expectAccessible();
+  });
+
+  it("sign in: password, token, key pair, code step and an error", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sign_in") return { state: "code_required", can_email_code: true };
+      return null;
+    });
+    const { unmount } = render(SignIn, { account: record({ public_api_key: "pk", google_client_id: "g" }), onsignedin: vi.fn() });
+    await expectAccessible();
+    await fireEvent.click(screen.getByTestId("tab-token"));
+    await expectAccessible();
+    await fireEvent.click(screen.getByRole("tab", { name: "Email and password" }));
+    await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pw" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    await screen.findByRole("heading", { name: "Enter your code" });
+    await expectAccessible();
+    unmount();
+
+    mockIPC(() => {
+      throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted." };
+    });
+    render(SignIn, { account: record({ id: "acct_d", preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn(), notice: "Your session has ended." });
+    await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_1" } });
+    await fireEvent.input(screen.getByLabelText("Secret key"), { target: { value: "sk_1" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    await screen.findByTestId("sign-in-error");
+    await expectAccessible();
+  });
+
+  it("home: loaded with a purchase pending, and with errors", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
+      return null;
+    });
+    const props = { account: ACCOUNT, onsessionended: vi.fn(), onsignedout: vi.fn(), onpurchase: vi.fn(), onhistory: vi.fn() };
+    const { unmount } = render(Home, { ...props, record: record({ id: "acct_h1" }) });
+    await screen.findByTestId("pending-banner");
+    await screen.findByTestId("amount");
+    await expectAccessible();
+    unmount();
+
+    mockIPC(fail("Topup cannot reach the service. Check your internet connection."));
+    render(Home, { ...props, account: null, record: record({ id: "acct_h2" }) });
+    await screen.findByTestId("home-error");
+    await screen.findByTestId("pricing-error");
+    await expectAccessible();
+  });
+
+  const states: WatchState[] = [
+    { state: "waiting" },
+    { state: "trouble", message: "The service is busy." },
+    { state: "landed" },
+    { state: "expired" },
+    { state: "cancelled" },
+    { state: "failed", message: "The service refused the request." },
+    { state: "needs_sign_in", message: "Your session has ended." },
+    { state: "gave_up" },
+  ];
+  for (const ws of states) {
+    it(`purchase: ${ws.state}`, async () => {
+      mockIPC((cmd) => (cmd === "purchase_state" ? { purchase: PENDING, last: null } : null), { shouldMockEvents: true });
+      render(Purchase, { record: record(), view: { purchase: PENDING, last: null }, ondone: vi.fn(), onsignin: vi.fn(), onhistory: vi.fn() });
+      await screen.findByRole("heading", { name: "Waiting for your payment" });
+      const receipt = ws.state === "landed" ? { credits: "500", balance: "1500", amount: PENDING.amount, at: 1_795_000_000 } : null;
+      await emit("purchase-progress", progress(ws, { receipt }));
+      await screen.findByTestId("purchase");
+      await expectAccessible();
+    });
+  }
+
+  it("history: entries, empty and error", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "capabilities") return PRICING.capabilities;
+      if (cmd === "history")
+        return {
+          entries: [{ id: "tx_1", at: 1_795_000_000, description: "Bought credits", credits: "500", amount: { currency: "USD", minor: 500 }, incoming: true, status: "completed" }],
+          page: 1,
+          has_more: true,
+        };
+      return null;
+    });
+    let view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
+    await screen.findByTestId("history-entry");
+    await expectAccessible();
+    view.unmount();
+
+    mockIPC((cmd) => (cmd === "history" ? { entries: [], page: 1, has_more: false } : PRICING.capabilities));
+    view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
+    await screen.findByTestId("history-empty");
+    await expectAccessible();
+    view.unmount();
+
+    mockIPC(fail("Topup cannot reach the service."));
+    render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
+    await screen.findByTestId("history-error");
+    await expectAccessible();
+  });
+
+  it("the whole shell, signed in, with settings open", async () => {
+    const r = record({ email: ACCOUNT.email });
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, keychain_warning: "No keychain." });
+      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
+      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "pricing") return PRICING;
+      return null;
+    });
+    render(App);
+    await screen.findByTestId("balance");
+    await expectAccessible();
+    await fireEvent.click(screen.getByTestId("open-settings"));
+    await screen.findByTestId("settings");
+    await expectAccessible();
+  });
+});
