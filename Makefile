@@ -56,9 +56,9 @@ e2e: build-tests
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --locked --lib bindings::
 
-## Screenshots of the real app for the docs.
+## Screenshots of every screen in both themes, from the real app (the e2e tour).
 screenshots: build-tests
-	TOPUP_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/e2e/run.sh
+	TOPUP_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/e2e/run.sh tour::
 
 fmt:
 	$(CARGO) fmt --all

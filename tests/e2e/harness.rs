@@ -187,6 +187,12 @@ impl App {
         }
     }
 
+    /// Resizes the window, as a person dragging its corner would.
+    pub async fn resize(&self, width: u32, height: u32) -> Result {
+        self.client.set_window_size(width, height).await?;
+        Ok(())
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Result<serde_json::Value> {
         Ok(self.client.execute(script, vec![]).await?)

@@ -77,6 +77,23 @@ async fn tour(theme: &str) -> Result {
                 .await?;
             visit(app, "home", theme).await?;
 
+            // A narrower window stacks home in one column and keeps what was typed.
+            app.resize(740, 600).await?;
+            let started = tokio::time::Instant::now();
+            while app.eval("return window.innerWidth;").await?.as_u64().unwrap_or(0) > 760 {
+                if started.elapsed() > crate::harness::DEADLINE {
+                    return Err("the window never became narrower".into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let kept = app
+                .eval("return [document.querySelector('[data-testid=amount]').value, \
+                       getComputedStyle(document.querySelector('.home')).gridTemplateColumns.split(' ').length];")
+                .await?;
+            assert_eq!(kept, serde_json::json!(["5", 1]), "amount and layout after a resize");
+            app.wait_for_text("[data-testid='buy']", "Buy 500 credits for $5.00").await?;
+            app.resize(960, 700).await?;
+
             // The browser only records the page for now: the app waits.
             app.click("[data-testid='buy']").await?;
             let checkout = profile.wait_for_opened("http://127.0.0.1:").await?;

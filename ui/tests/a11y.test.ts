@@ -93,7 +93,7 @@ describe("accessibility of every screen state", () => {
   const states: WatchState[] = [
     { state: "waiting" },
     { state: "trouble", message: "The service is busy." },
-    { state: "landed" },
+    { state: "landed", status: { state: "landed", credits: "500", balance: "1500", receipt: null } },
     { state: "expired" },
     { state: "cancelled" },
     { state: "failed", message: "The service refused the request." },
@@ -105,7 +105,7 @@ describe("accessibility of every screen state", () => {
       mockIPC((cmd) => (cmd === "purchase_state" ? { purchase: PENDING, last: null } : null), { shouldMockEvents: true });
       render(Purchase, { record: record(), view: { purchase: PENDING, last: null }, ondone: vi.fn(), onsignin: vi.fn(), onhistory: vi.fn() });
       await screen.findByRole("heading", { name: "Waiting for your payment" });
-      const receipt = ws.state === "landed" ? { credits: "500", balance: "1500", amount: PENDING.amount, at: 1_795_000_000 } : null;
+      const receipt = ws.state === "landed" ? { credits: "500", balance: "1500", amount: PENDING.amount, at: 1_795_000_000, line: null } : null;
       await emit("purchase-progress", progress(ws, { receipt }));
       await screen.findByTestId("purchase");
       await expectAccessible();

@@ -63,10 +63,7 @@ impl PreferenceStore {
     /// Changes the theme and writes the file; on failure nothing changes.
     pub fn set_theme(&self, theme: Theme) -> Result<Preferences> {
         let mut current = crate::service::lock(&self.current);
-        let next = Preferences {
-            theme,
-            ..current.clone()
-        };
+        let next = Preferences { theme };
         let json = serde_json::to_vec_pretty(&next).map_err(|e| Error::StorageFailed {
             detail: e.to_string(),
         })?;
