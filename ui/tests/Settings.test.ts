@@ -61,6 +61,7 @@ describe("settings", () => {
     await fireEvent.click(screen.getByRole("radio", { name: "Dark" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("disk full");
     expect(document.documentElement.dataset["theme"]).toBe("light");
+    expect(screen.getByRole("radio", { name: "Light" })).toBeChecked();
   });
 
   it("lists every account with where it signs in and whether it is signed in", async () => {
