@@ -9,7 +9,7 @@ use crate::harness::{App, Profile, Result};
 
 /// First run → a Clara-compatible account on a Sandbox started by the test,
 /// with the Sandbox's own origin allowed for checkout → signed in as the demo user.
-async fn add_sandbox_clara_and_sign_in(app: &App, urls: &topup_sandbox::Urls) -> Result {
+pub(crate) async fn add_sandbox_clara_and_sign_in(app: &App, urls: &topup_sandbox::Urls) -> Result {
     app.click("[data-testid='preset-custom_clara']").await?;
     app.type_into("#custom-base-url", &urls.clara).await?;
     app.type_into("#checkout-origins-setting", &urls.base)

@@ -187,6 +187,11 @@ impl App {
         }
     }
 
+    /// Whether an element matching `css` is on the page right now (no waiting).
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
     /// Resizes the window, as a person dragging its corner would.
     pub async fn resize(&self, width: u32, height: u32) -> Result {
         self.client.set_window_size(width, height).await?;
@@ -567,6 +572,15 @@ pub async fn status_of(url: &str, token: &str) -> Result<u16> {
         .await?
         .status()
         .as_u16())
+}
+
+/// PUTs JSON to a Sandbox test hook and expects success.
+pub async fn put_json(url: &str, body: serde_json::Value) -> Result<serde_json::Value> {
+    let r = reqwest::Client::new().put(url).json(&body).send().await?;
+    if !r.status().is_success() {
+        return Err(format!("{url} answered {}", r.status()).into());
+    }
+    Ok(r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// POSTs JSON to a Sandbox test hook and expects success.

@@ -6,5 +6,6 @@
 mod accounts;
 mod buying;
 mod harness;
+mod network;
 mod smoke;
 mod tour;
