@@ -9,3 +9,4 @@ mod harness;
 mod network;
 mod smoke;
 mod tour;
+mod two_accounts;
