@@ -72,6 +72,19 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
+/// Reads the extra origins an account allows, as typed: blanks skipped,
+/// each checked by [`parse_origin`], duplicates kept once.
+pub fn parse_origins(raw: &[String]) -> Result<Vec<String>> {
+    let mut origins: Vec<String> = Vec::new();
+    for typed in raw.iter().filter(|o| !o.trim().is_empty()) {
+        let origin = parse_origin(typed)?;
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
+}
+
 /// Reads an extra checkout origin from an account's settings
 /// (`https://pay.example.com`, `http://127.0.0.1:8787`) into its canonical form.
 pub fn parse_origin(raw: &str) -> Result<String> {

@@ -247,12 +247,7 @@ impl Accounts {
             });
         let now = self.now();
         let public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
-        let checkout_origins = new
-            .checkout_origins
-            .iter()
-            .filter(|o| !o.trim().is_empty())
-            .map(|o| crate::checkout::parse_origin(o))
-            .collect::<Result<Vec<_>>>()?;
+        let checkout_origins = crate::checkout::parse_origins(&new.checkout_origins)?;
         let record = AccountRecord {
             id: new_account_id(),
             preset,
@@ -267,11 +262,10 @@ impl Accounts {
             created_at: now,
             last_used_at: now,
         };
-        let mut registry = lock(&self.registry);
-        let mut next = registry.clone();
-        next.add(record.clone());
-        self.save(&next)?;
-        *registry = next;
+        self.edit_registry(|r| {
+            r.add(record.clone());
+            Ok(())
+        })?;
         Ok(record)
     }
 
@@ -421,19 +415,16 @@ impl Accounts {
         self.secrets.save(id, &encode_session(&session)?).await?;
         lock(&self.sessions).insert(id.to_owned(), session);
         let now = self.now();
-        let mut registry = lock(&self.registry);
-        let mut next = registry.clone();
-        let r = next.get_mut(id)?;
-        r.email = account.email.clone();
-        r.user_id = Some(account.id.clone());
-        if record.preset != PresetId::CustomClara {
-            // Presets show who is signed in; a custom server keeps its host name.
-            r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
-        }
-        next.set_active(id, now)?;
-        self.save(&next)?;
-        *registry = next;
-        Ok(())
+        self.edit_registry(|registry| {
+            let r = registry.get_mut(id)?;
+            r.email = account.email.clone();
+            r.user_id = Some(account.id.clone());
+            if record.preset != PresetId::CustomClara {
+                // Presets show who is signed in; a custom server keeps its host name.
+                r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
+            }
+            registry.set_active(id, now)
+        })
     }
 
     /// Restores an account's session from the secret store, proved by a cheap
@@ -541,39 +532,27 @@ impl Accounts {
     pub async fn remove(&self, id: &str) -> Result<SignedOut> {
         let out = self.sign_out(id).await?;
         self.pending.remove(id)?;
+        self.edit_registry(|r| r.remove(id).map(drop))?;
+        Ok(out)
+    }
+
+    /// Changes the registry and saves it: the change is made on a copy, so
+    /// when it or the save fails neither the file nor the copy in memory changes.
+    pub(crate) fn edit_registry<T>(
+        &self,
+        change: impl FnOnce(&mut Registry) -> Result<T>,
+    ) -> Result<T> {
         let mut registry = lock(&self.registry);
         let mut next = registry.clone();
-        next.remove(id)?;
+        let out = change(&mut next)?;
         self.save(&next)?;
         *registry = next;
         Ok(out)
     }
 
-    /// Changes one account's record and saves the registry; on failure
-    /// neither the file nor the copy in memory changes.
-    pub(crate) fn update_record(
-        &self,
-        id: &str,
-        change: impl FnOnce(&mut AccountRecord),
-    ) -> Result<AccountRecord> {
-        let mut registry = lock(&self.registry);
-        let mut next = registry.clone();
-        let record = next.get_mut(id)?;
-        change(record);
-        let updated = record.clone();
-        self.save(&next)?;
-        *registry = next;
-        Ok(updated)
-    }
-
     pub fn switch(&self, id: &str) -> Result<()> {
         let now = self.now();
-        let mut registry = lock(&self.registry);
-        let mut next = registry.clone();
-        next.set_active(id, now)?;
-        self.save(&next)?;
-        *registry = next;
-        Ok(())
+        self.edit_registry(|r| r.set_active(id, now))
     }
 
     /// The Sandbox account, added (with `settings`: the Sandbox's demo public

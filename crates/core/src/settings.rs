@@ -55,22 +55,14 @@ impl Accounts {
                 message: "Dispersed accounts have no public API key or Google sign-in.".into(),
             });
         }
-        let mut origins: Vec<String> = Vec::new();
-        for raw in settings
-            .checkout_origins
-            .iter()
-            .filter(|o| !o.trim().is_empty())
-        {
-            let origin = crate::checkout::parse_origin(raw)?;
-            if !origins.contains(&origin) {
-                origins.push(origin);
-            }
-        }
-        self.update_record(id, |r| {
+        let origins = crate::checkout::parse_origins(&settings.checkout_origins)?;
+        self.edit_registry(|registry| {
+            let r = registry.get_mut(id)?;
             r.label = label;
             r.public_api_key = public_api_key;
             r.google_client_id = google_client_id;
             r.checkout_origins = origins;
+            Ok(r.clone())
         })
     }
 }
