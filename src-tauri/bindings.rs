@@ -49,7 +49,6 @@ pub fn builder() -> Builder<Wry> {
             purchases::dismiss_purchase,
             purchases::history,
             purchases::open_billing_portal::<Wry>,
-            settings::preferences,
             settings::set_theme::<Wry>,
             settings::update_account_settings,
         ])

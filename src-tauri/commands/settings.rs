@@ -25,12 +25,6 @@ pub fn apply_window_theme<R: Runtime>(app: &AppHandle<R>, theme: Theme) {
 
 #[tauri::command]
 #[specta::specta]
-pub fn preferences(state: State<'_, AppState>) -> Preferences {
-    state.preferences.get()
-}
-
-#[tauri::command]
-#[specta::specta]
 pub fn set_theme<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,

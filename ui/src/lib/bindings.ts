@@ -71,7 +71,6 @@ export const commands = {
 	dismissPurchase: (accountId: string) => __TAURI_INVOKE<void>("dismiss_purchase", { accountId }),
 	history: (accountId: string, page: number) => typedError<HistoryPage, IpcError>(__TAURI_INVOKE("history", { accountId, page })),
 	openBillingPortal: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_billing_portal", { accountId })),
-	preferences: () => __TAURI_INVOKE<Preferences>("preferences"),
 	setTheme: (theme: Theme) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_theme", { theme })),
 	updateAccountSettings: (accountId: string, settings: AccountSettings) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("update_account_settings", { accountId, settings })),
 };
