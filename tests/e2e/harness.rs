@@ -547,6 +547,19 @@ fn find_logs(root: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Waits until `check` answers true, asking every 100 ms; fails with `what`
+/// once the deadline passes.
+pub async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result {
+    let started = Instant::now();
+    while !check().await? {
+        if started.elapsed() >= DEADLINE {
+            return Err(format!("{what} (waited {DEADLINE:?})").into());
+        }
+        sleep(POLL).await;
+    }
+    Ok(())
+}
+
 /// GETs JSON, waiting (within the deadline) for a 200.
 pub async fn poll_json(url: &str) -> Result<serde_json::Value> {
     let started = Instant::now();

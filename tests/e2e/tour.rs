@@ -5,7 +5,7 @@
 
 use topup_sandbox::demo;
 
-use crate::harness::{App, Profile, Result};
+use crate::harness::{wait_until, App, Profile, Result};
 
 /// Checks the screen and, when asked, keeps its picture.
 async fn visit(app: &App, screen: &str, theme: &str) -> Result {
@@ -42,17 +42,11 @@ async fn tour(theme: &str) -> Result {
             // The theme is chosen in Settings and applies at once.
             app.click("[data-testid='open-settings']").await?;
             app.click(&format!("[data-testid='theme-{theme}']")).await?;
-            let started = tokio::time::Instant::now();
-            while palette(app).await? != (theme.to_owned(), background.to_owned()) {
-                if started.elapsed() > crate::harness::DEADLINE {
-                    return Err(format!(
-                        "the {theme} theme never applied: {:?}",
-                        palette(app).await?
-                    )
-                    .into());
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
+            let want = (theme.to_owned(), background.to_owned());
+            wait_until(&format!("the {theme} theme never applied"), async || {
+                Ok(palette(app).await? == want)
+            })
+            .await?;
             app.click("[data-testid='settings-back']").await?;
 
             app.wait_for_text("#sign-in-title", "Sign in to Sandbox")
@@ -79,13 +73,10 @@ async fn tour(theme: &str) -> Result {
 
             // A narrower window stacks home in one column and keeps what was typed.
             app.resize(740, 600).await?;
-            let started = tokio::time::Instant::now();
-            while app.eval("return window.innerWidth;").await?.as_u64().unwrap_or(0) > 760 {
-                if started.elapsed() > crate::harness::DEADLINE {
-                    return Err("the window never became narrower".into());
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
+            wait_until("the window never became narrower", async || {
+                Ok(app.eval("return window.innerWidth;").await?.as_u64().unwrap_or(0) <= 760)
+            })
+            .await?;
             let kept = app
                 .eval("return [document.querySelector('[data-testid=amount]').value, \
                        getComputedStyle(document.querySelector('.home')).gridTemplateColumns.split(' ').length];")
