@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   # e2e: WebDriver for WebKitGTK, a virtual display, a private D-Bus with a real Secret Service
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
+  # another window to take the focus (single-instance test)
+  x11-utils xdotool
   # opening checkout pages in "the system browser", and a real browser to pay in tests
   xdg-utils chromium chromium-driver
 )

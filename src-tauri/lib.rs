@@ -10,22 +10,39 @@ pub mod error;
 mod logging;
 mod state;
 mod watches;
+mod window;
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
     use tauri::Manager;
     let specta = bindings::builder();
-    let result = tauri::Builder::default()
+    let mut builder = tauri::Builder::default();
+    // First, so a second launch hands over before anything else starts.
+    if let Some(single_instance) = window::single_instance() {
+        builder = builder.plugin(single_instance);
+    }
+    let result = builder
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(window::state_flags())
+                .build(),
+        )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .on_window_event(|window, event| {
+        .on_window_event(|window, event| match event {
             // Back from the browser: check pending purchases at once.
-            if let tauri::WindowEvent::Focused(true) = event {
+            tauri::WindowEvent::Focused(true) => {
                 if let Some(state) = window.try_state::<state::AppState>() {
                     state.watches.check_all();
                 }
             }
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_) => {
+                if let Some(saver) = window.try_state::<window::StateSaver>() {
+                    saver.changed(window.app_handle());
+                }
+            }
+            _ => {}
         })
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
@@ -35,6 +52,7 @@ pub fn run() {
             let state = state::init(app.handle(), with_sandbox)?;
             commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
             app.manage(state);
+            app.manage(window::StateSaver::default());
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "Topup started");
             Ok(())
         })

@@ -97,6 +97,10 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
     if let Err(e) = accounts.ensure_sandbox_account(sandbox_settings) {
         tracing::warn!(error = %e, "could not add the Sandbox account");
     }
+    // Which accounts are still signed in decides the first screen.
+    if let Err(e) = tauri::async_runtime::block_on(accounts.find_kept_sign_ins()) {
+        tracing::warn!(error = %e, "could not look for kept sign-ins");
+    }
     let sandbox_demo = sandbox.as_ref().map(|s| SandboxDemo {
         email: demo::USER_EMAIL.to_owned(),
         password: demo::PASSWORD.to_owned(),

@@ -1,37 +1,21 @@
-//! Accounts in the real app: a 2FA sign-in on a Clara-compatible server (the
-//! Sandbox), a restart that signs in from the keychain, and a sign-out that
-//! leaves nothing behind — checked through the Secret Service and by scanning
-//! every file the app wrote.
-
-use std::process::Command;
+//! Accounts in the real app. Journey 1: a 2FA sign-in on a Clara-compatible
+//! server (the Sandbox), price and quote, a $5 purchase paid in headless
+//! Chromium, the history and the billing portal; then a restart that signs in
+//! from the keychain, and a sign-out that leaves nothing behind — checked
+//! through the Secret Service and by scanning every file the app wrote.
 
 use serde_json::Value;
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{Profile, Result};
-
-/// The keychain entry for an account, read through the Secret Service.
-fn keychain_entry(account_id: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            "app.topup.Topup",
-            "username",
-            account_id,
-        ])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out.status.success() && !text.is_empty()).then_some(text)
-}
+use crate::harness::{keychain_entry, Profile, Result};
 
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
-async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result {
+async fn two_factor_account_buys_five_dollars_survives_a_restart_and_signs_out_cleanly() -> Result {
     let sandbox = Sandbox::start(Config::default()).await?;
     let clara = sandbox.urls().clara.clone();
     let admin = sandbox.urls().admin.clone();
+    let base = sandbox.urls().base.clone();
     let profile = Profile::new()?;
 
     profile
@@ -42,6 +26,7 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
                 .await?;
             app.type_into("#public-key-setting", demo::CLARA_PUBLIC_KEY)
                 .await?;
+            app.type_into("#checkout-origins-setting", &base).await?;
             app.click("[data-testid='continue']").await?;
             app.type_into("#email", demo::TWO_FA_EMAIL).await?;
             app.type_into("#password", demo::PASSWORD).await?;
@@ -79,6 +64,33 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
                 Some(0),
                 "no purchase request was sent"
             );
+
+            // Buy $5: headless Chromium, handed the page through the system
+            // browser path, pays with 4242…; the credits land.
+            profile.browse("pay 4242424242424242")?;
+            app.wait_for_text("[data-testid='buy']", "Buy 500 credits for")
+                .await?;
+            app.click("[data-testid='buy']").await?;
+            let checkout = profile.wait_for_opened(&base).await?;
+            assert!(checkout.contains("/stripe/c/pay/cs_"), "{checkout}");
+            assert_eq!(profile.browser_result(1).await?, "paid");
+            app.wait_for_attr("[data-testid='landed-credits']", "data-value", "500")
+                .await?;
+            app.wait_for_attr("[data-testid='landed-balance']", "data-value", "1500")
+                .await?;
+            app.click("[data-testid='view-history']").await?;
+            app.wait_for_text("[data-testid='history-entry']", "+500 credits")
+                .await?;
+            profile.browse("visit")?;
+            app.click("[data-testid='billing-portal']").await?;
+            profile
+                .wait_for_opened(&format!("{base}/stripe/p/session/"))
+                .await?;
+            let visited = profile.browser_result(2).await?;
+            assert!(visited.starts_with("visited: "), "{visited}");
+            app.click("[data-testid='history-back']").await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1500")
+                .await?;
             Ok(())
         })
         .await?;
@@ -98,7 +110,7 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
     profile
         .launch("accounts_restart", &[], async |app| {
             // Signed in from the keychain, nothing typed.
-            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1500")
                 .await?;
             app.click("[data-testid='sign-out']").await?;
             app.wait_for_text("[data-testid='sign-in-notice']", "Signed out.")
@@ -125,6 +137,13 @@ async fn two_factor_sign_in_survives_a_restart_and_signs_out_cleanly() -> Result
 
     profile
         .launch("accounts_after_sign_out", &[], async |app| {
+            // Signed out of its only account, Topup opens on first run with
+            // the account one click from its sign-in.
+            app.wait_for_text("#first-run-title", "Welcome back")
+                .await?;
+            app.wait_for_text("[data-testid='known-account']", demo::TWO_FA_EMAIL)
+                .await?;
+            app.click("[data-testid='known-sign-in']").await?;
             app.wait_for_text("#sign-in-title", "Sign in to 127.0.0.1")
                 .await?;
             Ok(())

@@ -188,6 +188,11 @@ impl App {
     }
 
     /// Whether an element matching `css` is on the page right now (no waiting).
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
@@ -196,6 +201,22 @@ impl App {
     pub async fn resize(&self, width: u32, height: u32) -> Result {
         self.client.set_window_size(width, height).await?;
         Ok(())
+    }
+
+    /// The window's position and size: `(x, y, width, height)`.
+    pub async fn window_rect(&self) -> Result<(u64, u64, u64, u64)> {
+        Ok(self.client.get_window_rect().await?)
+    }
+
+    /// Moves and resizes the window, as a person dragging it would.
+    pub async fn set_window_rect(&self, x: u32, y: u32, width: u32, height: u32) -> Result {
+        self.client.set_window_rect(x, y, width, height).await?;
+        Ok(())
+    }
+
+    /// How many windows the app has open.
+    pub async fn window_count(&self) -> Result<usize> {
+        Ok(self.client.windows().await?.len())
     }
 
     /// Runs a script in the page and returns its value.
@@ -229,46 +250,68 @@ fn test_browser_binary() -> Result<PathBuf> {
 
 /// A throw-away profile: every XDG directory the app uses points inside it.
 /// One profile can be launched several times (restart journeys).
+/// Under `run.sh` (`TOPUP_E2E_PROFILES` set) the profiles are made there and
+/// kept, so one scan after the whole suite can read every file the app wrote.
 pub struct Profile {
-    dir: TempDir,
+    dir: ProfileDir,
 }
+
+enum ProfileDir {
+    Temporary(TempDir),
+    Kept(PathBuf),
+}
+
+/// Where `run.sh` keeps every profile of the run for the final secret scan.
+pub const PROFILES_ENV: &str = "TOPUP_E2E_PROFILES";
 
 impl Profile {
     pub fn new() -> Result<Self> {
-        let dir = tempfile::Builder::new().prefix("topup-e2e-").tempdir()?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("topup-e2e-");
+        let dir = match std::env::var_os(PROFILES_ENV) {
+            Some(root) => ProfileDir::Kept(builder.tempdir_in(root)?.keep()),
+            None => ProfileDir::Temporary(builder.tempdir()?),
+        };
+        let profile = Self { dir };
+        Self::prepare(profile.path())?;
+        Ok(profile)
+    }
+
+    /// The XDG directories and the stand-in system browser.
+    fn prepare(root: &Path) -> Result {
         for sub in ["config", "data/applications", "cache", "state"] {
-            fs::create_dir_all(dir.path().join(sub))?;
+            fs::create_dir_all(root.join(sub))?;
         }
         // "The system browser" is a script that writes down what it was asked
         // to open: xdg-open finds it through the profile's mimeapps.list (which
         // wins over any installed browser) or, failing that, through $BROWSER.
         // When a test has written a plan (`Profile::browse`), it also hands the
         // page to headless Chromium (tests/browser) to pay or read it.
-        let script = dir.path().join("browser.sh");
+        let script = root.join("browser.sh");
         let payer = test_browser_binary()?;
         let q = |p: &Path| format!("'{}'", p.display());
         fs::write(
             &script,
             format!(
                 "#!/bin/sh\nprintf '%s\\n' \"$1\" >> {urls}\nif [ -s {plan} ]; then\n  {payer} {results} \"$1\" $(cat {plan}) >> {log} 2>&1 &\nfi\n",
-                urls = q(&dir.path().join("opened-urls")),
-                plan = q(&dir.path().join("browser-plan")),
-                results = q(&dir.path().join("browser-results")),
-                log = q(&dir.path().join("browser.log")),
+                urls = q(&root.join("opened-urls")),
+                plan = q(&root.join("browser-plan")),
+                results = q(&root.join("browser-results")),
+                log = q(&root.join("browser.log")),
                 payer = q(&payer),
             ),
         )?;
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
         fs::write(
-            dir.path().join("data/applications/topup-test-browser.desktop"),
+            root.join("data/applications/topup-test-browser.desktop"),
             format!("[Desktop Entry]\nType=Application\nName=Topup test browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n", script.display()),
         )?;
         fs::write(
-            dir.path().join("config/mimeapps.list"),
+            root.join("config/mimeapps.list"),
             "[Default Applications]\nx-scheme-handler/http=topup-test-browser.desktop\nx-scheme-handler/https=topup-test-browser.desktop\n",
         )?;
-        Ok(Self { dir })
+        Ok(())
     }
 
     /// What the browser does with the pages it is handed from now on:
@@ -356,7 +399,10 @@ impl Profile {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        match &self.dir {
+            ProfileDir::Temporary(dir) => dir.path(),
+            ProfileDir::Kept(path) => path,
+        }
     }
 
     /// The app's account registry in this profile.
@@ -367,22 +413,7 @@ impl Profile {
 
     /// Every file the app wrote, for secret scans.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut found = Vec::new();
-        let mut stack = vec![self.path().to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    found.push(path);
-                }
-            }
-        }
-        found
+        files_under(self.path())
     }
 
     /// Launches the app on this profile (with `args`), runs `test`, and quits it.
@@ -419,7 +450,25 @@ impl Profile {
         let _ = app.client.clone().close().await;
         let _ = driver.kill().await;
         let _ = driver.wait().await;
-        result
+        // The next launch would otherwise hand over to this one and quit.
+        let quit = wait_for_app_to_quit().await;
+        result.and_then(|value| quit.map(|()| value))
+    }
+
+    /// Starts the app binary on this profile directly, not through the
+    /// driver: what a person double-clicking Topup a second time does.
+    /// Its output goes to `<name>.log` in the profile.
+    pub fn start_app(&self, name: &str, args: &[&str]) -> Result<Child> {
+        let log = fs::File::create(self.path().join(format!("{name}.log")))?;
+        let mut command = Command::new(APP_BINARY);
+        command.args(args);
+        in_profile(&mut command, self.path());
+        Ok(command
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()?)
     }
 }
 
@@ -428,17 +477,9 @@ pub async fn run(name: &str, args: &[&str], test: impl AsyncFnOnce(&App) -> Resu
     Profile::new()?.launch(name, args, test).await
 }
 
-fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Result<Child> {
-    let driver = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
-    let log_out = fs::File::create(log)?;
-    let log_err = log_out.try_clone()?;
-    let child = Command::new(&driver)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
+/// The environment the app runs in on `profile`.
+fn in_profile(command: &mut Command, profile: &Path) {
+    command
         .env("XDG_CONFIG_HOME", profile.join("config"))
         .env("XDG_DATA_HOME", profile.join("data"))
         .env("XDG_CACHE_HOME", profile.join("cache"))
@@ -448,7 +489,22 @@ fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Resu
         // most people see them (Xvfb sessions otherwise run in "C").
         .env("LANG", "en_US.UTF-8")
         .env("LC_ALL", "en_US.UTF-8")
-        .env("BROWSER", profile.join("browser.sh"))
+        .env("BROWSER", profile.join("browser.sh"));
+}
+
+fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Result<Child> {
+    let driver = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+    let log_out = fs::File::create(log)?;
+    let log_err = log_out.try_clone()?;
+    let mut command = Command::new(&driver);
+    command.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native_port.to_string(),
+    ]);
+    in_profile(&mut command, profile);
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_out))
         .stderr(Stdio::from(log_err))
@@ -529,6 +585,14 @@ async fn keep_artifacts(name: &str, profile: &Path, client: Option<&Client>) {
 }
 
 fn find_logs(root: &Path) -> Vec<PathBuf> {
+    files_under(root)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .collect()
+}
+
+/// Every file below `root` (symlinks not followed).
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -536,11 +600,13 @@ fn find_logs(root: &Path) -> Vec<PathBuf> {
             continue;
         };
         for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "log") {
-                found.push(path);
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                found.push(entry.path());
             }
         }
     }
@@ -603,4 +669,50 @@ pub async fn post_json(url: &str, body: serde_json::Value) -> Result<serde_json:
         return Err(format!("{url} answered {}", r.status()).into());
     }
     Ok(r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The keychain entry for an account, read through the Secret Service.
+pub fn keychain_entry(account_id: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "app.topup.Topup",
+            "username",
+            account_id,
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// The D-Bus name a running Topup holds (tauri-plugin-single-instance).
+pub const INSTANCE_NAME: &str = "app.topup.Topup.SingleInstance";
+
+/// Whether a Topup holds its single-instance name on the session bus.
+pub async fn app_is_running() -> Result<bool> {
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &format!("string:{INSTANCE_NAME}"),
+        ])
+        .output()
+        .await?;
+    if !out.status.success() {
+        return Err(format!("dbus-send failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+}
+
+async fn wait_for_app_to_quit() -> Result {
+    wait_until(
+        "the app to quit (its single-instance name freed)",
+        async || Ok(!app_is_running().await?),
+    )
+    .await
 }

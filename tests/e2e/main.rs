@@ -7,6 +7,8 @@ mod accounts;
 mod buying;
 mod harness;
 mod network;
+mod secret_scan;
 mod smoke;
 mod tour;
 mod two_accounts;
+mod window;

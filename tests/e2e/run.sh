@@ -5,7 +5,8 @@
 # files of the person running them.
 #   1. the keychain tests of topup-core (real Secret Service, checked with secret-tool)
 #      and the topup-cli tests (the built binary, prompts through a pty);
-#   2. the end-to-end suite: the real app through tauri-driver.
+#   2. the end-to-end suite: the real app through tauri-driver, then (for a
+#      full run) a secret scan of every profile and log the suite left.
 # Extra arguments go to the e2e test binary (e.g. a test name to filter on).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,4 +28,21 @@ in_session() {
 }
 
 in_session cargo test --locked --workspace --test keychain --test cli -- --ignored --test-threads=1
-in_session cargo test --locked --test e2e -- --ignored --test-threads=1 "$@"
+
+# Every journey's profile is kept until the end, when one scan reads all the
+# files and logs they hold for secrets.
+profiles=$(mktemp -d -t topup-e2e-profiles-XXXXXX)
+export TOPUP_E2E_PROFILES="$profiles"
+started=$SECONDS
+status=0
+in_session cargo test --locked --workspace --test e2e -- --ignored --test-threads=1 --skip secret_scan "$@" || status=$?
+echo "e2e journeys: $((SECONDS - started)) s"
+if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
+  cargo test --locked --workspace --test e2e -- --ignored --nocapture --exact secret_scan::after_the_suite_no_file_or_log_of_any_profile_holds_a_secret || status=$?
+fi
+if [ "$status" -eq 0 ]; then
+  rm -rf "$profiles"
+else
+  echo "the journeys' profiles are kept in $profiles" >&2
+fi
+exit "$status"

@@ -1,12 +1,13 @@
-//! Journey 7: two accounts side by side, Clara and Dispersed, on one Sandbox.
-//! Each shows its own home and history; buying on one leaves the other as it
-//! was (no pending purchase, no history entry), and switching back shows the
-//! first one's new balance.
+//! Journeys 7 and 8: two accounts side by side, Clara and Dispersed, on one
+//! Sandbox. Each shows its own home and history; buying on one leaves the
+//! other as it was (no pending purchase, no history entry), and switching back
+//! shows the first one's new balance. Then signing out of both deletes both
+//! keychain entries, and Topup reopens on first run.
 
 use topup_sandbox::{demo, Config, Sandbox};
 
 use crate::buying::add_sandbox_clara_and_sign_in;
-use crate::harness::{App, Profile, Result};
+use crate::harness::{keychain_entry, wait_until, App, Profile, Result};
 
 /// Makes the account not in use the active one, from Settings.
 async fn switch_to_the_other(app: &App) -> Result {
@@ -18,7 +19,8 @@ async fn switch_to_the_other(app: &App) -> Result {
 
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
-async fn two_accounts_keep_their_own_balance_history_and_purchases() -> Result {
+async fn two_accounts_keep_their_own_balance_history_and_purchases_then_sign_out_of_both() -> Result
+{
     let sandbox = Sandbox::start(Config::default()).await?;
     let urls = sandbox.urls().clone();
     let profile = Profile::new()?;
@@ -86,11 +88,69 @@ async fn two_accounts_keep_their_own_balance_history_and_purchases() -> Result {
             app.click("[data-testid='open-history']").await?;
             app.wait_for_text("[data-testid='history-entry']", "+500 credits")
                 .await?;
+            app.click("[data-testid='history-back']").await?;
             Ok(())
         })
         .await?;
     let registry = profile.registry()?;
-    assert_eq!(registry["accounts"].as_array().map(Vec::len), Some(2));
+    let ids: Vec<String> = registry["accounts"]
+        .as_array()
+        .ok_or("an account list")?
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for id in &ids {
+        assert!(keychain_entry(id).is_some(), "{id} is in the keychain");
+    }
+    let clara = &registry["accounts"][0];
+    let clara_user = clara["user_id"]
+        .as_str()
+        .ok_or("Clara's user id")?
+        .to_owned();
+    let stored =
+        keychain_entry(clara["id"].as_str().unwrap_or_default()).ok_or("Clara's session")?;
+    let clara_token = serde_json::from_str::<serde_json::Value>(&stored)?["token"]
+        .as_str()
+        .ok_or("a token")?
+        .to_owned();
+
+    // Journey 8: sign out of both, from Settings.
+    profile
+        .launch("sign_out_both", &[], async |app| {
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1500")
+                .await?;
+            app.click("[data-testid='open-settings']").await?;
+            for left in [1, 0] {
+                app.click("[data-testid='settings-sign-out']").await?;
+                wait_until(&format!("{left} account(s) left signed in"), async || {
+                    Ok(app.count("[data-testid='settings-sign-out']").await? == left)
+                })
+                .await?;
+            }
+            Ok(())
+        })
+        .await?;
+    for id in &ids {
+        assert_eq!(keychain_entry(id), None, "{id} left the keychain");
+    }
+    let revoked = crate::harness::status_of(
+        &format!("{}/users/{}", urls.clara, clara_user),
+        &clara_token,
+    )
+    .await?;
+    assert_eq!(revoked, 401, "Clara's server session was revoked");
+    profile
+        .launch("after_sign_out_both", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Welcome back")
+                .await?;
+            app.wait_for_text("[data-testid='known-accounts']", demo::USER_EMAIL)
+                .await?;
+            app.wait_for_text("[data-testid='known-accounts']", "Dispersed")
+                .await?;
+            Ok(())
+        })
+        .await?;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -23,7 +23,7 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
       if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
       if (cmd === "pricing") return PRICING;
@@ -39,7 +39,7 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
       if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
       if (cmd === "purchase_state") return { purchase: PENDING, last: progress({ state: "waiting" }) };
@@ -54,7 +54,7 @@ describe("app shell", () => {
     const r = record();
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: false, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
       if (cmd === "restore_account") return { state: "needs_sign_in", reason: "Your session has ended. Sign in again to continue." };
       if (cmd === "list_accounts") return [{ record: r, signed_in: false, active: true }];
       throw new Error(`unexpected ${cmd}`);
@@ -64,6 +64,82 @@ describe("app shell", () => {
     expect(await screen.findByTestId("sign-in-notice")).toHaveTextContent("Your session has ended");
     expect(screen.getByRole("heading", { name: "Sign in to Clara" })).toBeVisible();
     expect(screen.getByTestId("account-switcher")).toHaveTextContent("Clara (signed out)");
+  });
+
+  it("opens on a welcome-back first run when every account was signed out, and signs in from there", async () => {
+    const clara = record({ email: ACCOUNT.email, label: "Clara" });
+    const dispersed = record({ id: "acc-2", preset: "dispersed", provider: "dispersed", label: "Dispersed", base_url: "https://api.dispersed.com" });
+    const switched: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup")
+        return startup({
+          accounts: [
+            { record: clara, signed_in: false, active: true },
+            { record: dispersed, signed_in: false, active: false },
+          ],
+          active: clara.id,
+        });
+      if (cmd === "restore_account") return { state: "needs_sign_in", reason: null };
+      if (cmd === "provider_presets") return PRESETS;
+      if (cmd === "switch_account") {
+        switched.push(args);
+        return null;
+      }
+      if (cmd === "list_accounts")
+        return [
+          { record: clara, signed_in: false, active: false },
+          { record: dispersed, signed_in: false, active: true },
+        ];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(App);
+
+    expect(await screen.findByRole("heading", { name: "Welcome back" })).toBeVisible();
+    const known = screen.getAllByTestId("known-account");
+    expect(known.map((k) => k.textContent)).toEqual([expect.stringContaining("demo@topup.test"), expect.stringContaining("https://api.dispersed.com")]);
+    expect(screen.getByRole("heading", { name: "Add another account" })).toBeVisible();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in to Dispersed" }));
+    expect(await screen.findByRole("heading", { name: "Sign in to Dispersed" })).toBeVisible();
+    expect(switched).toEqual([{ accountId: "acc-2" }]);
+  });
+
+  it("opens another account with a kept sign-in when the active one was signed out", async () => {
+    const clara = record({ label: "Clara" });
+    const other = record({ id: "acc-2", email: ACCOUNT.email, label: "Work" });
+    const switched: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return APP_INFO;
+      if (cmd === "startup")
+        return startup({
+          accounts: [
+            { record: clara, signed_in: false, active: true },
+            { record: other, signed_in: true, active: false },
+          ],
+          active: clara.id,
+        });
+      if (cmd === "restore_account") {
+        expect(args).toEqual({ accountId: "acc-2" });
+        return { state: "signed_in", account: ACCOUNT };
+      }
+      if (cmd === "switch_account") {
+        switched.push(args);
+        return null;
+      }
+      if (cmd === "list_accounts")
+        return [
+          { record: clara, signed_in: false, active: false },
+          { record: other, signed_in: true, active: true },
+        ];
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "purchase_state") return null;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(App);
+
+    expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
+    expect(switched).toEqual([{ accountId: "acc-2" }]);
   });
 
   it("says plainly when sign-ins cannot be kept", async () => {

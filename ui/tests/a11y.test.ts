@@ -40,6 +40,12 @@ describe("accessibility of every screen state", () => {
     render(FirstRun);
     await screen.findByTestId("presets-error");
     await expectAccessible();
+    document.body.innerHTML = "";
+    mockIPC((cmd) => (cmd === "provider_presets" ? PRESETS : null));
+    render(FirstRun, { known: [record({ email: "demo@topup.test" }), record({ id: "acc-2", label: "Sandbox", base_url: null })] });
+    await screen.findByRole("heading", { name: "Welcome back" });
+    await screen.findByTestId("preset-clara");
+    await expectAccessible();
   });
 
   it("sign in: password, token, key pair, code step and an error", async () => {

@@ -57,6 +57,9 @@ async fn run(cli: Cli) -> Result<u8> {
     let accounts = &ctx.accounts;
     match command {
         Command::Accounts => {
+            if let Err(e) = accounts.find_kept_sign_ins().await {
+                eprintln!("warning: could not look for kept sign-ins: {e}");
+            }
             let list = accounts.list();
             print(&global, json!(list), || {
                 if list.is_empty() {

@@ -2,7 +2,7 @@
 //! together — sign in, restore on launch, sign out, switch, remove. The Tauri
 //! shell and a CLI drive the same service.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -24,6 +24,8 @@ use crate::secrets::{decode_session, encode_session, SecretStore};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountView {
     pub record: AccountRecord,
+    /// Has a sign-in on this computer: in use this run, or kept in the
+    /// keychain and not yet checked with the service.
     pub signed_in: bool,
     pub active: bool,
 }
@@ -139,6 +141,8 @@ pub struct Accounts {
     registry: Mutex<Registry>,
     secrets: Arc<dyn SecretStore>,
     sessions: Mutex<HashMap<String, Session>>,
+    /// Accounts whose sign-in is kept in the secret store, as last seen.
+    stored: Mutex<HashSet<String>>,
     http: Http,
     clock: Arc<dyn Clock>,
     /// The in-process Sandbox's origin, when the app runs one.
@@ -174,11 +178,31 @@ impl Accounts {
             registry: Mutex::new(registry),
             secrets,
             sessions: Mutex::new(HashMap::new()),
+            stored: Mutex::new(HashSet::new()),
             http,
             clock,
             sandbox,
             pricing: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Looks in the secret store for every account's kept sign-in, so the
+    /// account list can tell signed-in accounts from signed-out ones before
+    /// any of them is opened. Nothing is sent to the services.
+    pub async fn find_kept_sign_ins(&self) -> Result<()> {
+        let ids: Vec<String> = lock(&self.registry)
+            .accounts
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        let mut kept = HashSet::new();
+        for id in ids {
+            if self.secrets.load(&id).await?.is_some() {
+                kept.insert(id);
+            }
+        }
+        *lock(&self.stored) = kept;
+        Ok(())
     }
 
     /// Whether sign-ins survive a restart (false without a usable keychain).
@@ -197,12 +221,13 @@ impl Accounts {
     pub fn list(&self) -> Vec<AccountView> {
         let registry = lock(&self.registry);
         let sessions = lock(&self.sessions);
+        let stored = lock(&self.stored);
         registry
             .accounts
             .iter()
             .map(|r| AccountView {
                 record: r.clone(),
-                signed_in: sessions.contains_key(&r.id),
+                signed_in: sessions.contains_key(&r.id) || stored.contains(&r.id),
                 active: registry.active.as_deref() == Some(&r.id),
             })
             .collect()
@@ -413,6 +438,7 @@ impl Accounts {
     async fn adopt(&self, id: &str, session: Session, account: &Account) -> Result<()> {
         let record = self.record(id)?;
         self.secrets.save(id, &encode_session(&session)?).await?;
+        lock(&self.stored).insert(id.to_owned());
         lock(&self.sessions).insert(id.to_owned(), session);
         let now = self.now();
         self.edit_registry(|registry| {
@@ -431,10 +457,9 @@ impl Accounts {
     /// call. An ended session keeps the account and asks for a sign-in.
     pub async fn restore(&self, id: &str) -> Result<Restored> {
         let record = self.record(id)?;
-        let Some(secret) = self.secrets.load(id).await? else {
+        let Some(session) = self.kept_session(id).await? else {
             return Ok(Restored::NeedsSignIn { reason: None });
         };
-        let session = decode_session(&secret)?;
         match self.provider(&record)?.account(&session).await {
             Ok(account) => {
                 lock(&self.sessions).insert(id.to_owned(), session);
@@ -505,14 +530,34 @@ impl Accounts {
     /// Drops a session that ended (from memory and the secret store).
     pub async fn forget(&self, id: &str) -> Result<()> {
         lock(&self.sessions).remove(id);
-        self.secrets.delete(id).await
+        self.secrets.delete(id).await?;
+        lock(&self.stored).remove(id);
+        Ok(())
+    }
+
+    /// The sign-in kept in the secret store, if any.
+    async fn kept_session(&self, id: &str) -> Result<Option<Session>> {
+        let Some(secret) = self.secrets.load(id).await? else {
+            lock(&self.stored).remove(id);
+            return Ok(None);
+        };
+        lock(&self.stored).insert(id.to_owned());
+        decode_session(&secret).map(Some)
     }
 
     /// Signs out: the server revokes the session where there is one; the
     /// secret is deleted either way.
     pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {
         let record = self.record(id)?;
-        let session = lock(&self.sessions).get(id).cloned();
+        // An account not opened this run still has its server session to end.
+        let in_use = lock(&self.sessions).get(id).cloned();
+        let session = match in_use {
+            Some(session) => Some(session),
+            None => self.kept_session(id).await.unwrap_or_else(|e| {
+                tracing::warn!(account = id, error = %e, "the kept sign-in could not be read");
+                None
+            }),
+        };
         let server = match session {
             Some(s) => self.provider(&record)?.sign_out(&s).await,
             None => Ok(()),

@@ -147,6 +147,71 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// After a restart nothing is opened yet: the list still tells a kept
+/// sign-in from a signed-out account, and signing out (or removing) an
+/// account that was never opened this run still ends its server session.
+#[tokio::test]
+async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restore() {
+    let env = start().await;
+    let dir = tempdir();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let first = service(&env, &dir, secrets.clone());
+    let kept = first
+        .add(NewAccount {
+            preset: Some(PresetId::Sandbox),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    let never = first
+        .add(NewAccount {
+            preset: Some(PresetId::CustomClara),
+            base_url: Some(env.sandbox.urls().clara.clone()),
+            ..NewAccount::default()
+        })
+        .unwrap();
+    first
+        .sign_in(
+            &kept.id,
+            Credentials::EmailPassword {
+                email: demo::USER_EMAIL.into(),
+                password: secret(demo::PASSWORD),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let topup_core::provider::Session::Clara(token) = first.session(&kept.id).unwrap() else {
+        panic!("a Clara session")
+    };
+
+    let restarted = service(&env, &dir, secrets.clone());
+    let signed_in = |a: &Accounts, id: &str| {
+        a.list()
+            .into_iter()
+            .find(|v| v.record.id == id)
+            .map(|v| v.signed_in)
+    };
+    assert_eq!(
+        signed_in(&restarted, &kept.id),
+        Some(false),
+        "not looked yet"
+    );
+    restarted.find_kept_sign_ins().await.unwrap();
+    assert_eq!(signed_in(&restarted, &kept.id), Some(true));
+    assert_eq!(signed_in(&restarted, &never.id), Some(false));
+
+    let out = restarted.sign_out(&kept.id).await.unwrap();
+    assert!(out.revoked_on_server);
+    assert_eq!(
+        env.clara().user(&token).await.unwrap_err().code(),
+        ErrorCode::SessionExpired,
+        "the server session ended although the account was never opened"
+    );
+    assert_eq!(signed_in(&restarted, &kept.id), Some(false));
+    assert!(secrets.load(&kept.id).await.unwrap().is_none());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn signing_out_while_the_service_is_down_still_signs_out_here() {
     let env = start().await;

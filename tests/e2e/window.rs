@@ -1,0 +1,119 @@
+//! The window across launches: a second launch brings the running window
+//! forward instead of opening another Topup, and the window comes back where
+//! and at the size it was left.
+
+use std::fs;
+
+use serde_json::Value;
+
+use tokio::process::{Child, Command};
+
+use crate::harness::{app_is_running, wait_until, Profile, Result, DEADLINE};
+
+/// Opens a small window of another program (xmessage) and gives it the
+/// keyboard focus (xdotool), as a person switching apps would.
+async fn focus_another_window() -> Result<Child> {
+    let other = Command::new("xmessage")
+        .args(["-geometry", "300x100+0+0", "another app"])
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("xmessage (x11-utils): {e}"))?;
+    let status = Command::new("xdotool")
+        .args([
+            "search",
+            "--sync",
+            "--name",
+            "^xmessage$",
+            "windowfocus",
+            "--sync",
+        ])
+        .status()
+        .await
+        .map_err(|e| format!("xdotool: {e}"))?;
+    if !status.success() {
+        return Err(format!("xdotool could not focus the other window: {status}").into());
+    }
+    Ok(other)
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn a_second_launch_focuses_the_running_window_instead_of_opening_another() -> Result {
+    let profile = Profile::new()?;
+    profile
+        .launch("single_instance", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
+                .await?;
+            assert!(app_is_running().await?, "the first Topup holds its name");
+            // The person works in another app: Topup's window loses the focus.
+            let mut other = focus_another_window().await?;
+            wait_until("Topup's window to lose the focus", async || {
+                Ok(app.eval("return document.hasFocus()").await? == Value::Bool(false))
+            })
+            .await?;
+
+            let mut second = profile.start_app("second-launch", &[])?;
+            let status = tokio::time::timeout(DEADLINE, second.wait())
+                .await
+                .map_err(|_| "the second launch kept running as a second Topup")??;
+            assert!(status.success(), "the second launch exited with {status}");
+            assert_eq!(app.window_count().await?, 1, "still one window");
+            // The running Topup heard of the launch and raised its window.
+            wait_until("the running window to have the focus", async || {
+                Ok(app.eval("return document.hasFocus()").await? == Value::Bool(true))
+            })
+            .await?;
+            let _ = other.kill().await;
+            // And it is still the same, working window.
+            app.click("[data-testid='preset-dispersed']").await?;
+            app.find("[data-testid='continue']:not([disabled])").await?;
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn the_window_reopens_where_and_at_the_size_it_was_left() -> Result {
+    let profile = Profile::new()?;
+    let state_file = profile
+        .path()
+        .join("config/app.topup.Topup/.window-state.json");
+    let (x, y, width, height) = (70, 50, 820, 640);
+    profile
+        .launch("window_state_move", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
+                .await?;
+            let first = app.window_rect().await?;
+            assert_ne!((first.2, first.3), (u64::from(width), u64::from(height)));
+            app.set_window_rect(x, y, width, height).await?;
+            // Saved once the window settles, without waiting for a clean quit.
+            wait_until("the window's new size to be saved", async || {
+                let saved: Value = match fs::read_to_string(&state_file) {
+                    Ok(text) => serde_json::from_str(&text)?,
+                    Err(_) => return Ok(false),
+                };
+                Ok(saved["main"]["width"] == width && saved["main"]["height"] == height)
+            })
+            .await
+        })
+        .await?;
+    profile
+        .launch("window_state_restore", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
+                .await?;
+            let rect = app.window_rect().await?;
+            assert_eq!(
+                rect,
+                (
+                    u64::from(x),
+                    u64::from(y),
+                    u64::from(width),
+                    u64::from(height)
+                ),
+                "reopened where it was left"
+            );
+            Ok(())
+        })
+        .await
+}
