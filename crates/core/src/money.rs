@@ -372,7 +372,17 @@ pub fn parse_amount(input: &str, rules: &AmountRules) -> Result<Money, AmountErr
         return Err(AmountError::Zero);
     }
     if rules.whole_units_only && money.whole_units().is_none() {
-        let suggestion = Money::major(rules.currency, major.max(1));
+        // Suggest an amount that would be accepted: never outside the limits.
+        let per_major = rules.currency.minor_per_major();
+        let mut suggested = major.max(1);
+        if let Some(min) = rules.min {
+            // The smallest whole amount at or above the minimum.
+            suggested = suggested.max((min.minor + per_major - 1) / per_major);
+        }
+        if let Some(max) = rules.max {
+            suggested = suggested.min(max.minor / per_major);
+        }
+        let suggestion = Money::major(rules.currency, suggested);
         return Err(AmountError::WholeUnitsOnly {
             suggestion: suggestion.to_string(),
         });
@@ -629,6 +639,21 @@ mod tests {
             })
         );
         assert_eq!(cents("12.34", &eur()), 1234);
+        // The suggestion is itself acceptable: never below the minimum or above the maximum.
+        let limited = AmountRules {
+            min: Some(Money::major(Currency::Usd, 5)),
+            max: Some(Money::major(Currency::Usd, 100)),
+            ..clara()
+        };
+        for (typed, suggestion) in [("4.99", "$5.00"), (".5", "$5.00"), ("100.5", "$100.00")] {
+            assert_eq!(
+                parse_amount(typed, &limited),
+                Err(AmountError::WholeUnitsOnly {
+                    suggestion: suggestion.into()
+                }),
+                "{typed}"
+            );
+        }
     }
 
     // Rule 6: zero, limits, absolute cap.

@@ -128,6 +128,10 @@ export type AccountSettings = {
 /**  What the UI shows for an account: its record and where its sign-in stands. */
 export type AccountView = {
 	record: AccountRecord,
+	/**
+	 *  Has a sign-in on this computer: in use this run, or kept in the
+	 *  keychain and not yet checked with the service.
+	 */
 	signed_in: boolean,
 	active: boolean,
 };
