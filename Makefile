@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-# The Tauri CLI from npm (ui/package.json): seconds to install, not minutes to compile.
+# The Tauri CLI from npm (installed by scripts/setup.sh): seconds to install, not minutes to compile.
 # It runs tauri.conf.json's beforeBuildCommand in ui/, where its package.json is.
 TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
 BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle

@@ -65,6 +65,15 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
   npm ci --prefix ui --no-audit --no-fund --loglevel=error
 fi
 
+# The Tauri CLI (`make package`) goes beside the UI's packages but stays out of
+# package-lock.json: a lock holding it must list its prebuilt binaries for every
+# platform, and a registry mirror without them makes `npm ci` refuse the lock.
+TAURI_CLI_VERSION=2.12.5
+if ! grep -qs "\"version\": \"$TAURI_CLI_VERSION\"" ui/node_modules/@tauri-apps/cli/package.json; then
+  say "Installing the Tauri CLI $TAURI_CLI_VERSION"
+  npm install --prefix ui --no-save --no-audit --no-fund --loglevel=error "@tauri-apps/cli@$TAURI_CLI_VERSION"
+fi
+
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   say "Installing tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
