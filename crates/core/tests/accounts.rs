@@ -7,43 +7,19 @@ use std::sync::Arc;
 
 use common::*;
 use serde_json::json;
-use topup_core::accounts::Registry;
 use topup_core::presets::PresetId;
 use topup_core::provider::{Credentials, SignIn};
 use topup_core::secrets::{MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount, Restored};
-use topup_core::{clock, BaseUrl, ErrorCode};
+use topup_core::ErrorCode;
 use topup_sandbox::demo;
-
-fn service(env: &Env, dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Accounts {
-    let path = dir.join("accounts.json");
-    let registry = Registry::load(&path).unwrap();
-    let sandbox = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
-    Accounts::new(
-        path,
-        registry,
-        secrets,
-        http(),
-        clock::system(),
-        Some(sandbox),
-    )
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "topup-accounts-{}",
-        topup_core::accounts::new_account_id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[tokio::test]
 async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("accounts");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, &dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::CustomClara),
@@ -88,7 +64,7 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     );
 
     // A restart: a new service over the same registry and secret store.
-    let again = service(&env, &dir, secrets.clone());
+    let again = accounts_service(&env, &dir, secrets.clone());
     assert_eq!(again.active().as_deref(), Some(record.id.as_str()));
     let Restored::SignedIn { account } = again.restore(&record.id).await.unwrap() else {
         panic!("restored")
@@ -101,7 +77,7 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
         json!({"email": demo::TWO_FA_EMAIL}),
     )
     .await;
-    let third = service(&env, &dir, secrets.clone());
+    let third = accounts_service(&env, &dir, secrets.clone());
     assert!(matches!(
         third.restore(&record.id).await.unwrap(),
         Restored::NeedsSignIn { reason: Some(_) }
@@ -113,23 +89,7 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     assert_eq!(third.list().len(), 1);
 
     // Sign out revokes on the server; remove drops the account.
-    let demo_account = again
-        .add(NewAccount {
-            preset: Some(PresetId::Sandbox),
-            ..NewAccount::default()
-        })
-        .unwrap();
-    again
-        .sign_in(
-            &demo_account.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let demo_account = add_signed_in(&again, sandbox_preset()).await;
     let session = again.session(&demo_account.id).unwrap();
     let out = again.sign_out(&demo_account.id).await.unwrap();
     assert!(out.revoked_on_server);
@@ -153,9 +113,9 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
 #[tokio::test]
 async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restore() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("accounts");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let first = service(&env, &dir, secrets.clone());
+    let first = accounts_service(&env, &dir, secrets.clone());
     let kept = first
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
@@ -169,22 +129,12 @@ async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restor
             ..NewAccount::default()
         })
         .unwrap();
-    first
-        .sign_in(
-            &kept.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    first.sign_in(&kept.id, demo_login()).await.unwrap();
     let topup_core::provider::Session::Clara(token) = first.session(&kept.id).unwrap() else {
         panic!("a Clara session")
     };
 
-    let restarted = service(&env, &dir, secrets.clone());
+    let restarted = accounts_service(&env, &dir, secrets.clone());
     let signed_in = |a: &Accounts, id: &str| {
         a.list()
             .into_iter()
@@ -215,26 +165,10 @@ async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restor
 #[tokio::test]
 async fn signing_out_while_the_service_is_down_still_signs_out_here() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("accounts");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = service(&env, &dir, secrets.clone());
-    let record = accounts
-        .add(NewAccount {
-            preset: Some(PresetId::Sandbox),
-            ..NewAccount::default()
-        })
-        .unwrap();
-    accounts
-        .sign_in(
-            &record.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let accounts = accounts_service(&env, &dir, secrets.clone());
+    let record = add_signed_in(&accounts, sandbox_preset()).await;
     env.faults(json!({"rules": [{"path": "/api/v1/auth/session", "method": "DELETE", "kind": "status", "status": 503}]})).await;
     let out = accounts.sign_out(&record.id).await.unwrap();
     assert!(!out.revoked_on_server);
@@ -254,9 +188,9 @@ async fn signing_out_while_the_service_is_down_still_signs_out_here() {
 #[tokio::test]
 async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("accounts");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, &dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Dispersed),
@@ -285,7 +219,7 @@ async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
         .unwrap();
     env.faults(json!({"rules": [{"path": "/v1/*", "kind": "status", "status": 503}]}))
         .await;
-    let again = service(&env, &dir, secrets);
+    let again = accounts_service(&env, &dir, secrets);
     assert!(matches!(
         again.restore(&record.id).await.unwrap(),
         Restored::Offline { .. }
@@ -297,9 +231,9 @@ async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
 #[tokio::test]
 async fn register_and_activate_through_the_service() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("accounts");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, &dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),

@@ -9,13 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use topup_core::accounts::Registry;
-use topup_core::presets::PresetId;
-use topup_core::provider::Credentials;
-use topup_core::secrets::{MemoryStore, SecretStore};
-use topup_core::service::{Accounts, NewAccount};
-use topup_core::{clock, BaseUrl};
-use topup_sandbox::demo;
+use topup_core::secrets::MemoryStore;
 
 const EMPTY: &str = "Enter an amount.";
 const DIGITS: &str = "Use the digits 0–9.";
@@ -158,38 +152,9 @@ const ACCEPTED: &[(&str, &str)] = &[
 #[tokio::test]
 async fn every_refused_amount_has_its_message_and_sends_nothing() {
     let env = start().await;
-    let dir = std::env::temp_dir().join(format!(
-        "topup-amounts-{}",
-        topup_core::accounts::new_account_id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("accounts.json");
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = Accounts::new(
-        path.clone(),
-        Registry::load(&path).unwrap(),
-        secrets,
-        http(),
-        clock::system(),
-        Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
-    );
-    let record = accounts
-        .add(NewAccount {
-            preset: Some(PresetId::Sandbox),
-            ..NewAccount::default()
-        })
-        .unwrap();
-    accounts
-        .sign_in(
-            &record.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let dir = tempdir("amounts");
+    let accounts = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let record = add_signed_in(&accounts, sandbox_preset()).await;
     accounts.pricing(&record.id).await.unwrap();
 
     let corpus = refused();

@@ -12,55 +12,21 @@ use common::*;
 use tokio::sync::mpsc;
 use topup_core::accounts::Registry;
 use topup_core::presets::PresetId;
-use topup_core::provider::{Credentials, PurchaseStatus};
+use topup_core::provider::PurchaseStatus;
 use topup_core::purchases::BuyOutcome;
 use topup_core::secrets::MemoryStore;
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::watch::{quick_schedule, watch};
 use topup_core::watcher::{Schedule, WatchState};
 use topup_core::{clock, BaseUrl, ErrorCode};
-use topup_sandbox::demo;
 
 fn service(env: &Env, dir: &std::path::Path) -> Accounts {
-    let path = dir.join("accounts.json");
-    Accounts::new(
-        path.clone(),
-        Registry::load(&path).unwrap(),
-        Arc::new(MemoryStore::default()),
-        http(),
-        clock::system(),
-        Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
-    )
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "topup-purchases-{}",
-        topup_core::accounts::new_account_id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    accounts_service(env, dir, Arc::new(MemoryStore::default()))
 }
 
 /// The Sandbox account, signed in as the demo user, with its prices fetched.
 async fn sandbox_account(accounts: &Accounts) -> String {
-    let record = accounts
-        .add(NewAccount {
-            preset: Some(PresetId::Sandbox),
-            ..NewAccount::default()
-        })
-        .unwrap();
-    accounts
-        .sign_in(
-            &record.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    let record = add_signed_in(accounts, sandbox_preset()).await;
     accounts.pricing(&record.id).await.unwrap();
     record.id
 }
@@ -68,7 +34,7 @@ async fn sandbox_account(accounts: &Accounts) -> String {
 #[tokio::test]
 async fn a_double_buy_creates_exactly_one_checkout() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("purchases");
     let accounts = service(&env, &dir);
     let id = sandbox_account(&accounts).await;
 
@@ -110,7 +76,7 @@ async fn a_double_buy_creates_exactly_one_checkout() {
 #[tokio::test]
 async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("purchases");
     let accounts = service(&env, &dir);
     let id = sandbox_account(&accounts).await;
     assert_eq!(
@@ -121,24 +87,15 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
 
     // A self-hosted Clara on this computer that did not list its own origin:
     // the Sandbox's checkout page is on a loopback origin it does not allow.
-    let custom = accounts
-        .add(NewAccount {
+    let custom = add_signed_in(
+        &accounts,
+        NewAccount {
             preset: Some(PresetId::CustomClara),
             base_url: Some(env.sandbox.urls().clara.clone()),
             ..NewAccount::default()
-        })
-        .unwrap();
-    accounts
-        .sign_in(
-            &custom.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     accounts.pricing(&custom.id).await.unwrap();
     let err = accounts.buy(&custom.id, "5").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::CheckoutUrlRefused, "{err}");
@@ -149,25 +106,16 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
     assert_eq!(accounts.pending_purchase(&custom.id).unwrap(), None);
 
     // The same server, with its own origin allowed in the account's settings.
-    let allowed = accounts
-        .add(NewAccount {
+    let allowed = add_signed_in(
+        &accounts,
+        NewAccount {
             preset: Some(PresetId::CustomClara),
             base_url: Some(env.sandbox.urls().clara.clone()),
             checkout_origins: vec![format!("{}/", env.sandbox.urls().base)],
             ..NewAccount::default()
-        })
-        .unwrap();
-    accounts
-        .sign_in(
-            &allowed.id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     accounts.pricing(&allowed.id).await.unwrap();
     assert!(matches!(
         accounts.buy(&allowed.id, "5").await.unwrap(),
@@ -179,7 +127,7 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
 #[tokio::test]
 async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("purchases");
     let accounts = service(&env, &dir);
     let id = sandbox_account(&accounts).await;
     let BuyOutcome::Started { purchase } = accounts.buy(&id, "$5").await.unwrap() else {
@@ -214,17 +162,7 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
         Some(ErrorCode::SessionExpired),
         "no session yet: sign in first"
     );
-    again
-        .sign_in(
-            &id,
-            Credentials::EmailPassword {
-                email: demo::USER_EMAIL.into(),
-                password: secret(demo::PASSWORD),
-                code: None,
-            },
-        )
-        .await
-        .unwrap();
+    again.sign_in(&id, demo_login()).await.unwrap();
     let job = again
         .watch_job(
             &kept,
@@ -267,7 +205,7 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
 async fn requests_sent_over_a_ten_minute_wait() {
     const SCALE: u32 = 200;
     let env = start().await;
-    let dir = tempdir();
+    let dir = tempdir("purchases");
     let accounts = service(&env, &dir);
     let clara = sandbox_account(&accounts).await;
     let bought = accounts.buy(&clara, "$5").await.unwrap();

@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use serde_json::{json, Value};
+use topup_core::accounts::{AccountRecord, Registry};
 use topup_core::clara::{ClaraClient, ClaraProvider, ClaraSession, LoginOutcome};
 use topup_core::clock;
 use topup_core::dispersed::{DispersedClient, DispersedProvider, KeyPair};
 use topup_core::http::{Http, HttpConfig, RetryPolicy};
+use topup_core::provider::Credentials;
+use topup_core::secrets::SecretStore;
+use topup_core::service::{Accounts, NewAccount};
 use topup_core::BaseUrl;
 use topup_sandbox::{demo, Config, Quirks, Sandbox};
 
@@ -55,6 +59,58 @@ pub fn http() -> Http {
 
 pub fn secret(s: &str) -> SecretString {
     s.to_owned().into()
+}
+
+/// A fresh directory for an account registry (`what` names the test file).
+pub fn tempdir(what: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "topup-{what}-{}",
+        topup_core::accounts::new_account_id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The accounts service over the registry in `dir`, with `env`'s Sandbox as
+/// the in-process one (the Sandbox preset's address).
+pub fn accounts_service(
+    env: &Env,
+    dir: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+) -> Accounts {
+    let path = dir.join("accounts.json");
+    Accounts::new(
+        path.clone(),
+        Registry::load(&path).unwrap(),
+        secrets,
+        http(),
+        clock::system(),
+        Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
+    )
+}
+
+/// The Sandbox demo user's email and password.
+pub fn demo_login() -> Credentials {
+    Credentials::EmailPassword {
+        email: demo::USER_EMAIL.into(),
+        password: secret(demo::PASSWORD),
+        code: None,
+    }
+}
+
+/// Adds `new` and signs the demo user in to it.
+pub async fn add_signed_in(accounts: &Accounts, new: NewAccount) -> AccountRecord {
+    let record = accounts.add(new).unwrap();
+    accounts.sign_in(&record.id, demo_login()).await.unwrap();
+    record
+}
+
+/// The Sandbox preset, as `NewAccount`.
+pub fn sandbox_preset() -> NewAccount {
+    NewAccount {
+        preset: Some(topup_core::presets::PresetId::Sandbox),
+        ..NewAccount::default()
+    }
 }
 
 impl Env {
