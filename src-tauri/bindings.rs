@@ -19,6 +19,7 @@ pub fn builder() -> Builder<Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             app::app_info::<Wry>,
+            app::balance_shown,
             providers::provider_presets,
             providers::check_base_url,
             accounts::startup,

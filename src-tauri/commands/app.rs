@@ -27,3 +27,26 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
         locale: sys_locale::get_locale(),
     }
 }
+
+/// Where a balance was painted.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum BalanceShownOn {
+    /// The home screen (after start-up, a sign-in or a switch).
+    Home,
+    /// The purchase screen, once the credits have landed.
+    Landed,
+}
+
+/// The UI reports each balance it has painted: the moment a person can read
+/// it. The log line carries the wall-clock time, so the benchmarks (and a
+/// bug report) can time "launch → balance" and "paid → credits on screen"
+/// from outside the app. It carries no secret: an account id and a number.
+#[tauri::command]
+#[specta::specta]
+pub fn balance_shown(account_id: String, balance: topup_core::Credits, on: BalanceShownOn) {
+    let at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    tracing::info!(target: "topup_app::shown", account = %account_id, %balance, ?on, at_ms, "balance on screen");
+}

@@ -95,3 +95,19 @@ describe("home: buying", () => {
     expect(calls).toEqual(expect.arrayContaining(["cancel_purchase", "dismiss_purchase"]));
   });
 });
+
+describe("home: balance", () => {
+  it("reports the balance to the app once it is on screen", async () => {
+    const shown: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "purchase_state") return null;
+      if (cmd === "balance_shown") shown.push(args);
+      return null;
+    });
+    const p = props();
+    render(Home, p);
+    expect(await screen.findByTestId("balance")).toHaveTextContent(/credits/);
+    await expect.poll(() => shown).toEqual([{ accountId: p.record.id, balance: ACCOUNT.balance, on: "home" }]);
+  });
+});

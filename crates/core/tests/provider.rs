@@ -53,6 +53,7 @@ async fn clara_purchase_lands_through_the_trait() {
         .await
         .unwrap();
     assert_eq!(started.expected_credits.unwrap().to_string(), "500");
+    env.admin_delete("/requests").await;
     assert_eq!(
         clara
             .purchase_status(&session, &started.reference)
@@ -60,6 +61,23 @@ async fn clara_purchase_lands_through_the_trait() {
             .unwrap(),
         PurchaseStatus::Pending
     );
+    // While the balance has not moved, a check is one request: the watcher's
+    // request budget rests on it.
+    let sent = env.admin_get("/requests").await;
+    let sent: Vec<_> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("GET /api/v1/users/"), "{sent:?}");
     let id = session_id(&started.checkout_url);
     assert_eq!(env.pay(&id, "4000000000000002").await, 402);
     assert_eq!(

@@ -29,6 +29,7 @@ pub fn routes() -> Router<App> {
         .route("/clara/users/{email}", get(clara_user))
         .route("/clara/users/{email}/credits", put(set_credits))
         .route("/clara/users/{email}/api_key", get(api_key))
+        .route("/clara/settlements", get(settlements))
         .route("/clara/sessions/revoke", post(revoke_sessions))
         .route("/clara/sessions/expire", post(expire_sessions))
         .route("/clara/token_ttl", put(token_ttl))
@@ -62,7 +63,7 @@ async fn index(State(app): State<App>) -> Json<Value> {
             "GET /__sandbox/checkout", "GET /__sandbox/checkout/{id}",
             "POST /__sandbox/checkout/{id}/pay {card, email?}", "POST /__sandbox/checkout/{id}/expire",
             "GET /__sandbox/clara/users/{email}", "PUT /__sandbox/clara/users/{email}/credits {credits}",
-            "GET /__sandbox/clara/users/{email}/api_key",
+            "GET /__sandbox/clara/users/{email}/api_key", "GET /__sandbox/clara/settlements",
             "POST /__sandbox/clara/sessions/revoke {email}", "POST /__sandbox/clara/sessions/expire {email}",
             "PUT /__sandbox/clara/token_ttl {seconds}", "GET /__sandbox/google/id_token?email=",
             "PUT /__sandbox/dispersed/legacy {enabled}", "GET /__sandbox/webhooks",
@@ -294,6 +295,10 @@ struct EnabledBody {
 async fn dispersed_legacy(State(app): State<App>, Json(body): Json<EnabledBody>) -> Json<Value> {
     app.world().dispersed.legacy_create = body.enabled;
     Json(json!({"enabled": body.enabled}))
+}
+
+async fn settlements(State(app): State<App>) -> Json<Value> {
+    Json(json!(app.world().clara.settlements))
 }
 
 async fn deliveries(State(app): State<App>) -> Json<Value> {

@@ -121,6 +121,29 @@ async fn clara_purchase_credits_once(env: Env) {
         before + 500.0,
         "settled at most once"
     );
+    // One settlement recorded, with the wall-clock instant benchmarks time from.
+    let settlements: Vec<Value> = env
+        .http
+        .get(env.admin("/clara/settlements"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<&Value> = settlements
+        .iter()
+        .filter(|s| s["session_id"] == id.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{settlements:?}");
+    assert_eq!(ours[0]["user_id"], user_id.as_str());
+    assert_eq!(ours[0]["credits"], 500.0);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let at = ours[0]["wall_ms"].as_u64().unwrap();
+    assert!(at <= now_ms && now_ms - at < 60_000, "{at} vs {now_ms}");
     let quirky = split(env.http.get(env.clara("/version")).send().await.unwrap())
         .await
         .1["data"]["version"]

@@ -7,6 +7,13 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**
+	 *  The UI reports each balance it has painted: the moment a person can read
+	 *  it. The log line carries the wall-clock time, so the benchmarks (and a
+	 *  bug report) can time "launch → balance" and "paid → credits on screen"
+	 *  from outside the app. It carries no secret: an account id and a number.
+	 */
+	balanceShown: (accountId: string, balance: Credits, on: BalanceShownOn) => __TAURI_INVOKE<void>("balance_shown", { accountId, balance, on }),
 	/**  The services offered when adding an account, in display order. */
 	providerPresets: () => __TAURI_INVOKE<Preset[]>("provider_presets"),
 	/**
@@ -148,6 +155,13 @@ export type AppInfo = {
 	 */
 	locale: string | null,
 };
+
+/**  Where a balance was painted. */
+export type BalanceShownOn = 
+/**  The home screen (after start-up, a sign-in or a switch). */
+"home" | 
+/**  The purchase screen, once the credits have landed. */
+"landed";
 
 /**
  *  A validated service base URL: `https`, or `http` to a loopback host, with no

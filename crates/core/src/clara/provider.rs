@@ -146,28 +146,31 @@ impl Provider for ClaraProvider {
                 what: "A Dispersed purchase".into(),
             });
         };
-        // Rows before the balance: services credit the balance no later than
-        // they write the row, so a row seen here is in the balance read next.
-        let rows = self.client.recent_transactions(s).await?;
+        // The balance alone while it has not moved: one request per check,
+        // which is what keeps the watcher within its request budget. A moved
+        // balance (up, or down by spending) is when the transaction list can
+        // tell a landed purchase; rows are written no earlier than the balance
+        // is credited, so a balance that rose is a landing even before its row
+        // shows. What this cannot see is a credit exactly cancelled out by
+        // spending between two checks; the row is found at the next move.
         let user = self.client.user(s).await?;
-        let find = |rows: &[super::Transaction]| {
-            // A new CREDIT row for exactly these credits, at or after the newest
-            // row seen before buying (server time on both sides: no clock skew).
-            rows.iter()
-                .find(|t| {
-                    t.kind == TransactionKind::Credit
-                        && t.credits == *expected_credits
-                        && Some(&t.id) != newest_transaction_id.as_ref()
-                        && newest_transaction_at.is_none_or(|at| unix(t.created_at) >= at)
-                })
-                .map(|t| t.description.clone())
-        };
-        let mut receipt = find(&rows);
-        let balance_rose = user.credits >= *balance_before + *expected_credits;
-        if receipt.is_none() && balance_rose {
-            // Landed between the two reads: one more look for the receipt line.
-            receipt = find(&self.client.recent_transactions(s).await?);
+        if user.credits == *balance_before {
+            return Ok(PurchaseStatus::Pending);
         }
+        let rows = self.client.recent_transactions(s).await?;
+        let receipt = rows
+            .iter()
+            .find(|t| {
+                // A new CREDIT row for exactly these credits, at or after the
+                // newest row seen before buying (server time on both sides: no
+                // clock skew).
+                t.kind == TransactionKind::Credit
+                    && t.credits == *expected_credits
+                    && Some(&t.id) != newest_transaction_id.as_ref()
+                    && newest_transaction_at.is_none_or(|at| unix(t.created_at) >= at)
+            })
+            .map(|t| t.description.clone());
+        let balance_rose = user.credits >= *balance_before + *expected_credits;
         if receipt.is_some() || balance_rose {
             return Ok(PurchaseStatus::Landed {
                 credits: Some(*expected_credits),

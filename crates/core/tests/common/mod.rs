@@ -192,6 +192,16 @@ impl Env {
         r.json().await.unwrap_or(Value::Null)
     }
 
+    pub async fn admin_delete(&self, path: &str) {
+        let r = self
+            .admin
+            .delete(self.admin_url(path))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "DELETE {path}: {}", r.status());
+    }
+
     pub async fn admin_get(&self, path: &str) -> Value {
         self.admin
             .get(self.admin_url(path))

@@ -263,6 +263,14 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         payment_intent,
     );
     world.clara.settled.insert(session_id.clone());
+    world.clara.settlements.push(Settlement {
+        session_id: session_id.clone(),
+        user_id: user_id.clone(),
+        credits,
+        wall_ms: SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    });
     tracing::info!(session = %session_id, user = %user_id, credits, "Clara settled a checkout session");
     success(
         StatusCode::OK,

@@ -100,6 +100,15 @@ pub const MSG_SERVER: &str = "Something went wrong.";
 
 // ---- state ----
 
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settlement {
+    pub session_id: String,
+    pub user_id: String,
+    pub credits: f64,
+    /// Unix milliseconds on the machine's clock when the balance was credited.
+    pub wall_ms: u128,
+}
+
 pub struct Store {
     pub users: BTreeMap<String, User>,
     pub tokens: HashMap<String, Token>,
@@ -109,6 +118,9 @@ pub struct Store {
     pub tasks: Vec<Task>,
     /// Checkout Sessions already credited: each at most once.
     pub settled: HashSet<String>,
+    /// When each credit was written, on the wall clock (not the Sandbox
+    /// clock, which tests move): benchmarks time "paid → on screen" from it.
+    pub settlements: Vec<Settlement>,
     pub tiers: Vec<Tier>,
     pub jwt_secret: String,
     pub token_ttl_secs: f64,
@@ -126,6 +138,7 @@ impl Default for Store {
             api_keys: HashMap::new(),
             tasks: Vec::new(),
             settled: HashSet::new(),
+            settlements: Vec::new(),
             tiers: vec![Tier {
                 lower_limit: 5.0,
                 upper_limit: 10_000.0,
