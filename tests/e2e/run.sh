@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# Runs the tests that need a desktop session, each suite in a world of its own:
-# a private D-Bus session, a virtual X display (Xvfb) and a freshly made,
-# unlocked gnome-keyring, so the tests never touch the desktop, keychain or
-# files of the person running them.
+# Runs the tests that need a desktop session, each suite in a world of its own
+# (scripts/in-session.sh: private D-Bus, Xvfb, a fresh unlocked gnome-keyring).
 #   1. the keychain tests of topup-core (real Secret Service, checked with secret-tool)
 #      and the topup-cli tests (the built binary, prompts through a pty);
 #   2. the end-to-end suite: the real app through tauri-driver, then (for a
@@ -12,20 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-in_session() {
-  local keyring_home
-  keyring_home=$(mktemp -d -t topup-keyring-XXXXXX)
-  # gnome-keyring keeps its keyrings under XDG_DATA_HOME; a stale login keyring
-  # from an earlier run would be locked and make every write fail.
-  local status=0
-  XDG_DATA_HOME="$keyring_home" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" bash -c '
-    set -euo pipefail
-    echo -n topup-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    exec "$@"
-  ' _ "$@" || status=$?
-  rm -rf "$keyring_home"
-  return $status
-}
+# shellcheck source=scripts/in-session.sh
+source scripts/in-session.sh
 
 in_session cargo test --locked --workspace --test keychain --test cli -- --ignored --test-threads=1
 
