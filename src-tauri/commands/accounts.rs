@@ -259,3 +259,28 @@ pub async fn remove_account(
 pub fn switch_account(state: State<'_, AppState>, account_id: String) -> Result<(), IpcError> {
     Ok(state.accounts.switch(&account_id)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the sign-in form sends prints without its secrets, as do the
+    /// credentials made from it.
+    #[test]
+    fn sign_in_input_prints_redacted() {
+        let secrets = ["pw-correct-horse", "123456", "clara_api_eyJ.t", "sk_test_x"];
+        let inputs = [
+            r#"{"kind":"email_password","email":"a@b.c","password":"pw-correct-horse","code":"123456"}"#,
+            r#"{"kind":"api_key_token","token":"clara_api_eyJ.t"}"#,
+            r#"{"kind":"key_pair","public_key":"pk_test_x","secret_key":"sk_test_x"}"#,
+        ];
+        for json in inputs {
+            let input: SignInInput = serde_json::from_str(json).unwrap();
+            let again: SignInInput = serde_json::from_str(json).unwrap();
+            let shown = format!("{input:?} {:?}", Credentials::from(again));
+            for s in secrets {
+                assert!(!shown.contains(s), "{shown}");
+            }
+        }
+    }
+}

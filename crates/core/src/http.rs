@@ -175,6 +175,14 @@ impl Http {
         let request = build(&self.client)?;
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
+        if status.is_redirection() {
+            // Not followed (see `new`), and nothing to read in it: said plainly
+            // rather than as a refusal of the request.
+            return Err(Error::malformed(format!(
+                "a redirect (HTTP {}), which Topup does not follow",
+                status.as_u16()
+            )));
+        }
         let headers = response.headers().clone();
         let cap = self.config.max_body_bytes;
         if response

@@ -17,6 +17,8 @@ pub mod clara;
 pub mod clock;
 pub mod dispersed;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod google;
 pub mod http;
 pub mod money;

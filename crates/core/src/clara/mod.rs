@@ -76,7 +76,7 @@ pub struct ClaraClient {
     clock: Arc<dyn Clock>,
 }
 
-fn parse<T: DeserializeOwned>(response: &Response) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned>(response: &Response) -> Result<T> {
     let envelope: wire::Envelope<T> = serde_json::from_slice(&response.body)
         .map_err(|e| Error::malformed(format!("JSON: {e}")))?;
     if envelope.status != "success" {

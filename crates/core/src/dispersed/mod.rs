@@ -77,7 +77,7 @@ pub fn map_error(response: &Response) -> Error {
     }
 }
 
-fn json_of<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T> {
+pub(crate) fn json_of<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T> {
     serde_json::from_slice(&response.body).map_err(|e| Error::malformed(format!("JSON: {e}")))
 }
 
