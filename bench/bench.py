@@ -443,13 +443,6 @@ class WebDriver:
     def text(self, css: str) -> str:
         return self.call("GET", f"/element/{self.find(css)}/text") or ""
 
-    def script(self, source: str):
-        return self.call("POST", "/execute/sync", {"script": source, "args": []})
-
-    def wait_text(self, css: str, needle: str) -> None:
-        wait_until(f"{needle!r} in {css}", lambda: needle in (self.script(
-            f"const e = document.querySelector({json.dumps(css)}); return e ? e.textContent : ''") or ""))
-
     def log_lines(self) -> list[str]:
         return self.log_path.read_bytes().decode(errors="replace").splitlines()
 
@@ -698,19 +691,19 @@ def main() -> int:
     work = target / "bench" / time.strftime("run-%Y%m%d-%H%M%S")
     work.mkdir(parents=True, exist_ok=True)
     log(f"profiles and logs in {work}")
-    if True:
-        if "sizes" in only:
-            results["sizes"] = sizes(target)
-        sandbox = Sandbox(target / "debug/topup-sandbox")
-        try:
-            if "startup" in only:
-                results["startup"] = startup_and_memory(target, cli, sandbox, args.runs, args.idle, work)
-            if "credits" in only:
-                results["credits"] = time_to_credits(target, cli, sandbox, args.purchases, args.max_delay,
-                                                     work, args.seed)
-            if "watcher" in only:
-                results["watcher"] = watcher_requests(target, cli, sandbox, args.minutes_after, work)
-        finally:
+    if "sizes" in only:
+        results["sizes"] = sizes(target)
+    sandbox = Sandbox(target / "debug/topup-sandbox") if only - {"sizes"} else None
+    try:
+        if "startup" in only:
+            results["startup"] = startup_and_memory(target, cli, sandbox, args.runs, args.idle, work)
+        if "credits" in only:
+            results["credits"] = time_to_credits(target, cli, sandbox, args.purchases, args.max_delay,
+                                                 work, args.seed)
+        if "watcher" in only:
+            results["watcher"] = watcher_requests(target, cli, sandbox, args.minutes_after, work)
+    finally:
+        if sandbox:
             sandbox.close()
     table = report(results)
     print(table)
