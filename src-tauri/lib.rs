@@ -48,10 +48,7 @@ pub fn run() {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 // With "balance on screen", what the start-up benchmark splits
                 // its figure by (the baseline logs the same moment).
-                let at_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis());
-                tracing::info!(target: "topup_app::shown", at_ms, "page loaded");
+                tracing::info!(target: "topup_app::shown", at_ms = logging::unix_ms(), "page loaded");
             }
         })
         .invoke_handler(specta.invoke_handler())

@@ -32,3 +32,11 @@ pub fn init<R: Runtime>(app: &AppHandle<R>) {
     // A second init (tests starting several apps in one process) keeps the first subscriber.
     let _ = registry.try_init();
 }
+
+/// The wall-clock time in Unix milliseconds, for log lines that tools outside
+/// the app line up with their own clocks (the benchmarks' "… at_ms=").
+pub fn unix_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}

@@ -45,8 +45,6 @@ pub enum BalanceShownOn {
 #[tauri::command]
 #[specta::specta]
 pub fn balance_shown(account_id: String, balance: topup_core::Credits, on: BalanceShownOn) {
-    let at_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let at_ms = crate::logging::unix_ms();
     tracing::info!(target: "topup_app::shown", account = %account_id, %balance, ?on, at_ms, "balance on screen");
 }
