@@ -16,12 +16,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use common::*;
 use serde_json::{json, Value};
-use topup_core::accounts::Registry;
 use topup_core::http::{Http, HttpConfig, RetryPolicy};
 use topup_core::presets::PresetId;
 use topup_core::secrets::MemoryStore;
 use topup_core::service::{Accounts, NewAccount};
-use topup_core::{clock, BaseUrl, ErrorCode};
+use topup_core::ErrorCode;
 
 /// What the hostile server sends instead of the real answer.
 #[derive(Clone)]
@@ -196,21 +195,17 @@ async fn hostile() -> Hostile {
     let env = start().await;
     let sandbox = env.sandbox.urls().base.clone();
     let (proxy, proxy_base) = Proxy::start(sandbox.clone()).await;
-    let dir = tempdir("hostile");
-    let path = dir.join("accounts.json");
     let http = Http::new(HttpConfig {
         request_timeout: REQUEST_TIMEOUT,
         retry: RETRY,
         ..HttpConfig::default()
     })
     .unwrap();
-    let accounts = Accounts::new(
-        path.clone(),
-        Registry::load(&path).unwrap(),
+    let accounts = accounts_service_with(
+        &env,
+        &tempdir("hostile"),
         Arc::new(MemoryStore::default()),
         http,
-        clock::system(),
-        Some(BaseUrl::parse(&sandbox).unwrap()),
     );
     let record = add_signed_in(
         &accounts,

@@ -78,12 +78,22 @@ pub fn accounts_service(
     dir: &std::path::Path,
     secrets: Arc<dyn SecretStore>,
 ) -> Accounts {
+    accounts_service_with(env, dir, secrets, http())
+}
+
+/// As [`accounts_service`], with its own HTTP client (timeouts, retries).
+pub fn accounts_service_with(
+    env: &Env,
+    dir: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+    http: Http,
+) -> Accounts {
     let path = dir.join("accounts.json");
     Accounts::new(
         path.clone(),
         Registry::load(&path).unwrap(),
         secrets,
-        http(),
+        http,
         clock::system(),
         Some(BaseUrl::parse(&env.sandbox.urls().base).unwrap()),
     )
