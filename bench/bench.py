@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import http.client as http_client
 import json
 import os
 import random
@@ -415,21 +416,47 @@ class WebDriver:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    # tauri-driver keeps its connection to WebKitWebDriver open between
+    # commands, and now and then WebKitWebDriver has closed it just as the
+    # next command goes out: tauri-driver logs "connection reset by peer" and
+    # hangs up on us without an answer. The session itself is fine, so the
+    # command is sent again (each time counted in `retries`).
+    retries = 0
+
+    def send(self, method: str, path: str, body=None, timeout: float = 60.0):
+        for attempt in range(4):
+            try:
+                return http(method, self.url(f"/session/{self.session}{path}"), body, timeout=timeout)
+            except (http_client.RemoteDisconnected, ConnectionResetError) as err:
+                failure = err
+            except urllib.error.URLError as err:
+                if not isinstance(err.reason, (http_client.RemoteDisconnected, ConnectionResetError)):
+                    raise
+                failure = err
+            WebDriver.retries += 1
+            log(f"WebDriver {method} {path}: {failure}; sending it again")
+            time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"WebDriver {method} {path}: no answer after 4 attempts")
+
     def call(self, method: str, path: str, body=None):
-        status, answer = http(method, self.url(f"/session/{self.session}{path}"), body, timeout=60)
+        status, answer = self.send(method, path, body)
         if status != 200:
             raise RuntimeError(f"WebDriver {method} {path}: {status} {answer}")
         return answer["value"]
 
     def find(self, css: str):
         def found():
-            status, answer = http("POST", self.url(f"/session/{self.session}/element"),
-                                  {"using": "css selector", "value": css})
+            status, answer = self.send("POST", "/element", {"using": "css selector", "value": css})
             return answer["value"][self.ELEMENT] if status == 200 else None
         return wait_until(f"element {css}", found)
 
     def click(self, css: str) -> None:
-        self.call("POST", f"/element/{self.find(css)}/click", {})
+        element = self.find(css)
+        status, answer = self.send("POST", f"/element/{element}/click", {})
+        # An answer lost on the way back (see `send`) makes the second click
+        # land on an element the first one already took off the page.
+        if status != 200 and not (WebDriver.retries and answer and "stale" in str(answer)):
+            raise RuntimeError(f"WebDriver click {css}: {status} {answer}")
 
     def type_into(self, css: str, text: str) -> None:
         element = self.find(css)
@@ -437,7 +464,7 @@ class WebDriver:
         self.call("POST", f"/element/{element}/value", {"text": text})
 
     def exists(self, css: str) -> bool:
-        status, _ = http("POST", self.url(f"/session/{self.session}/element"), {"using": "css selector", "value": css})
+        status, _ = self.send("POST", "/element", {"using": "css selector", "value": css})
         return status == 200
 
     def text(self, css: str) -> str:
@@ -468,6 +495,15 @@ def focus_other() -> None:
     # its connection when scripts run across focus changes.
     xdotool("search", "--sync", "--name", "^xmessage$", "windowfocus", "--sync")
     wait_until("another window to have the focus", lambda: focused_window() == "xmessage")
+
+
+def focus_topup() -> None:
+    # Typing and clicking go to a focused window only: WebKitWebDriver drops
+    # its connection after a few key or click commands sent to a window in
+    # the background (commands that only read work either way). A person
+    # types and clicks in a window that is in front, too.
+    xdotool("search", "--onlyvisible", "--name", "^Topup$", "windowfocus", "--sync")
+    wait_until("Topup to have the focus", lambda: focused_window() == "Topup")
 
 
 def landed_lines(driver: WebDriver) -> list[re.Match]:
@@ -508,6 +544,7 @@ def time_to_credits(target: Path, cli: Path, sandbox: Sandbox, purchases: int, m
             for session in sandbox.get("/checkout"):
                 if session.get("status") == "open":
                     http("POST", f"{sandbox.admin}/checkout/{session['id']}/pay", {"card": CARD})
+            focus_topup()
             d.click("[data-testid='done']")
             d.find("[data-testid='balance']")
         return d
@@ -549,9 +586,12 @@ def time_to_credits(target: Path, cli: Path, sandbox: Sandbox, purchases: int, m
 
 
 def one_purchase(driver: WebDriver, profile: Profile, sandbox: Sandbox, rng: random.Random, mode: str,
-         max_delay: float):
-    focus_other()
+                 max_delay: float):
+    # Buy is clicked in Topup, then the checkout page (another window) is in
+    # front while the person pays.
+    focus_topup()
     session_id = start_purchase(driver, profile)
+    focus_other()
     seen = len(landed_lines(driver))
     delay = rng.uniform(0.5, max_delay)
     # The person on the checkout page; the time this takes is the protocol.
@@ -575,6 +615,7 @@ def one_purchase(driver: WebDriver, profile: Profile, sandbox: Sandbox, rng: ran
         latency = max(latency, 0.0)
     else:
         latency = shown_at - settled
+    focus_topup()
     driver.click("[data-testid='done']")
     driver.find("[data-testid='balance']")
     return latency, delay, before_focus
@@ -587,10 +628,11 @@ def watcher_requests(target: Path, cli: Path, sandbox: Sandbox, minutes_after: i
     driver = WebDriver(target / "release/topup", profile.env, work / "watcher-driver.log")
     try:
         driver.find("[data-testid='balance']")
-        focus_other()
+        focus_topup()
         http("DELETE", f"{sandbox.admin}/requests")
         start_purchase(driver, profile)
         started = now_ms()
+        focus_other()
         total = 300 + 60 * minutes_after
         log(f"watcher: the purchase is left unpaid for {total // 60} minutes")
         time.sleep(total + 1)

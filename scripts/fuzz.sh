@@ -11,6 +11,11 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 # cargo-fuzz passes nightly flags (-Z); the machine's toolchain is stable.
 export RUSTC_BOOTSTRAP=1
+# Instrumented builds get their own target directory: sharing one with the
+# workspace's ordinary builds would make each evict the other's artifacts.
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz"
+fi
 targets=(amount clara_answer dispersed_answer canonical)
 limit=(-max_total_time="${FUZZ_SECONDS:-60}")
 if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); fi

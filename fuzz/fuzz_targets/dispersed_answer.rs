@@ -4,8 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let [a, b, body @ ..] = data {
-        let status = 100 + u16::from_le_bytes([*a, *b]) % 500;
+    if let Some((status, body)) = topup_core::fuzzing::status_and_body(data) {
         topup_core::fuzzing::dispersed_answer(status, body);
     }
 });

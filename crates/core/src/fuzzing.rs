@@ -1,6 +1,8 @@
 //! Entry points for the fuzz targets in `fuzz/`: each hands untrusted bytes to
 //! the code that reads them in production and checks what must always hold.
-//! Compiled only with the `fuzzing` feature.
+//! Compiled with the `fuzzing` feature, and in this crate's unit tests, which
+//! replay the committed corpora (seeds and every input a run ever crashed on)
+//! without the instrumented build.
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -44,6 +46,15 @@ pub fn amount(input: &str) {
                 assert_eq!(again, Ok(money), "{input:?} → {money}");
             }
         }
+    }
+}
+
+/// How the answer targets read their input: the first two bytes choose the
+/// HTTP status, the rest is the body.
+pub fn status_and_body(data: &[u8]) -> Option<(u16, &[u8])> {
+    match data {
+        [a, b, body @ ..] => Some((100 + u16::from_le_bytes([*a, *b]) % 500, body)),
+        _ => None,
     }
 }
 
@@ -117,4 +128,61 @@ pub fn canonical(data: &[u8]) {
     let query = canonical_query(&pairs);
     assert_eq!(query, canonical_query(&reversed));
     assert!(query.bytes().all(|b| b.is_ascii_graphic()), "{query:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// Runs `check` on every file of `fuzz/corpus/<target>`; the file's name
+    /// is printed first so a failure says which input broke.
+    fn replay(target: &str, check: impl Fn(&[u8])) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus")
+            .join(target);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.expect("corpus entry").path())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 10, "{target}: only {} inputs", files.len());
+        for path in files {
+            eprintln!("{}", path.display());
+            check(&std::fs::read(&path).expect("corpus file"));
+        }
+    }
+
+    // Each replay runs the same entry point as its fuzz target, so an input
+    // that once broke an invariant fails here until the fix is in.
+    #[test]
+    fn amount_corpus_replays_cleanly() {
+        replay("amount", |data| {
+            if let Ok(text) = std::str::from_utf8(data) {
+                super::amount(text);
+            }
+        });
+    }
+
+    #[test]
+    fn clara_answer_corpus_replays_cleanly() {
+        replay("clara_answer", |data| {
+            if let Some((status, body)) = super::status_and_body(data) {
+                super::clara_answer(status, body);
+            }
+        });
+    }
+
+    #[test]
+    fn dispersed_answer_corpus_replays_cleanly() {
+        replay("dispersed_answer", |data| {
+            if let Some((status, body)) = super::status_and_body(data) {
+                super::dispersed_answer(status, body);
+            }
+        });
+    }
+
+    #[test]
+    fn canonical_corpus_replays_cleanly() {
+        replay("canonical", super::canonical);
+    }
 }

@@ -17,7 +17,7 @@ pub mod clara;
 pub mod clock;
 pub mod dispersed;
 pub mod error;
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod google;
 pub mod http;

@@ -331,4 +331,18 @@ mod tests {
         assert_ne!(a.signature, b.signature);
         assert!(!format!("{:?}", keys()).contains("sk_test_example"));
     }
+
+    /// Found by the `canonical` fuzz target: serde_json's default float
+    /// reading is off by one unit in the last place for some long numbers,
+    /// so the canonical body carried a different number from the one given
+    /// and a verifier re-reading it would hash other bytes.
+    #[test]
+    fn a_long_number_keeps_its_value_through_the_canonical_body() {
+        let given = r#"{"a":91111111111111111121111111122}"#;
+        let value: serde_json::Value = serde_json::from_str(given).expect("JSON");
+        let canonical = canonical_json(&value);
+        let again: serde_json::Value = serde_json::from_str(&canonical).expect("JSON");
+        assert_eq!(again, value, "{canonical}");
+        assert_eq!(canonical_json(&again), canonical);
+    }
 }

@@ -132,6 +132,14 @@ mod tests {
         );
     }
 
+    /// A long number is canonicalised as the value it is, not one unit in
+    /// the last place off: what JavaScript's JSON.parse and stringify give.
+    #[test]
+    fn long_numbers_keep_their_value() {
+        let value: Value = serde_json::from_str(r#"{"a":91111111111111111121111111122}"#).unwrap();
+        assert_eq!(canonical_json(&value), r#"{"a":9.111111111111111e+28}"#);
+    }
+
     /// Vector B: create credit purchase.
     #[test]
     fn vector_b_create_purchase() {
