@@ -582,6 +582,7 @@ def time_to_credits(target: Path, cli: Path, sandbox: Sandbox, purchases: int, m
     finally:
         driver.close()
         other.terminate()
+    results["resent"] = WebDriver.retries
     return results
 
 
@@ -762,6 +763,8 @@ def main() -> int:
     if "credits" in results:
         print(f"Focus returned after the new balance was already on screen: "
               f"{results['credits']['shown_before_focus']} of {len(results['credits']['focus'])}")
+        print(f"WebDriver commands sent again after tauri-driver lost them: "
+              f"{results['credits'].get('resent', 0)}; app restarts: {results['credits']['relaunches']}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
