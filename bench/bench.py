@@ -460,8 +460,14 @@ class WebDriver:
 
     def type_into(self, css: str, text: str) -> None:
         element = self.find(css)
-        self.call("POST", f"/element/{element}/clear", {})
-        self.call("POST", f"/element/{element}/value", {"text": text})
+        # Checked after typing: a command sent again (see `send`) must not
+        # leave the text typed twice.
+        for _ in range(3):
+            self.call("POST", f"/element/{element}/clear", {})
+            self.call("POST", f"/element/{element}/value", {"text": text})
+            if self.call("GET", f"/element/{element}/property/value") == text:
+                return
+        raise RuntimeError(f"could not type {text!r} into {css}")
 
     def exists(self, css: str) -> bool:
         status, _ = self.send("POST", "/element", {"using": "css selector", "value": css})

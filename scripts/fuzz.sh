@@ -28,6 +28,7 @@ for t in "${targets[@]}"; do
     >"$scratch.log" 2>&1 || status=$?
   grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added)" "$scratch.log" || true
   if [ "$status" -ne 0 ]; then
+    rm -rf "$scratch"
     tail -40 "$scratch.log" >&2
     echo "fuzz: $t failed (exit $status); the input is in fuzz/artifacts/$t/" >&2
     exit 1
