@@ -179,15 +179,11 @@ async fn clara_two_factor_login_with_an_emailed_code() {
         StatusCode::CREATED
     );
     let otp: Value = env
-        .http
-        .get(env.admin("/otp"))
-        .query(&[("email", demo::TWO_FA_EMAIL), ("type", "TWO_FACTOR_AUTH")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json(
+            "/otp",
+            &[("email", demo::TWO_FA_EMAIL), ("type", "TWO_FACTOR_AUTH")],
+        )
+        .await;
     let code = otp["code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
     let (s, b) = login(Some(&code)).await;

@@ -188,15 +188,8 @@ async fn every_openapi_operation_example_matches() {
 
     // Google sign-in of an existing user: "logged in", 201.
     let idt: Value = env
-        .http
-        .get(env.admin("/google/id_token"))
-        .query(&[("email", demo::USER_EMAIL)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json("/google/id_token", &[("email", demo::USER_EMAIL)])
+        .await;
     let (s, b) = env
         .post_json(
             &env.clara("/auth/google"),
@@ -253,15 +246,11 @@ async fn every_openapi_operation_example_matches() {
         "User",
     );
     let code: Value = env
-        .http
-        .get(env.admin("/otp"))
-        .query(&[("email", demo::USER_EMAIL), ("type", "CHANGE_PASSWORD")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json(
+            "/otp",
+            &[("email", demo::USER_EMAIL), ("type", "CHANGE_PASSWORD")],
+        )
+        .await;
     let r = env
         .http
         .patch(env.clara(&format!("/users/{}/password", demo::USER_EMAIL)))
@@ -289,15 +278,11 @@ async fn every_openapi_operation_example_matches() {
         .await
         .unwrap();
     let code: Value = env
-        .http
-        .get(env.admin("/otp"))
-        .query(&[("email", demo::INACTIVE_EMAIL), ("type", "ACTIVATION")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json(
+            "/otp",
+            &[("email", demo::INACTIVE_EMAIL), ("type", "ACTIVATION")],
+        )
+        .await;
     let r = env
         .http
         .post(env.clara(&format!("/users/{}/activate", demo::INACTIVE_EMAIL)))
@@ -419,15 +404,11 @@ async fn every_openapi_operation_example_matches() {
         .await
         .unwrap();
     let code: Value = env
-        .http
-        .get(env.admin("/otp"))
-        .query(&[("email", demo::USER_EMAIL), ("type", "TWO_FACTOR_AUTH")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json(
+            "/otp",
+            &[("email", demo::USER_EMAIL), ("type", "TWO_FACTOR_AUTH")],
+        )
+        .await;
     let (s, b) = env
         .post_json(
             &env.clara(&format!("/users/{user_id}/2fa")),
@@ -472,14 +453,8 @@ async fn every_openapi_error_example_matches() {
     };
     let (_, token) = env.login(demo::USER_EMAIL).await;
     let other: Value = env
-        .http
-        .get(env.admin(&format!("/clara/users/{}", demo::TWO_FA_EMAIL)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json(&format!("/clara/users/{}", demo::TWO_FA_EMAIL), &[])
+        .await;
     let other_id = other["id"].as_str().unwrap().to_owned();
     let mut seen = Vec::new();
 

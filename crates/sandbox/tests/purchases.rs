@@ -25,14 +25,7 @@ async fn buy(env: &Env, token: &str, amount: i64) -> String {
 }
 
 async fn deliveries(env: &Env) -> Vec<Value> {
-    env.http
-        .get(env.admin("/webhooks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    env.admin_json("/webhooks", &[]).await
 }
 
 async fn clara_purchase_credits_once(env: Env) {
@@ -88,15 +81,7 @@ async fn clara_purchase_credits_once(env: Env) {
     assert_eq!(settled["event_type"], "checkout.session.completed");
 
     // Stripe may deliver again: the balance does not move a second time.
-    let session: Value = env
-        .http
-        .get(env.admin(&format!("/checkout/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = env.admin_json(&format!("/checkout/{id}"), &[]).await;
     let event = json!({"id": "evt_replay", "object": "event", "type": "checkout.session.completed", "data": {"object": session}});
     let payload = serde_json::to_vec(&event).unwrap();
     let now = std::time::SystemTime::now()
@@ -122,15 +107,7 @@ async fn clara_purchase_credits_once(env: Env) {
         "settled at most once"
     );
     // One settlement recorded, with the wall-clock instant benchmarks time from.
-    let settlements: Vec<Value> = env
-        .http
-        .get(env.admin("/clara/settlements"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let settlements: Vec<Value> = env.admin_json("/clara/settlements", &[]).await;
     let ours: Vec<&Value> = settlements
         .iter()
         .filter(|s| s["session_id"] == id.as_str())
@@ -240,15 +217,7 @@ async fn declined_and_insufficient_cards_credit_nothing() {
         assert!(html.contains("id=\"pay\""), "the form is offered again");
     }
     let id = session_id(&url);
-    let session: Value = env
-        .http
-        .get(env.admin(&format!("/checkout/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = env.admin_json(&format!("/checkout/{id}"), &[]).await;
     assert_eq!(session["status"], "open");
     assert_eq!(session["payment_status"], "unpaid");
     assert_eq!(session["sandbox"]["declines"].as_array().unwrap().len(), 2);
@@ -318,15 +287,7 @@ async fn an_expired_session_cannot_be_paid() {
         .await
         .unwrap();
     assert_eq!(r["expired_sessions"], 1);
-    let session: Value = env
-        .http
-        .get(env.admin(&format!("/checkout/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = env.admin_json(&format!("/checkout/{id}"), &[]).await;
     assert_eq!(session["status"], "expired");
     assert_eq!(
         env.http.get(&url).send().await.unwrap().status(),

@@ -54,6 +54,23 @@ impl Env {
         &self.sandbox.urls().base
     }
 
+    /// The JSON answer of a test-only endpoint under `/__sandbox`.
+    pub async fn admin_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> T {
+        self.http
+            .get(self.admin(path))
+            .query(query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Logs a Clara user in (no 2FA): `(user_id, token)`.
     pub async fn login(&self, email: &str) -> (String, String) {
         let r = self
@@ -165,14 +182,7 @@ impl Env {
     }
 
     pub async fn requests(&self, path: &str) -> Vec<Value> {
-        let r = self
-            .http
-            .get(self.admin("/requests"))
-            .query(&[("path", path)])
-            .send()
-            .await
-            .unwrap();
-        r.json::<Vec<Value>>().await.unwrap()
+        self.admin_json("/requests", &[("path", path)]).await
     }
 }
 
