@@ -407,6 +407,7 @@ class WebDriver:
         if status != 200:
             raise RuntimeError(f"no WebDriver session: {status} {body}")
         self.session = body["value"]["sessionId"]
+        self.resent = 0
 
     @staticmethod
     def _listening(port: int) -> bool:
@@ -420,9 +421,7 @@ class WebDriver:
     # commands, and now and then WebKitWebDriver has closed it just as the
     # next command goes out: tauri-driver logs "connection reset by peer" and
     # hangs up on us without an answer. The session itself is fine, so the
-    # command is sent again (each time counted in `retries`).
-    retries = 0
-
+    # command is sent again (each time counted in `resent`).
     def send(self, method: str, path: str, body=None, timeout: float = 60.0):
         for attempt in range(4):
             try:
@@ -433,7 +432,7 @@ class WebDriver:
                 if not isinstance(err.reason, (http_client.RemoteDisconnected, ConnectionResetError)):
                     raise
                 failure = err
-            WebDriver.retries += 1
+            self.resent += 1
             log(f"WebDriver {method} {path}: {failure}; sending it again")
             time.sleep(0.2 * (attempt + 1))
         raise RuntimeError(f"WebDriver {method} {path}: no answer after 4 attempts")
@@ -452,10 +451,11 @@ class WebDriver:
 
     def click(self, css: str) -> None:
         element = self.find(css)
+        resent = self.resent
         status, answer = self.send("POST", f"/element/{element}/click", {})
         # An answer lost on the way back (see `send`) makes the second click
         # land on an element the first one already took off the page.
-        if status != 200 and not (WebDriver.retries and answer and "stale" in str(answer)):
+        if status != 200 and not (self.resent > resent and "stale" in str(answer)):
             raise RuntimeError(f"WebDriver click {css}: {status} {answer}")
 
     def type_into(self, css: str, text: str) -> None:
@@ -535,60 +535,22 @@ def time_to_credits(target: Path, cli: Path, sandbox: Sandbox, purchases: int, m
     profile.sign_in(cli, sandbox)
     rng = random.Random(seed)
     other = subprocess.Popen(["xmessage", "-geometry", "300x100+0+0", "another app"])
-    launches = 0
-
-    def launch() -> WebDriver:
-        nonlocal launches
-        launches += 1
-        # A Topup still running would take the new launch over and quit it.
-        wait_until("the previous Topup to quit", lambda: not instance_name_taken(), deadline=20)
-        d = WebDriver(target / "release/topup", profile.env, work / f"credits-driver-{launches}.log")
-        # After a broken session the purchase in flight is finished first: paid
-        # if it was not, then its "Credits added" screen closed.
-        d.find("[data-testid='balance'], [data-testid='purchase']")
-        if d.exists("[data-testid='purchase']"):
-            for session in sandbox.get("/checkout"):
-                if session.get("status") == "open":
-                    http("POST", f"{sandbox.admin}/checkout/{session['id']}/pay", {"card": CARD})
-            focus_topup()
-            d.click("[data-testid='done']")
-            d.find("[data-testid='balance']")
-        return d
-
-    driver = launch()
-    results = {"focus": [], "background": [], "shown_before_focus": 0, "delays": [], "relaunches": 0}
+    driver = WebDriver(target / "release/topup", profile.env, work / "credits-driver.log")
+    results = {"focus": [], "background": [], "shown_before_focus": 0, "delays": []}
     try:
-        i = 0
-        while i < purchases * 2:
+        driver.find("[data-testid='balance']")
+        for i in range(purchases * 2):
             mode = "focus" if i % 2 == 0 else "background"
-            try:
-                measured = one_purchase(driver, profile, sandbox, rng, mode, max_delay)
-            except (RuntimeError, OSError, TimeoutError) as err:
-                # The driver, not the app, has been seen to drop its connection:
-                # the purchase is not counted, the app is started again (the
-                # account comes back from the keychain) and the run goes on.
-                log(f"purchase {i + 1}: the WebDriver session broke ({err}); starting again")
-                results["relaunches"] += 1
-                if results["relaunches"] > 20:
-                    raise
-                try:
-                    driver.close()
-                except Exception:  # noqa: BLE001 - the session is already broken
-                    pass
-                http("DELETE", f"{sandbox.admin}/requests")
-                driver = launch()
-                continue
-            latency, delay, before_focus = measured
+            latency, delay, before_focus = one_purchase(driver, profile, sandbox, rng, mode, max_delay)
             results[mode].append(latency)
             results["delays"].append(delay)
             results["shown_before_focus"] += before_focus
             log(f"purchase {i + 1}/{purchases * 2} ({mode}, paid after {delay:.1f} s): "
                 f"on screen {latency:.0f} ms after {'focus' if mode == 'focus' else 'settling'}")
-            i += 1
     finally:
+        results["resent"] = driver.resent
         driver.close()
         other.terminate()
-    results["resent"] = WebDriver.retries
     return results
 
 
@@ -769,8 +731,7 @@ def main() -> int:
     if "credits" in results:
         print(f"Focus returned after the new balance was already on screen: "
               f"{results['credits']['shown_before_focus']} of {len(results['credits']['focus'])}")
-        print(f"WebDriver commands sent again after tauri-driver lost them: "
-              f"{results['credits'].get('resent', 0)}; app restarts: {results['credits']['relaunches']}")
+        print(f"WebDriver commands sent again after tauri-driver lost them: {results['credits']['resent']}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
