@@ -11,6 +11,13 @@ source scripts/in-session.sh
 target=${CARGO_TARGET_DIR:-$PWD/target}
 
 make --no-print-directory package
+# bench.py needs only Python's standard library; setup.sh installs the rest.
+if ! command -v python3 >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 >/dev/null
+fi
 # The same Tauri CLI and release profile (the workspace's) as Topup's package.
 (cd bench/baseline && node ../../ui/node_modules/@tauri-apps/cli/tauri.js build --ci --bundles deb)
 cargo build --locked -p topup-sandbox -p topup-cli
