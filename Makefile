@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
 BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle
 
-.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint bench fuzz
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint bench fuzz soak
 
 ## Build the app and open it.
 demo: setup ui
@@ -78,6 +78,12 @@ actionlint:
 ## the table that docs/benchmarks.md quotes. Takes about 25 minutes.
 bench: setup
 	bench/run.sh
+
+## Purchase flows through the real CLI against the Sandbox binary under chaos (not part of
+## `make test`, which runs 20 of them): one summary line, non-zero on any duplicate, lost
+## credit, crash or hang. SOAK_FLOWS=200 SOAK_CHAOS=0.3 SOAK_SEED=1 by default; minutes.
+soak: build-tests
+	scripts/soak.sh
 
 ## The cargo-fuzz targets of topup-core (fuzz/), a minute each; FUZZ_RUNS=<n> for a number of
 ## executions instead. Not part of `make test`: the instrumented build alone takes minutes.

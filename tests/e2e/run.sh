@@ -2,7 +2,8 @@
 # Runs the tests that need a desktop session, each suite in a world of its own
 # (scripts/in-session.sh: private D-Bus, Xvfb, a fresh unlocked gnome-keyring).
 #   1. the keychain tests of topup-core (real Secret Service, checked with secret-tool)
-#      and the topup-cli tests (the built binary, prompts through a pty);
+#      and the topup-cli tests (the built binary, prompts through a pty), then a
+#      20-flow soak (the CLI against the Sandbox binary under chaos);
 #   2. the end-to-end suite: the real app through tauri-driver, then (for a
 #      full run) a secret scan of every profile and log the suite left.
 # Extra arguments go to the e2e test binary (e.g. a test name to filter on).
@@ -14,6 +15,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 source scripts/in-session.sh
 
 in_session cargo test --locked --workspace --test keychain --test cli -- --ignored --test-threads=1
+# 20 purchase flows under chaos (make soak runs 200), its summary line printed.
+SOAK_FLOWS=20 in_session cargo test --locked -p topup-cli --test soak -- --ignored --nocapture
 
 # Every journey's profile is kept until the end, when one scan reads all the
 # files and logs they hold for secrets.

@@ -78,6 +78,48 @@ describe("home: buying", () => {
     expect(await screen.findByTestId("buy-error")).toHaveTextContent("Topup did not open");
   });
 
+  it("offers to try again when it is unknown whether the checkout was created", async () => {
+    const bought: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "quote") return quote((args as { input: string }).input);
+      if (cmd === "purchase_state") return null;
+      if (cmd === "buy") {
+        bought.push((args as { input: string }).input);
+        if (bought.length === 1)
+          throw { code: "purchase_unconfirmed", message: "Topup could not tell whether the checkout was created: the service answered HTTP 502. Nothing is charged unless a checkout is paid, so it is safe to try again." };
+        return { outcome: { outcome: "started", purchase: PENDING }, open_error: null };
+      }
+      return null;
+    });
+    const p = props();
+    render(Home, p);
+    await fireEvent.click(await screen.findByRole("button", { name: "$5.00" }));
+    await expect.poll(() => screen.getByTestId("buy").textContent).toMatch(/Buy 500 credits/);
+    await fireEvent.click(screen.getByTestId("buy"));
+    expect(await screen.findByTestId("buy-error")).toHaveTextContent("Nothing is charged unless a checkout is paid");
+    await fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await expect.poll(() => p.onpurchase.mock.calls.length).toBe(1);
+    expect(bought).toEqual(["5", "5"]);
+    expect(screen.queryByTestId("buy-error")).toBeNull();
+  });
+
+  it("offers no retry for a refusal that would only fail again", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "pricing") return PRICING;
+      if (cmd === "quote") return quote((args as { input: string }).input);
+      if (cmd === "purchase_state") return null;
+      if (cmd === "buy") throw { code: "permission_denied", message: "This account is not allowed to do that." };
+      return null;
+    });
+    render(Home, props());
+    await fireEvent.click(await screen.findByRole("button", { name: "$5.00" }));
+    await expect.poll(() => screen.getByTestId("buy").textContent).toMatch(/Buy 500 credits/);
+    await fireEvent.click(screen.getByTestId("buy"));
+    expect(await screen.findByTestId("buy-error")).toHaveTextContent("not allowed");
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
   it("abandons the pending purchase from the banner", async () => {
     const calls: string[] = [];
     mockIPC((cmd) => {

@@ -7,12 +7,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Top up prepaid credits from a terminal. Shares accounts and keychain
 /// entries with the Topup desktop app.
 #[derive(Debug, Parser)]
-#[command(name = "topup-cli", version, about, long_about = None)]
+#[command(name = "topup-cli", version, about, long_about = None, after_long_help = outcomes_help())]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Exit codes and error codes, for scripts (`--help`; `-h` leaves them out).
+fn outcomes_help() -> String {
+    use std::fmt::Write;
+    let mut text = String::from(
+        "Exit codes: 0 done or landed, 1 error, 2 usage, 3 checkout expired, 4 cancelled, \
+         5 stopped waiting, 6 sign in again.\n\n\
+         With --json, a failure prints {\"error\": {\"code\", \"message\"}} on stdout. The codes:\n",
+    );
+    for code in topup_core::ErrorCode::ALL {
+        let _ = writeln!(text, "  {:<24} {}", code.as_str(), code.meaning());
+    }
+    for (code, meaning) in crate::error::CLI_CODES {
+        let _ = writeln!(text, "  {code:<24} {meaning}");
+    }
+    text
 }
 
 #[derive(Debug, Args)]

@@ -110,7 +110,10 @@ pub async fn buy(
             hand_off(&url, args.no_browser, json);
         }
         BuyOutcome::AlreadyPending { .. } => {
-            if !json {
+            if json {
+                // As for a new purchase: a script waiting on it may still have to pay it.
+                eprintln!("Open this page to pay: {url}");
+            } else {
                 eprintln!(
                     "A purchase of {} is already in progress on this account; it was not started again.",
                     purchase.amount
@@ -138,11 +141,13 @@ pub async fn buy(
     let mut last_line = String::new();
     let report = move |p: &Progress| {
         let text = line(p);
+        // Progress is a courtesy: a closed stderr must not end the watch.
+        let mut err = std::io::stderr();
         if live {
-            eprint!("\r\x1b[2K{text}");
-            let _ = std::io::stderr().flush();
+            let _ = write!(err, "\r\x1b[2K{text}");
+            let _ = err.flush();
         } else if text.split(',').next() != last_line.split(',').next() {
-            eprintln!("{text}");
+            let _ = writeln!(err, "{text}");
         }
         last_line = text;
         if matches!(p.state, WatchState::GaveUp | WatchState::NeedsSignIn { .. }) {

@@ -125,7 +125,7 @@ impl Context {
         let record = self.pick(global)?;
         match self.accounts.restore(&record.id).await? {
             Restored::SignedIn { .. } => Ok(record),
-            Restored::Offline { message } => Err(CliError::Failed(message)),
+            Restored::Offline { code, message } => Err(CliError::Service { code, message }),
             Restored::NeedsSignIn { .. } if global.sandbox => {
                 self.accounts
                     .sign_in(

@@ -18,10 +18,28 @@ pub mod exit {
     pub const SIGN_IN: u8 = 6;
 }
 
+/// The codes of failures that belong to the command line itself.
+pub const CLI_CODES: [(&str, &str); 4] = [
+    ("usage", "the command line is wrong (exit code 2)"),
+    (
+        "cancelled",
+        "the purchase was declined at the prompt, or Ctrl-C",
+    ),
+    ("terminal", "the terminal could not be read"),
+    (
+        "failed",
+        "topup-cli itself failed (no config directory, the Sandbox did not start)",
+    ),
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
     Core(#[from] topup_core::Error),
+    /// A failure reported by core as a code and a sentence (a restore that
+    /// found the service unreachable).
+    #[error("{message}")]
+    Service { code: ErrorCode, message: String },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -47,6 +65,7 @@ impl CliError {
     pub fn code(&self) -> String {
         match self {
             Self::Core(e) => e.code().to_string(),
+            Self::Service { code, .. } => code.to_string(),
             Self::Usage(_) => "usage".into(),
             Self::Cancelled(_) => "cancelled".into(),
             Self::Io(_) => "terminal".into(),

@@ -56,6 +56,16 @@ async fn admin_post(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::Stat
         .status()
 }
 
+async fn admin_put(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .put(format!("{}{path}", sandbox.urls().admin))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 /// The one open checkout session, once the CLI has created it.
 async fn open_session(sandbox: &Sandbox) -> String {
     let started = Instant::now();
@@ -195,22 +205,7 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let config = tempfile::tempdir().unwrap();
     let clara = add_account(config.path(), &sandbox);
-    let token = admin_get(
-        &sandbox,
-        &format!("/clara/users/{}/api_key", demo::USER_EMAIL),
-    )
-    .await;
-    let mut login = cli(config.path(), &["login", "--token-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = login.stdin.take().unwrap();
-        writeln!(stdin, "{}", token["token"].as_str().unwrap()).unwrap();
-    }
-    assert!(login.wait().unwrap().success());
+    login_with_token(config.path(), &sandbox).await;
 
     // A bad command line, and an amount refused before anything is sent.
     assert_eq!(run(config.path(), &["buy"]).status.code(), Some(2));
@@ -332,4 +327,118 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
         before
     );
     sandbox.shutdown().await;
+}
+
+/// Signs the Clara account in with the demo user's API-key token from stdin.
+async fn login_with_token(config: &Path, sandbox: &Sandbox) {
+    let token = admin_get(
+        sandbox,
+        &format!("/clara/users/{}/api_key", demo::USER_EMAIL),
+    )
+    .await;
+    let mut login = cli(config, &["login", "--token-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = login.stdin.take().unwrap();
+        writeln!(stdin, "{}", token["token"].as_str().unwrap()).unwrap();
+    }
+    assert!(login.wait().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn scripts_get_the_resumed_link_and_the_code_of_the_last_cause() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    add_account(config.path(), &sandbox);
+    login_with_token(config.path(), &sandbox).await;
+
+    // A purchase left pending, then picked up by `--json buy --wait`: the
+    // link is on stderr as for a new one, so the script can pay it.
+    let started = json_of(&run(
+        config.path(),
+        &["--json", "buy", "5", "--no-browser", "--yes"],
+    ));
+    let url = started["checkout_url"].as_str().unwrap().to_owned();
+    let mut resumed = cli(
+        config.path(),
+        &["--json", "buy", "5", "--wait", "--no-browser", "--yes"],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stderr = resumed.stderr.take().unwrap();
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel();
+    let rest = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok);
+        let _ = first_tx.send(lines.next().unwrap_or_default());
+        lines.collect::<Vec<_>>()
+    });
+    let first_line = first_rx.await.unwrap();
+    assert_eq!(first_line, format!("Open this page to pay: {url}"));
+    let session = url.rsplit('/').next().unwrap();
+    assert_eq!(
+        admin_post(
+            &sandbox,
+            &format!("/checkout/{session}/pay"),
+            serde_json::json!({"card": "4242424242424242"})
+        )
+        .await,
+        200
+    );
+    let out = tokio::task::spawn_blocking(move || resumed.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let rest = rest.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?} {rest:?}");
+    assert_eq!(json_of(&out)["outcome"], "landed");
+
+    // Every retry of the account's read cut off: the code says so.
+    assert_eq!(
+        admin_put(
+            &sandbox,
+            "/faults",
+            serde_json::json!({"rules": [{"path": "/api/v1/users/*", "method": "GET", "kind": "truncated"}]})
+        )
+        .await,
+        200
+    );
+    let out = run(config.path(), &["--json", "balance"]);
+    assert_eq!(out.status.code(), Some(1));
+    let error = &json_of(&out)["error"];
+    assert_eq!(error["code"], "connection_dropped", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("broke off"));
+    sandbox.shutdown().await;
+}
+
+#[test]
+fn help_lists_every_code_a_script_can_see() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for code in topup_core::ErrorCode::ALL {
+        let line = help
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(code.as_str()))
+            .unwrap_or_else(|| panic!("{code} is not listed:\n{help}"));
+        assert!(line.contains(code.meaning()), "{line}");
+    }
+    for code in ["usage", "cancelled", "terminal", "failed"] {
+        assert!(
+            help.lines()
+                .any(|l| l.split_whitespace().next() == Some(code)),
+            "{code}"
+        );
+    }
+    assert!(help.contains("6 sign in again"));
 }

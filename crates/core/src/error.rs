@@ -35,8 +35,14 @@ pub enum ErrorCode {
     RateLimited,
     ServerUnavailable,
     NetworkUnreachable,
+    /// The connection broke after the request went out, before its answer
+    /// arrived: the service may or may not have acted on it.
+    ConnectionDropped,
     Timeout,
     MalformedResponse,
+    /// A purchase's creation met a failure that leaves unknown whether the
+    /// service created it. Nothing is charged until a checkout is paid.
+    PurchaseUnconfirmed,
     Unsupported,
     KeychainLocked,
     KeychainUnavailable,
@@ -56,7 +62,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 33] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -74,8 +80,10 @@ impl ErrorCode {
         Self::RateLimited,
         Self::ServerUnavailable,
         Self::NetworkUnreachable,
+        Self::ConnectionDropped,
         Self::Timeout,
         Self::MalformedResponse,
+        Self::PurchaseUnconfirmed,
         Self::Unsupported,
         Self::KeychainLocked,
         Self::KeychainUnavailable,
@@ -110,8 +118,10 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::ServerUnavailable => "server_unavailable",
             Self::NetworkUnreachable => "network_unreachable",
+            Self::ConnectionDropped => "connection_dropped",
             Self::Timeout => "timeout",
             Self::MalformedResponse => "malformed_response",
+            Self::PurchaseUnconfirmed => "purchase_unconfirmed",
             Self::Unsupported => "unsupported",
             Self::KeychainLocked => "keychain_locked",
             Self::KeychainUnavailable => "keychain_unavailable",
@@ -127,6 +137,45 @@ impl ErrorCode {
         }
     }
 
+    /// What the code means, for a script's author (`topup-cli --help`).
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::InvalidBaseUrl => "the service address is not a usable https (or loopback http) URL",
+            Self::UnknownPreset => "no such service among Topup's choices",
+            Self::InvalidAmount => "the amount could not be read as money",
+            Self::AmountOutOfRange => "the amount is outside the service's limits",
+            Self::InvalidCredentials => "the sign-in (email and password, token or keys) was refused",
+            Self::CodeRequired => "the account uses two-factor authentication: a code is needed",
+            Self::CodeInvalid => "the two-factor or activation code was refused",
+            Self::SessionExpired => "the session ended: sign in again",
+            Self::AccountInactive => "the account must be activated on the service before buying",
+            Self::PermissionDenied => "the account may not do that",
+            Self::InsufficientCredits => "not enough credits for that",
+            Self::AlreadyExists => "an account with that email exists already",
+            Self::NotFound => "what was asked for does not exist",
+            Self::InvalidRequest => "the service refused the request as invalid",
+            Self::RateLimited => "the service asked to slow down, and kept refusing within the retry budget: try later",
+            Self::ServerUnavailable => "the service answered with a server error (HTTP 5xx), also after retries: try later",
+            Self::NetworkUnreachable => "the service could not be reached (nothing was sent): check the network",
+            Self::ConnectionDropped => "the connection broke after the request went out, before the whole answer came, also after retries: try later",
+            Self::Timeout => "the service did not answer in time: try later",
+            Self::MalformedResponse => "the service's answer was not what Topup understands (not the expected JSON, a redirect): try later",
+            Self::PurchaseUnconfirmed => "unknown whether the service created the checkout; nothing is charged until one is paid, so buying again is safe",
+            Self::Unsupported => "the service does not offer that",
+            Self::KeychainLocked => "the system keychain is locked",
+            Self::KeychainUnavailable => "no system keychain: sign-ins last for this run only",
+            Self::KeychainDenied => "the system keychain refused access",
+            Self::KeychainFailed => "the system keychain failed",
+            Self::StorageFailed => "Topup could not write its files",
+            Self::UnknownAccount => "no such account in Topup",
+            Self::CheckoutUrlRefused => "the service's checkout link failed Topup's safety check and was not opened",
+            Self::InvalidCheckoutOrigin => "a checkout origin in the settings is not usable",
+            Self::InvalidSetting => "a setting's value cannot be kept",
+            Self::DesktopFailed => "the desktop would not open the browser or use the clipboard",
+            Self::Cancelled => "cancelled by the person",
+        }
+    }
+
     /// Whether trying the same thing again later may succeed.
     pub const fn is_transient(self) -> bool {
         matches!(
@@ -134,8 +183,21 @@ impl ErrorCode {
             Self::RateLimited
                 | Self::ServerUnavailable
                 | Self::NetworkUnreachable
+                | Self::ConnectionDropped
                 | Self::Timeout
                 | Self::MalformedResponse
+        )
+    }
+
+    /// After a failure with this code, whether the service may have acted on
+    /// the request: it went out and no answer came back that says. A request
+    /// that creates something must not be sent again blindly after one. (A
+    /// `MalformedResponse` is a whole answer that could not be understood:
+    /// the service did answer.)
+    pub const fn outcome_unknown(self) -> bool {
+        matches!(
+            self,
+            Self::ServerUnavailable | Self::ConnectionDropped | Self::Timeout
         )
     }
 }
@@ -150,6 +212,16 @@ fn seconds(d: &Option<Duration>) -> String {
     match d {
         Some(d) if d.as_secs() > 0 => format!(" Try again in {} s.", d.as_secs()),
         _ => " Try again in a moment.".to_owned(),
+    }
+}
+
+/// The failure behind an unconfirmed creation, as a clause.
+fn what_happened(cause: &Error) -> String {
+    match cause {
+        Error::ServerUnavailable { status } => format!("the service answered HTTP {status}"),
+        Error::ConnectionDropped => "the connection broke off before its whole answer".to_owned(),
+        Error::Timeout => "the service did not answer in time".to_owned(),
+        other => other.to_string().trim_end_matches('.').to_owned(),
     }
 }
 
@@ -193,10 +265,14 @@ pub enum Error {
     ServerUnavailable { status: u16 },
     #[error("Topup cannot reach the service. Check your internet connection.")]
     NetworkUnreachable,
+    #[error("The connection to the service broke off before its whole answer arrived. Try again in a moment.")]
+    ConnectionDropped,
     #[error("The service took too long to answer. Try again.")]
     Timeout,
     #[error("The service sent an answer Topup does not understand ({detail}).")]
     MalformedResponse { detail: String },
+    #[error("Topup could not tell whether the checkout was created: {}. Nothing is charged unless a checkout is paid, so it is safe to try again.", what_happened(.cause))]
+    PurchaseUnconfirmed { cause: Box<Error> },
     #[error("{what} is not available for this service.")]
     Unsupported { what: String },
     #[error("The system keychain is locked. Unlock it and try again.")]
@@ -242,8 +318,10 @@ impl Error {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::ServerUnavailable { .. } => ErrorCode::ServerUnavailable,
             Self::NetworkUnreachable => ErrorCode::NetworkUnreachable,
+            Self::ConnectionDropped => ErrorCode::ConnectionDropped,
             Self::Timeout => ErrorCode::Timeout,
             Self::MalformedResponse { .. } => ErrorCode::MalformedResponse,
+            Self::PurchaseUnconfirmed { .. } => ErrorCode::PurchaseUnconfirmed,
             Self::Unsupported { .. } => ErrorCode::Unsupported,
             Self::KeychainLocked => ErrorCode::KeychainLocked,
             Self::KeychainUnavailable => ErrorCode::KeychainUnavailable,
@@ -266,6 +344,18 @@ impl Error {
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound { what: what.into() }
+    }
+
+    /// This creation failure, or — when it leaves unknown whether the
+    /// service acted — [`Error::PurchaseUnconfirmed`] around it.
+    pub(crate) fn unless_unconfirmed(self) -> Self {
+        if self.code().outcome_unknown() {
+            Self::PurchaseUnconfirmed {
+                cause: Box::new(self),
+            }
+        } else {
+            self
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! on response size, and retries for idempotent requests.
 //!
 //! Retries use full-jitter exponential backoff and honour `Retry-After`, within
-//! a time budget. A request that creates something (a purchase) is sent once:
-//! a retry after a lost answer could buy twice.
+//! a time budget. A request that creates something (a purchase) is retried
+//! only where the service provably did not act on it: a 429 (refused before
+//! handling) and a connection that failed before the request was written. A
+//! retry after a lost answer could buy twice.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +15,7 @@ use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// How hard to try an idempotent request.
 #[derive(Debug, Clone, Copy)]
@@ -63,8 +65,21 @@ impl Default for HttpConfig {
 pub enum Idempotency {
     /// Reads (GET, including Dispersed's reconcile): retried.
     Idempotent,
-    /// Creates something: sent exactly once.
+    /// Creates something: sent again only after a failure that proves the
+    /// service did not act on it (see [`Idempotency::may_retry`]).
     Once,
+}
+
+impl Idempotency {
+    /// Whether a request of this kind may be sent again after `code`.
+    pub fn may_retry(self, code: ErrorCode) -> bool {
+        match self {
+            Self::Idempotent => code.is_transient(),
+            // A 429 is refused before handling; `NetworkUnreachable` is only
+            // ever a connection that failed before the request was written.
+            Self::Once => matches!(code, ErrorCode::RateLimited | ErrorCode::NetworkUnreachable),
+        }
+    }
 }
 
 /// A complete answer, body read within the size cap.
@@ -144,8 +159,7 @@ impl Http {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
             };
-            let retryable = idempotency == Idempotency::Idempotent && err.code().is_transient();
-            if !retryable || attempt >= policy.max_attempts {
+            if !idempotency.may_retry(err.code()) || attempt >= policy.max_attempts {
                 return Err(err);
             }
             let cap = policy
@@ -195,7 +209,7 @@ impl Http {
             )));
         }
         let mut body = BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        while let Some(chunk) = response.chunk().await.map_err(broken_body)? {
             if body.len() + chunk.len() > cap {
                 return Err(Error::malformed(format!(
                     "the answer is larger than {} KiB",
@@ -213,13 +227,27 @@ impl Http {
 }
 
 fn transport(e: reqwest::Error) -> Error {
+    if e.is_connect() {
+        // Refused, unreachable, no route, a failed TLS handshake, or a connect
+        // timeout: the request was never written.
+        Error::NetworkUnreachable
+    } else if e.is_timeout() {
+        Error::Timeout
+    } else {
+        // Reset or closed after the request went out, before an answer:
+        // whether the service acted on it is unknown.
+        Error::ConnectionDropped
+    }
+}
+
+/// An answer whose body stopped coming: too slow, or the connection broke
+/// off mid-body (reqwest reports both as decoding errors; no compression is
+/// enabled, so nothing else is decoded).
+fn broken_body(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::Timeout
-    } else if e.is_body() || e.is_decode() {
-        Error::malformed("the answer was cut off")
     } else {
-        // Connection refused, reset or closed early: the network, as the person sees it.
-        Error::NetworkUnreachable
+        Error::ConnectionDropped
     }
 }
 
@@ -248,6 +276,93 @@ mod tests {
             headers,
             body: Bytes::new(),
         }
+    }
+
+    #[test]
+    fn creation_is_sent_again_only_where_the_service_did_not_act() {
+        for code in ErrorCode::ALL {
+            let again = Idempotency::Once.may_retry(code);
+            assert_eq!(
+                again,
+                matches!(code, ErrorCode::RateLimited | ErrorCode::NetworkUnreachable),
+                "{code}"
+            );
+            assert!(!(again && code.outcome_unknown()), "{code}");
+            assert_eq!(Idempotency::Idempotent.may_retry(code), code.is_transient());
+        }
+    }
+
+    fn quick(max_attempts: u32) -> Http {
+        Http::new(HttpConfig {
+            retry: RetryPolicy {
+                max_attempts,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+                budget: Duration::from_secs(10),
+            },
+            ..HttpConfig::default()
+        })
+        .unwrap()
+    }
+
+    /// A server that reads each request and hangs up without answering;
+    /// counts the connections it took.
+    async fn hang_up_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/create", listener.local_addr().unwrap());
+        let taken = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&taken);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buf = [0u8; 1024];
+                let _ = socket.read(&mut buf).await;
+                drop(socket);
+            }
+        });
+        (url, taken)
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_and_a_dropped_one_are_told_apart() {
+        use std::sync::atomic::Ordering;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/create", closed.local_addr().unwrap());
+        drop(closed);
+        let err = quick(1)
+            .send(Idempotency::Once, |c| Ok(c.post(&url)), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NetworkUnreachable, "{err}");
+
+        let (url, taken) = hang_up_server().await;
+        let err = quick(3)
+            .send(Idempotency::Once, |c| Ok(c.post(&url)), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ConnectionDropped, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "The connection to the service broke off before its whole answer arrived. Try again in a moment."
+        );
+        assert_eq!(
+            taken.load(Ordering::SeqCst),
+            1,
+            "a creation that went out is not sent again"
+        );
+
+        let err = quick(3)
+            .send(Idempotency::Idempotent, |c| Ok(c.get(&url)), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ConnectionDropped);
+        assert_eq!(
+            taken.load(Ordering::SeqCst),
+            4,
+            "a read is tried three times"
+        );
     }
 
     #[test]

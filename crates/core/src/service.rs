@@ -44,6 +44,8 @@ pub enum Restored {
     },
     /// Signed in, but the service cannot be reached right now.
     Offline {
+        /// Why, as its last cause's code (`server_unavailable`, `timeout`…).
+        code: ErrorCode,
         message: String,
     },
 }
@@ -475,6 +477,7 @@ impl Accounts {
                 // Keep the session: it may well be fine once the service answers.
                 lock(&self.sessions).insert(id.to_owned(), session);
                 Ok(Restored::Offline {
+                    code: e.code(),
                     message: e.to_string(),
                 })
             }

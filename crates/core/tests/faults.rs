@@ -1,12 +1,18 @@
 //! Misbehaving networks: idempotent calls recover within their budget,
-//! purchase creation is attempted exactly once, and each failure surfaces as
-//! the right error code.
+//! purchase creation is sent again only where the service provably did not
+//! act, an unknown creation is resolved or said plainly, and each failure
+//! surfaces as the right error code.
 
 mod common;
+
+use std::sync::Arc;
 
 use common::*;
 use serde_json::json;
 use topup_core::money::{Currency, Money};
+use topup_core::provider::{Provider, PurchaseRef, Session};
+use topup_core::purchases::BuyOutcome;
+use topup_core::secrets::MemoryStore;
 use topup_core::ErrorCode;
 use topup_sandbox::demo;
 
@@ -82,8 +88,11 @@ async fn chaos_on_thirty_percent_of_requests_still_lets_reads_through() {
     assert!(hits >= 5, "faults were injected ({hits})");
 }
 
+/// Creation is sent again only where the service provably did not act on
+/// it: a 429. Everything else that went out stays one request, with the code
+/// of what happened.
 #[tokio::test]
-async fn purchase_creation_is_attempted_exactly_once() {
+async fn purchase_creation_is_retried_only_where_the_service_did_not_act() {
     let env = start().await;
     let clara = env.clara();
     let session = env.login(demo::USER_EMAIL).await;
@@ -91,60 +100,165 @@ async fn purchase_creation_is_attempted_exactly_once() {
     let cases = [
         (
             json!({"kind": "status", "status": 503}),
-            ErrorCode::ServerUnavailable,
+            Err(ErrorCode::ServerUnavailable),
         ),
         (
             json!({"kind": "status", "status": 500}),
-            ErrorCode::ServerUnavailable,
+            Err(ErrorCode::ServerUnavailable),
+        ),
+        (json!({"kind": "reset"}), Err(ErrorCode::ConnectionDropped)),
+        (
+            json!({"kind": "malformed"}),
+            Err(ErrorCode::MalformedResponse),
         ),
         (
-            json!({"kind": "rate_limit", "retry_after": 3}),
-            ErrorCode::RateLimited,
+            json!({"kind": "truncated"}),
+            Err(ErrorCode::ConnectionDropped),
         ),
-        (json!({"kind": "reset"}), ErrorCode::NetworkUnreachable),
-        (json!({"kind": "malformed"}), ErrorCode::MalformedResponse),
-        (json!({"kind": "truncated"}), ErrorCode::MalformedResponse),
+        // Refused before handling: waited out and sent again.
+        (json!({"kind": "rate_limit", "retry_after": 1}), Ok(2)),
     ];
-    for (kind, code) in cases {
-        env.faults(json!({"rules": [rule("/api/v1/stripe/buy", "POST", kind.clone())]}))
-            .await;
+    for (kind, expected) in cases {
+        let mut once = rule("/api/v1/stripe/buy", "POST", kind.clone());
+        once["times"] = json!(1);
+        env.faults(json!({"rules": [once]})).await;
         env.admin
             .delete(env.admin_url("/requests"))
             .send()
             .await
             .unwrap();
-        let err = clara.buy(&session, five, "").await.unwrap_err();
-        assert_eq!(err.code(), code, "{kind}: {err}");
-        assert_eq!(
-            env.count("POST", "/api/v1/stripe/buy").await,
-            1,
-            "{kind}: never retried"
-        );
+        let result = clara.buy(&session, five, "").await;
+        let sent = env.count("POST", "/api/v1/stripe/buy").await;
+        match expected {
+            Err(code) => {
+                let err = result.unwrap_err();
+                assert_eq!(err.code(), code, "{kind}: {err}");
+                assert_eq!(sent, 1, "{kind}: never sent again");
+            }
+            Ok(requests) => {
+                result.unwrap_or_else(|e| panic!("{kind}: {e}"));
+                assert_eq!(sent, requests, "{kind}");
+            }
+        }
     }
+}
 
-    let dispersed = env.dispersed();
-    let base = env.sandbox.urls().base.clone();
-    env.faults(json!({"rules": [rule("/v1/compute/ledger/credit-purchases", "POST", json!({"kind": "status", "status": 502}))]})).await;
+async fn dispersed_purchases(env: &Env) -> Vec<serde_json::Value> {
+    env.admin_get("/dispersed/purchases")
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// An unknown Dispersed creation is resolved by looking up the attempt's
+/// client reference (its memo): not created → created again; created (its
+/// answer lost) → left to expire unpaid, and a new one whose page can be
+/// opened. Either way the person gets exactly one page.
+#[tokio::test]
+async fn an_unknown_dispersed_creation_is_looked_up_by_its_reference() {
+    let env = start().await;
+    let provider = env.dispersed_provider();
+    let session = Session::Dispersed(env.keys());
+    let ten = Money::major(Currency::Eur, 10);
+    let create = "/v1/compute/ledger/credit-purchases";
+
+    // Refused before handling: nothing was created, so it is created again.
+    let mut refused = rule(create, "POST", json!({"kind": "status", "status": 502}));
+    refused["times"] = json!(1);
+    env.faults(json!({"rules": [refused]})).await;
+    let started = provider.start_purchase(&session, ten).await.unwrap();
+    assert_eq!(env.count("POST", create).await, 2);
+    let all = dispersed_purchases(&env).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let memo = all[0]["memo"].as_str().unwrap();
+    assert!(memo.starts_with("Topup ") && memo.is_ascii(), "{memo}");
+    assert_eq!(
+        started.reference,
+        PurchaseRef::Dispersed {
+            checkout_session_id: all[0]["checkout_session_id"].as_str().unwrap().to_owned()
+        }
+    );
+
+    // Handled, answer cut off: found by its memo; the new one is what opens.
     env.admin
         .delete(env.admin_url("/requests"))
         .send()
         .await
         .unwrap();
-    let err = dispersed
-        .create_purchase(
-            Money::major(Currency::Eur, 10),
-            &format!("{base}/console/ok"),
-            &format!("{base}/console/no"),
-            None,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::ServerUnavailable);
+    let mut lost = rule(create, "POST", json!({"kind": "truncated"}));
+    lost["times"] = json!(1);
+    env.faults(json!({"rules": [lost]})).await;
+    let started = provider.start_purchase(&session, ten).await.unwrap();
+    assert_eq!(env.count("POST", create).await, 2);
+    let all = dispersed_purchases(&env).await;
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_ne!(all[1]["memo"], all[2]["memo"], "one reference per attempt");
     assert_eq!(
-        env.count("POST", "/v1/compute/ledger/credit-purchases")
-            .await,
-        1
+        started.reference,
+        PurchaseRef::Dispersed {
+            checkout_session_id: all[2]["checkout_session_id"].as_str().unwrap().to_owned()
+        },
+        "the purchase whose page Topup has"
     );
+
+    // The look-up fails too: nothing tells what became of it.
+    env.admin
+        .delete(env.admin_url("/requests"))
+        .send()
+        .await
+        .unwrap();
+    let mut lost = rule(create, "POST", json!({"kind": "status", "status": 503}));
+    lost["times"] = json!(1);
+    let list = rule(create, "GET", json!({"kind": "status", "status": 503}));
+    env.faults(json!({"rules": [lost, list]})).await;
+    let err = provider.start_purchase(&session, ten).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PurchaseUnconfirmed, "{err}");
+    assert!(err.to_string().contains("HTTP 503"), "{err}");
+    assert_eq!(env.count("POST", create).await, 1);
+
+    // The service keeps failing before handling: three attempts, each known
+    // not to have created anything; its own failure is the answer.
+    env.admin
+        .delete(env.admin_url("/requests"))
+        .send()
+        .await
+        .unwrap();
+    let always = rule(create, "POST", json!({"kind": "status", "status": 503}));
+    env.faults(json!({"rules": [always]})).await;
+    let err = provider.start_purchase(&session, ten).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ServerUnavailable, "{err}");
+    assert_eq!(env.count("POST", create).await, 3);
+    assert_eq!(
+        dispersed_purchases(&env).await.len(),
+        3,
+        "nothing more was created"
+    );
+}
+
+/// Clara shows no checkout sessions: an unknown creation is said plainly,
+/// nothing is kept pending, and buying again works.
+#[tokio::test]
+async fn an_unknown_clara_creation_is_said_plainly_and_can_be_tried_again() {
+    let env = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_service(&env, dir.path(), Arc::new(MemoryStore::default()));
+    let record = add_signed_in(&accounts, sandbox_preset()).await;
+    accounts.pricing(&record.id).await.unwrap();
+    let mut dropped = rule("/api/v1/stripe/buy", "POST", json!({"kind": "reset"}));
+    dropped["times"] = json!(1);
+    env.faults(json!({"rules": [dropped]})).await;
+    let err = accounts.buy(&record.id, "5").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PurchaseUnconfirmed);
+    assert_eq!(
+        err.to_string(),
+        "Topup could not tell whether the checkout was created: the connection broke off before \
+         its whole answer. Nothing is charged unless a checkout is paid, so it is safe to try again."
+    );
+    assert!(accounts.pending_purchase(&record.id).unwrap().is_none());
+    let outcome = accounts.buy(&record.id, "5").await.unwrap();
+    assert!(matches!(outcome, BuyOutcome::Started { .. }));
+    assert_eq!(env.count("POST", "/api/v1/stripe/buy").await, 2);
 }
 
 #[tokio::test]
@@ -161,7 +275,7 @@ async fn persistent_failures_surface_with_the_right_code_within_the_budget() {
             json!({"kind": "rate_limit", "retry_after": 0}),
             ErrorCode::RateLimited,
         ),
-        (json!({"kind": "reset"}), ErrorCode::NetworkUnreachable),
+        (json!({"kind": "reset"}), ErrorCode::ConnectionDropped),
         (json!({"kind": "malformed"}), ErrorCode::MalformedResponse),
     ] {
         env.faults(json!({"rules": [rule("/api/v1/stripe/rate", "GET", kind.clone())]}))

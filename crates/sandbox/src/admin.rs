@@ -35,6 +35,7 @@ pub fn routes() -> Router<App> {
         .route("/clara/token_ttl", put(token_ttl))
         .route("/google/id_token", get(id_token))
         .route("/dispersed/legacy", put(dispersed_legacy))
+        .route("/dispersed/purchases", get(dispersed_purchases))
         .route("/webhooks", get(deliveries))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", get(faults).put(set_faults))
@@ -66,7 +67,8 @@ async fn index(State(app): State<App>) -> Json<Value> {
             "GET /__sandbox/clara/users/{email}/api_key", "GET /__sandbox/clara/settlements",
             "POST /__sandbox/clara/sessions/revoke {email}", "POST /__sandbox/clara/sessions/expire {email}",
             "PUT /__sandbox/clara/token_ttl {seconds}", "GET /__sandbox/google/id_token?email=",
-            "PUT /__sandbox/dispersed/legacy {enabled}", "GET /__sandbox/webhooks",
+            "PUT /__sandbox/dispersed/legacy {enabled}", "GET /__sandbox/dispersed/purchases",
+            "GET /__sandbox/webhooks",
             "GET|DELETE /__sandbox/requests", "GET|PUT /__sandbox/faults",
             "POST /__sandbox/clock/advance {seconds}", "POST /__sandbox/reset"
         ]
@@ -295,6 +297,18 @@ struct EnabledBody {
 async fn dispersed_legacy(State(app): State<App>, Json(body): Json<EnabledBody>) -> Json<Value> {
     app.world().dispersed.legacy_create = body.enabled;
     Json(json!({"enabled": body.enabled}))
+}
+
+/// Every credit purchase of every key, oldest first, as the API shows them.
+async fn dispersed_purchases(State(app): State<App>) -> Json<Value> {
+    let world = app.world();
+    let all: Vec<Value> = world
+        .dispersed
+        .purchases
+        .iter()
+        .map(crate::dispersed::Purchase::to_json)
+        .collect();
+    Json(json!(all))
 }
 
 async fn settlements(State(app): State<App>) -> Json<Value> {

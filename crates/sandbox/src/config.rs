@@ -20,25 +20,42 @@ pub enum Quirks {
 }
 
 /// What an injected fault does to a matching request.
+///
+/// Each kind behaves as a real server (or the proxy in front of it) does:
+/// it either fails before the request is handled — nothing happened, and a
+/// sender such as Stripe's webhook delivery sees a failure and retries — or
+/// the request is handled and then its answer breaks. Never "200 and nothing
+/// done".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
     /// Waits before handling the request normally.
     Latency { ms: u64 },
-    /// Answers with this status (500, 502, 503…) and a short error body.
+    /// Before handling: answers with this status (500, 502, 503…) and a short
+    /// error body, as a failing server or its proxy does.
     Status { status: u16 },
-    /// Answers 429 with `Retry-After: <retry_after>` (seconds).
+    /// Before handling: answers 429 with `Retry-After: <retry_after>` (seconds).
     RateLimit { retry_after: u64 },
-    /// Closes the connection without a response.
+    /// Before handling: closes the connection without a response.
     Reset,
-    /// Answers 200 with a body that is not JSON.
+    /// After handling: the request takes effect, then its answer's body is
+    /// replaced by one that is not JSON (status kept).
     Malformed,
-    /// Sends the headers and part of the body, then closes the connection.
+    /// After handling: the request takes effect, then the headers and part of
+    /// the body go out and the connection closes.
     Truncated,
 }
 
+impl FaultKind {
+    /// Whether the request is handled before the fault breaks its answer.
+    pub fn after_handling(&self) -> bool {
+        matches!(self, Self::Malformed | Self::Truncated)
+    }
+}
+
 /// One fault-injection rule. Exactly one of `probability` and `every` applies;
-/// with neither, every matching request is hit.
+/// with neither, every matching request is hit. `times` stops the rule after
+/// it has hit that many requests (a fault that happens once, then never).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultRule {
     /// A path pattern: `*` matches any run of characters (`/api/v1/users/*`).
@@ -54,6 +71,20 @@ pub struct FaultRule {
     pub probability: Option<f64>,
     #[serde(default)]
     pub every: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
+}
+
+/// `--faults` as one value: a list of rules given as a single argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpec(pub Vec<FaultRule>);
+
+impl std::str::FromStr for FaultSpec {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        parse_faults(spec).map(Self)
+    }
 }
 
 fn any_path() -> String {
@@ -154,8 +185,8 @@ impl SeedWebhook {
 }
 
 /// Parses `--faults`: a JSON array of rules, or the shorthand `chaos=<p>` that
-/// spreads 5xx, 429, resets, malformed and truncated bodies over the provider
-/// APIs (not the hosted pages) with total probability `p`.
+/// spreads latency, 5xx, 429, resets, malformed and truncated bodies over the
+/// provider APIs (not the hosted pages) with total probability `p`.
 pub fn parse_faults(spec: &str) -> Result<Vec<FaultRule>, String> {
     let spec = spec.trim();
     if let Some(p) = spec.strip_prefix("chaos=") {
@@ -170,9 +201,16 @@ pub fn parse_faults(spec: &str) -> Result<Vec<FaultRule>, String> {
     serde_json::from_str(spec).map_err(|e| format!("--faults is not a JSON array of rules: {e}"))
 }
 
+/// How long a chaos latency fault holds a request: long enough to be felt,
+/// well inside a client's timeout.
+pub const CHAOS_LATENCY_MS: u64 = 1_500;
+
 /// Faults on every provider API route, adding up to probability `p`.
 pub fn chaos(p: f64) -> Vec<FaultRule> {
     let kinds = [
+        FaultKind::Latency {
+            ms: CHAOS_LATENCY_MS,
+        },
         FaultKind::Status { status: 500 },
         FaultKind::Status { status: 502 },
         FaultKind::Status { status: 503 },
@@ -191,6 +229,7 @@ pub fn chaos(p: f64) -> Vec<FaultRule> {
                 kind: kind.clone(),
                 probability: Some(share),
                 every: None,
+                times: None,
             })
         })
         .collect()
@@ -230,6 +269,13 @@ mod tests {
             .filter_map(|r| r.probability)
             .sum();
         assert!((total - 0.3).abs() < 1e-9);
+        assert!(chaos.iter().any(|r| r.path == "/api/v1/*"
+            && r.kind
+                == FaultKind::Latency {
+                    ms: CHAOS_LATENCY_MS
+                }));
         assert!(parse_faults("chaos=2").is_err());
+        let once = parse_faults(r#"[{"kind": "reset", "times": 1}]"#).unwrap();
+        assert_eq!(once[0].times, Some(1));
     }
 }

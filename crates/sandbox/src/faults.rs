@@ -17,7 +17,10 @@ use crate::state::App;
 
 pub struct Injector {
     rules: Vec<FaultRule>,
+    /// Matching requests seen, per rule.
     hits: Vec<u64>,
+    /// Faults injected, per rule (what `times` counts).
+    fired: Vec<u64>,
     rng: StdRng,
     seed: u64,
 }
@@ -26,6 +29,7 @@ impl Injector {
     pub fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
         Self {
             hits: vec![0; rules.len()],
+            fired: vec![0; rules.len()],
             rules,
             rng: StdRng::seed_from_u64(seed),
             seed,
@@ -40,6 +44,10 @@ impl Injector {
 
     pub fn rules(&self) -> &[FaultRule] {
         &self.rules
+    }
+
+    fn fired(&self, rule: usize) -> u64 {
+        self.fired[rule]
     }
 
     /// The fault for this request, if any. Draws one number per matching
@@ -63,6 +71,9 @@ impl Injector {
             {
                 continue;
             }
+            if rule.times.is_some_and(|n| self.fired(i) >= n) {
+                continue;
+            }
             self.hits[i] += 1;
             let hit = match (rule.every, rule.probability) {
                 (Some(n), _) => n > 0 && self.hits[i].is_multiple_of(n),
@@ -77,6 +88,7 @@ impl Injector {
             };
             if hit && chosen.is_none() {
                 chosen = Some(rule.kind.clone());
+                self.fired[i] += 1;
             }
         }
         chosen
@@ -129,18 +141,28 @@ pub async fn inject(State(app): State<App>, req: Request, next: Next) -> Respons
             }
             r
         }
-        FaultKind::Reset => broken_body(Vec::new(), None),
-        FaultKind::Malformed => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"data\": {\"credits\": 1O0, \"status\": \"succ",
-        )
-            .into_response(),
-        FaultKind::Truncated => broken_body(
-            b"{\"data\": {\"created_at\": \"Wed, 26 Nov 2025 23:51:28 GMT\", \"credits\": "
-                .to_vec(),
-            Some(400),
-        ),
+        FaultKind::Reset => broken_body(StatusCode::OK, Vec::new()),
+        // The request takes effect; only its answer breaks on the way back.
+        FaultKind::Malformed => {
+            let handled = next.run(req).await;
+            (
+                handled.status(),
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"data\": {\"credits\": 1O0, \"status\": \"succ",
+            )
+                .into_response()
+        }
+        FaultKind::Truncated => {
+            let handled = next.run(req).await;
+            let status = handled.status();
+            let whole = axum::body::to_bytes(handled.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            // Half of the real answer (at least a byte), then the drop.
+            let cut = (whole.len() / 2).max(1);
+            let head = whole.get(..cut).unwrap_or(b"{").to_vec();
+            broken_body(status, head)
+        }
     };
     response
         .extensions_mut()
@@ -172,11 +194,11 @@ fn status_response(path: &str, status: u16) -> Response {
         .into_response()
 }
 
-/// A 200 whose body breaks off. With no bytes the connection closes before
-/// anything is written (a reset, as the client sees it); with a prefix and a
-/// `declared` length, the headers and the prefix go out first and the promised
-/// length is never reached.
-fn broken_body(prefix: Vec<u8>, declared: Option<usize>) -> Response {
+/// An answer whose body breaks off. With no bytes the connection closes
+/// before anything is written (a reset, as the client sees it); with a
+/// prefix, the headers (promising twice its length) and the prefix go out
+/// first and the promised length is never reached.
+fn broken_body(status: StatusCode, prefix: Vec<u8>) -> Response {
     use futures_util::StreamExt;
     let cut = || {
         std::io::Error::new(
@@ -184,6 +206,7 @@ fn broken_body(prefix: Vec<u8>, declared: Option<usize>) -> Response {
             "sandbox: injected connection drop",
         )
     };
+    let declared = (!prefix.is_empty()).then(|| prefix.len() * 2);
     let body = if prefix.is_empty() {
         Body::from_stream(futures_util::stream::iter([Err::<Bytes, _>(cut())]))
     } else {
@@ -196,6 +219,7 @@ fn broken_body(prefix: Vec<u8>, declared: Option<usize>) -> Response {
         Body::from_stream(head.chain(tail))
     };
     let mut response = Response::new(body);
+    *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -263,6 +287,7 @@ mod tests {
             kind: FaultKind::Reset,
             probability: None,
             every: Some(3),
+            times: None,
         };
         let mut inj = Injector::new(vec![rule], 1);
         let got: Vec<bool> = (0..6)

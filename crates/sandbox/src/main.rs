@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use topup_sandbox::config::{parse_faults, FaultRule};
+use topup_sandbox::config::FaultSpec;
 use topup_sandbox::{demo, Config, Quirks, Sandbox, SeedPrice, SeedWebhook};
 
 #[derive(Debug, Parser)]
@@ -24,8 +24,9 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Quirks::Documented)]
     quirks: Quirks,
     /// Fault injection: a JSON array of rules, or `chaos=<probability>`.
-    #[arg(long, value_parser = parse_faults)]
-    faults: Option<Vec<FaultRule>>,
+    // One value holding the list: clap would read a `Vec` as repeated values.
+    #[arg(long)]
+    faults: Option<FaultSpec>,
     /// Seed for fault injection, so a run can be repeated.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -52,7 +53,7 @@ async fn main() -> ExitCode {
     let mut config = Config {
         port: args.port,
         quirks: args.quirks,
-        faults: args.faults.unwrap_or_default(),
+        faults: args.faults.map(|f| f.0).unwrap_or_default(),
         seed: args.seed,
         webhooks: args.webhooks,
         token_ttl: Duration::from_secs(args.token_ttl),

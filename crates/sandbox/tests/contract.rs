@@ -615,6 +615,7 @@ async fn every_openapi_error_example_matches() {
             kind: FaultKind::RateLimit { retry_after: 2 },
             probability: None,
             every: None,
+            times: None,
         },
         FaultRule {
             path: "/api/v1/version".into(),
@@ -622,6 +623,7 @@ async fn every_openapi_error_example_matches() {
             kind: FaultKind::Status { status: 500 },
             probability: None,
             every: None,
+            times: None,
         },
     ];
     env.http

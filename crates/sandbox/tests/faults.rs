@@ -19,6 +19,7 @@ fn rule(path: &str, kind: FaultKind) -> FaultRule {
         kind,
         probability: None,
         every: None,
+        times: None,
     }
 }
 
@@ -180,6 +181,7 @@ async fn faults_set_at_start_apply_from_the_first_request() {
     let env = start_with(Config {
         faults: vec![FaultRule {
             every: Some(2),
+            times: None,
             ..rule("/api/v1/version", FaultKind::Status { status: 502 })
         }],
         ..Config::default()
@@ -249,4 +251,145 @@ fn the_binary_prints_its_urls_first() {
     assert!(rest[0].contains(demo::USER_EMAIL) && rest[0].contains(demo::PASSWORD));
     assert!(rest[1].contains(demo::CLARA_PUBLIC_KEY));
     assert!(rest[2].contains("clara_api_"));
+}
+
+/// Starts the binary with `args`, returns it and the admin URL it printed.
+fn start_binary(args: &[&str]) -> (std::process::Child, Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topup-sandbox"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().map(|l| l.unwrap_or_default());
+    let Some(Ok(urls)) = first.as_deref().map(serde_json::from_str::<Value>) else {
+        let status = child.wait().unwrap();
+        panic!("the Sandbox did not start with {args:?}: {status}");
+    };
+    (child, urls)
+}
+
+#[tokio::test]
+async fn the_binary_takes_faults_from_the_command_line() {
+    let (mut chaotic, urls) = start_binary(&["--faults", "chaos=0.3", "--seed", "5"]);
+    let rules: Value = reqwest::get(format!("{}/faults", urls["admin"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = chaotic.kill();
+    let _ = chaotic.wait();
+    let rules = rules["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 16, "eight kinds on the two provider APIs");
+    assert!(rules.iter().any(|r| r["kind"] == "latency"), "{rules:?}");
+
+    let (mut listed, urls) = start_binary(&[
+        "--faults",
+        r#"[{"path": "/api/v1/version", "kind": "status", "status": 503}]"#,
+    ]);
+    let status = reqwest::get(format!("{}/version", urls["clara"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .status();
+    let _ = listed.kill();
+    let _ = listed.wait();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn a_rule_with_times_hits_that_many_requests_then_never() {
+    let env = start().await;
+    let mut once = rule("/api/v1/version", FaultKind::Status { status: 502 });
+    once.times = Some(2);
+    env.http
+        .put(env.admin("/faults"))
+        .json(&json!({"rules": [once]}))
+        .send()
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(
+            env.http
+                .get(env.clara("/version"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(got, [502, 502, 200, 200]);
+}
+
+/// A fault on the settlement webhook behaves as a real server's would: it
+/// fails before handling (Stripe sees the failure and delivers again) or
+/// breaks the answer after handling (the payment is credited). Either way
+/// the payment is credited exactly once.
+#[tokio::test]
+async fn a_faulted_settlement_webhook_still_credits_exactly_once() {
+    let kinds = [
+        (FaultKind::Status { status: 500 }, false),
+        (FaultKind::RateLimit { retry_after: 1 }, false),
+        (FaultKind::Reset, false),
+        (FaultKind::Malformed, true),
+        (FaultKind::Truncated, true),
+    ];
+    for (kind, after_handling) in kinds {
+        assert_eq!(kind.after_handling(), after_handling);
+        let env = start().await;
+        let (user_id, token) = env.login(demo::USER_EMAIL).await;
+        let before = env.credits(&user_id, &token).await;
+        let mut once = rule("/api/v1/stripe/settle", kind.clone());
+        once.times = Some(1);
+        env.http
+            .put(env.admin("/faults"))
+            .json(&json!({"rules": [once]}))
+            .send()
+            .await
+            .unwrap();
+        let (s, b) = env
+            .post_json(
+                &env.clara("/stripe/buy"),
+                &token,
+                json!({"amount": 5, "return_path": "billing"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let url = b["data"]["url"].as_str().unwrap().to_owned();
+        let paid = pay_on_page(&env, &url, "4242 4242 4242 4242").await;
+        assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+        let id = session_id(&url);
+        let delivery: Value = wait_for("a delivered settlement", Duration::from_secs(10), || {
+            let env = &env;
+            let id = id.clone();
+            async move {
+                let all: Vec<Value> = env.admin_json("/webhooks", &[]).await;
+                all.into_iter().find(|d| {
+                    d["object_id"] == id.as_str()
+                        && d["url"].as_str().unwrap().ends_with("/stripe/settle")
+                        && d["delivered"] == true
+                })
+            }
+        })
+        .await;
+        assert_eq!(
+            env.credits(&user_id, &token).await,
+            before + 500.0,
+            "{kind:?}: credited exactly once"
+        );
+        let settled: Vec<Value> = env.admin_json("/clara/settlements", &[]).await;
+        assert_eq!(settled.len(), 1, "{kind:?}: {settled:?}");
+        let attempts = delivery["attempts"].as_array().unwrap().len();
+        let expected = match kind {
+            // Handled, and its status (200) reached Stripe before the body broke.
+            FaultKind::Malformed | FaultKind::Truncated => 1,
+            // Refused before handling: Stripe delivers again.
+            _ => 2,
+        };
+        assert_eq!(attempts, expected, "{kind:?}: {delivery}");
+    }
 }

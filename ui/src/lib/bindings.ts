@@ -211,7 +211,17 @@ export type Credits = string;
 export type Currency = "USD" | "EUR";
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
-export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | "timeout" | "malformed_response" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | 
+export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | 
+/**
+ *  The connection broke after the request went out, before its answer
+ *  arrived: the service may or may not have acted on it.
+ */
+"connection_dropped" | "timeout" | "malformed_response" | 
+/**
+ *  A purchase's creation met a failure that leaves unknown whether the
+ *  service created it. Nothing is charged until a checkout is paid.
+ */
+"purchase_unconfirmed" | "unsupported" | "keychain_locked" | "keychain_unavailable" | "keychain_denied" | "keychain_failed" | "storage_failed" | "unknown_account" | "checkout_url_refused" | "invalid_checkout_origin" | 
 /**  A setting the person typed cannot be kept (an empty account name...). */
 "invalid_setting" | 
 /**
@@ -391,7 +401,9 @@ export type Restored = { state: "signed_in"; account: Account } |
 /**  No stored sign-in, or it ended: sign in again (the account is kept). */
 { state: "needs_sign_in"; reason: string | null } | 
 /**  Signed in, but the service cannot be reached right now. */
-{ state: "offline"; message: string };
+{ state: "offline"; 
+/**  Why, as its last cause's code (`server_unavailable`, `timeout`…). */
+code: ErrorCode; message: string };
 
 /**  The Sandbox's demo sign-in, offered prefilled (demo data, not secrets). */
 export type SandboxDemo = {

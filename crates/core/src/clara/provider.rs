@@ -113,7 +113,13 @@ impl Provider for ClaraProvider {
         // What "landed" will be measured against, taken before buying.
         let before = self.client.user(s).await?;
         let newest = self.client.recent_transactions(s).await?.into_iter().next();
-        let checkout = self.client.buy(s, amount, &self.return_path).await?;
+        // Clara shows no checkout sessions, so a lost answer cannot be looked
+        // up: said plainly (nothing is charged until a checkout is paid).
+        let checkout = self
+            .client
+            .buy(s, amount, &self.return_path)
+            .await
+            .map_err(Error::unless_unconfirmed)?;
         Ok(StartedPurchase {
             reference: PurchaseRef::Clara {
                 balance_before: before.credits,

@@ -156,7 +156,8 @@ impl DispersedClient {
             .map(|_| ())
     }
 
-    /// Creates a credit purchase (§4.1). Sent exactly once.
+    /// Creates a credit purchase (§4.1). Sent again only where the service
+    /// provably did not act on it ([`Idempotency::Once`]).
     pub async fn create_purchase(
         &self,
         amount: Money,
@@ -247,6 +248,18 @@ impl DispersedClient {
             },
         )
         .await
+    }
+
+    /// The pending purchase whose memo is `memo`, among the newest 50 (a
+    /// purchase looked for this way was created moments ago).
+    pub async fn pending_purchase_with_memo(&self, memo: &str) -> Result<Option<Purchase>> {
+        let page = self
+            .list_purchases(1, 50, Sort::NewestFirst, &[PurchaseState::Pending])
+            .await?;
+        Ok(page
+            .purchases
+            .into_iter()
+            .find(|p| p.memo.as_deref() == Some(memo)))
     }
 
     /// The purchase's state, re-checked by the server while PENDING (§4.3).

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use rand::RngCore;
 
-use super::{DispersedClient, KeyPair, PurchaseState, Sort};
+use super::{CreatedPurchase, DispersedClient, KeyPair, PurchaseState, Sort};
 use crate::base_url::BaseUrl;
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::http::Http;
 use crate::money::{Currency, Money, PriceList};
 use crate::provider::*;
@@ -19,7 +20,31 @@ pub struct DispersedProvider {
     clock: Arc<dyn Clock>,
     redirect_url: String,
     cancel_url: String,
-    memo: String,
+}
+
+/// How many creations one Buy may try when the earlier ones' outcomes were
+/// unknown and a look-up showed what became of them.
+const CREATION_ATTEMPTS: u32 = 3;
+
+/// A reference unique to one creation attempt, carried in the purchase's
+/// memo (ASCII, so the signed body is the same under every JSON encoder):
+/// an attempt whose answer was lost can then be looked up.
+fn client_reference() -> String {
+    let mut bytes = [0u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("Topup {}", hex::encode(bytes))
+}
+
+fn started(created: CreatedPurchase) -> StartedPurchase {
+    StartedPurchase {
+        reference: PurchaseRef::Dispersed {
+            checkout_session_id: created.checkout_session_id,
+        },
+        checkout_url: created.checkout_url,
+        amount: created.amount,
+        expected_credits: None,
+        expires_at: created.expires_at,
+    }
 }
 
 impl DispersedProvider {
@@ -37,7 +62,6 @@ impl DispersedProvider {
             clock,
             redirect_url: redirect_url.into(),
             cancel_url: cancel_url.into(),
-            memo: "Topup".to_owned(),
         }
     }
 
@@ -122,25 +146,53 @@ impl Provider for DispersedProvider {
         Ok(None)
     }
 
+    /// Creates the purchase. When the answer is lost (a 5xx, a dropped
+    /// connection, no answer in time, one that cannot be read), the attempt's client reference is
+    /// looked up among the account's pending purchases instead of guessing:
+    /// not there means nothing was created, and creating again is safe.
+    /// There means it was created; Dispersed shows no payment page for an
+    /// existing purchase, so that one is left to expire unpaid (it costs
+    /// nothing) and a new one is created whose page can be opened.
     async fn start_purchase(&self, session: &Session, amount: Money) -> Result<StartedPurchase> {
-        let created = self
-            .client_for(session)?
-            .create_purchase(
-                amount,
-                &self.redirect_url,
-                &self.cancel_url,
-                Some(&self.memo),
-            )
-            .await?;
-        Ok(StartedPurchase {
-            reference: PurchaseRef::Dispersed {
-                checkout_session_id: created.checkout_session_id,
-            },
-            checkout_url: created.checkout_url,
-            amount: created.amount,
-            expected_credits: None,
-            expires_at: created.expires_at,
-        })
+        let client = self.client_for(session)?;
+        let mut attempt = 1;
+        loop {
+            let memo = client_reference();
+            let err = match client
+                .create_purchase(amount, &self.redirect_url, &self.cancel_url, Some(&memo))
+                .await
+            {
+                Ok(created) => return Ok(started(created)),
+                // A 5xx, a dropped connection, no answer in time, or one that
+                // could not be read: the page, if there is one, is lost.
+                Err(e)
+                    if e.code().outcome_unknown() || e.code() == ErrorCode::MalformedResponse =>
+                {
+                    e
+                }
+                Err(e) => return Err(e),
+            };
+            match client.pending_purchase_with_memo(&memo).await {
+                Ok(Some(lost)) => tracing::warn!(
+                    attempt,
+                    checkout_session = %lost.checkout_session_id,
+                    code = %err.code(),
+                    "a purchase was created but its answer was lost; it expires unpaid"
+                ),
+                Ok(None) => tracing::info!(
+                    attempt,
+                    code = %err.code(),
+                    "the purchase was not created; creating it again is safe"
+                ),
+                // Nothing tells what became of it.
+                Err(_) => return Err(err.unless_unconfirmed()),
+            }
+            if attempt >= CREATION_ATTEMPTS {
+                // What became of every attempt is known: the service's own failure stands.
+                return Err(err);
+            }
+            attempt += 1;
+        }
     }
 
     async fn purchase_status(

@@ -13,8 +13,9 @@ use crate::ids;
 use crate::state::App;
 
 /// Waits between attempts. Stripe retries for days; a test double keeps the
-/// same shape on a scale of seconds.
-const BACKOFF_MS: [u64; 6] = [0, 250, 500, 1_000, 2_000, 4_000];
+/// same shape on a scale of seconds, with attempts enough (about 24 s of
+/// them) that a receiver failing a third of its requests is still reached.
+const BACKOFF_MS: [u64; 10] = [0, 250, 500, 1_000, 2_000, 4_000, 4_000, 4_000, 4_000, 4_000];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Delivery {
