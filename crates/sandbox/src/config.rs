@@ -203,7 +203,7 @@ pub fn parse_faults(spec: &str) -> Result<Vec<FaultRule>, String> {
 
 /// How long a chaos latency fault holds a request: long enough to be felt,
 /// well inside a client's timeout.
-pub const CHAOS_LATENCY_MS: u64 = 1_500;
+pub const CHAOS_LATENCY_MS: u64 = 500;
 
 /// Faults on every provider API route, adding up to probability `p`.
 pub fn chaos(p: f64) -> Vec<FaultRule> {

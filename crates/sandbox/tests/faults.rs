@@ -147,7 +147,8 @@ async fn statuses_for_seed(env: &Env, seed: u64) -> Vec<String> {
         .await
         .unwrap();
     let mut out = Vec::new();
-    for _ in 0..40 {
+    // Chaos includes latency faults: a short sequence keeps the test quick.
+    for _ in 0..24 {
         let outcome = match env.http.get(env.clara("/version")).send().await {
             Ok(r) => {
                 let status = r.status().as_u16();
@@ -173,7 +174,7 @@ async fn faults_are_deterministic_for_a_seed() {
     assert_eq!(first, again, "same seed, same faults in the same order");
     assert_ne!(first, other);
     let ok = first.iter().filter(|s| *s == "200").count();
-    assert!((8..=32).contains(&ok), "about half succeed: {first:?}");
+    assert!((5..=19).contains(&ok), "about half succeed: {first:?}");
 }
 
 #[tokio::test]
@@ -262,8 +263,12 @@ fn start_binary(args: &[&str]) -> (std::process::Child, Value) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().map(|l| l.unwrap_or_default());
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    let first = out.read_line(&mut first).ok().map(|_| first);
+    // Read the rest as it comes: a closed pipe would end the Sandbox at its
+    // next line.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let Some(Ok(urls)) = first.as_deref().map(serde_json::from_str::<Value>) else {
         let status = child.wait().unwrap();
         panic!("the Sandbox did not start with {args:?}: {status}");
