@@ -33,15 +33,14 @@ async fn two_factor_account_buys_five_dollars_survives_a_restart_and_signs_out_c
             app.click("[data-testid='sign-in-submit']").await?;
             app.wait_for_text("#sign-in-title", "Enter your code")
                 .await?;
-            app.click("[data-testid='email-code']").await?;
-            // The code the Sandbox "emailed".
+            // The code step asked for the code on arrival.
             let code = crate::harness::poll_json(&format!(
                 "{admin}/otp?email={}&type=TWO_FACTOR_AUTH",
                 demo::TWO_FA_EMAIL
             ))
             .await?;
             let code = code["code"].as_str().ok_or("no code")?.to_owned();
-            app.type_into("[data-testid='code-digit-0']", &code).await?;
+            app.type_into("[data-testid='code-input']", &code).await?;
             app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
                 .await?;
             // Price and quote: refused amounts are explained and never sent.

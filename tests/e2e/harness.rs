@@ -51,6 +51,31 @@ impl App {
         Ok(())
     }
 
+    /// Presses `keys` one after the other on whatever has the focus, as a
+    /// person at the keyboard does (WebDriver key actions: no element is
+    /// picked, the caret and selection stay where they are). `\u{e007}` is
+    /// Enter, `\u{e004}` Tab.
+    pub async fn press(&self, keys: &str) -> Result {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut typing = KeyActions::new("keyboard".into());
+        for key in keys.chars() {
+            typing = typing
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client.perform_actions(typing).await?;
+        self.client.release_actions().await?;
+        Ok(())
+    }
+
+    /// The `data-testid` (or else the id) of the element that has the focus.
+    pub async fn focused(&self) -> Result<String> {
+        let v = self
+            .eval("const e = document.activeElement; return e ? (e.dataset.testid || e.id || e.tagName) : null;")
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Waits until an element matching `css` exists and returns it.
     pub async fn find(&self, css: &str) -> Result<Element> {
         let started = Instant::now();

@@ -12,4 +12,5 @@ mod smoke;
 mod surface;
 mod tour;
 mod two_accounts;
+mod two_factor;
 mod window;

@@ -58,7 +58,14 @@ async fn tour(theme: &str) -> Result {
             app.click("[data-testid='sign-in-submit']").await?;
             app.wait_for_text("#sign-in-title", "Enter your code")
                 .await?;
+            app.wait_for_text("form", "We sent a six-digit code to")
+                .await?;
             visit(app, "sign-in-code", theme).await?;
+            // A wrong code: refused, kept and selected for retyping.
+            app.type_into("[data-testid='code-input']", "000000").await?;
+            app.wait_for_text("[data-testid='sign-in-error']", "Check the digits")
+                .await?;
+            visit(app, "sign-in-code-error", theme).await?;
             app.click("[data-testid='code-back']").await?;
             app.type_into("#email", demo::USER_EMAIL).await?;
             app.type_into("#password", demo::PASSWORD).await?;

@@ -3,6 +3,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
+import { draftAmount, keepDraftAmount } from "../src/lib/drafts";
 import Purchase from "../src/screens/Purchase.svelte";
 import { PENDING, progress, record } from "./fixtures";
 
@@ -27,6 +28,7 @@ describe("purchase screen", () => {
   it("waits, shows connection trouble while it lasts, then the credits and the receipt", async () => {
     const calls: string[] = [];
     const shown: unknown[] = [];
+    keepDraftAmount(record().id, "5");
     const { ondone } = mount(calls, { balance_shown: (args) => shown.push(args) });
     expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
     expect(screen.getByText(/500 credits/)).toBeVisible();
@@ -38,6 +40,7 @@ describe("purchase screen", () => {
 
     await emit("purchase-progress", progress({ state: "trouble", message: "Topup cannot reach the service." }));
     expect(await screen.findByTestId("trouble")).toHaveTextContent("Connection trouble, retrying… Topup cannot reach the service.");
+    expect(draftAmount(record().id)).toBe("5");
 
     await emit(
       "purchase-progress",
@@ -50,6 +53,8 @@ describe("purchase screen", () => {
     expect(screen.getByTestId("landed-credits")).toHaveTextContent("+500 credits");
     expect(screen.getByTestId("landed-balance")).toHaveTextContent("1,500 credits");
     expect(screen.getByTestId("receipt")).toHaveTextContent(/500 credits for \$5\.00 · .*2026/);
+    // Bought: home will not offer the same Buy again.
+    expect(draftAmount(record().id)).toBe("");
     // Once painted, the new balance is reported to the app (what the benchmarks time).
     await expect.poll(() => shown).toEqual([{ accountId: record().id, balance: "1500", on: "landed" }]);
 

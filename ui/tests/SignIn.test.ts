@@ -6,39 +6,74 @@ import SignIn from "../src/screens/SignIn.svelte";
 import { ACCOUNT, record } from "./fixtures";
 
 describe("sign in", () => {
-  it("walks through the two-factor code step", async () => {
+  it("walks through the two-factor code step: the code is sent on arrival, a wrong one stays selected to retype", async () => {
     const calls: unknown[] = [];
+    const sent: string[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "sign_in") {
         const input = (args as { input: { code: string | null } }).input;
         calls.push(input);
         if (input.code === null) return { state: "code_required", can_email_code: true };
         if (input.code === "123456") return { state: "signed_in", account: ACCOUNT };
-        throw { code: "code_invalid", message: "That code is wrong or has expired. Request a new one and try again." };
+        throw { code: "code_invalid", message: "That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again." };
       }
-      if (cmd === "send_code") return null;
+      if (cmd === "send_code") {
+        sent.push((args as { email: string }).email);
+        return null;
+      }
       throw new Error(`unexpected ${cmd}`);
     });
     const onsignedin = vi.fn();
-    render(SignIn, { account: record({ public_api_key: "pk" }), onsignedin });
+    render(SignIn, { account: record({ public_api_key: "pk" }), notice: "Signed out.", onsignedin });
+    expect(screen.getByTestId("sign-in-notice")).toHaveTextContent("Signed out.");
 
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
     await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pw" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
     expect(await screen.findByRole("heading", { name: "Enter your code" })).toBeVisible();
+    expect(screen.queryByTestId("sign-in-notice")).toBeNull();
 
-    await fireEvent.click(screen.getByTestId("email-code"));
-    expect(await screen.findByText(/We sent a code to 2fa@topup.test/)).toBeVisible();
+    // Sent on arrival, once, and said where; sending again waits out the cooldown.
+    expect(await screen.findByText("We sent a six-digit code to 2fa@topup.test. It stays valid for 10 minutes.")).toBeVisible();
+    expect(sent).toEqual(["2fa@topup.test"]);
+    expect(screen.getByText(/Type the six-digit code we emailed to 2fa@topup.test/)).toBeVisible();
     expect(screen.getByTestId("email-code")).toBeDisabled();
+    expect(screen.getByTestId("email-code")).toHaveTextContent(/Send again \(\d+ s\)/);
 
-    // A wrong code, pasted.
-    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "999 999" } });
-    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is wrong");
+    const field = screen.getByRole("textbox", { name: "Six-digit code" });
+    expect(field).toHaveFocus();
+    // A wrong code, pasted with a space: refused, kept and selected.
+    await fireEvent.paste(field, { clipboardData: { getData: () => "999 999" } });
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("Check the digits and try again");
+    await expect.poll(() => document.activeElement).toBe(field);
+    expect(field).toHaveValue("999999");
+    expect([(field as HTMLInputElement).selectionStart, (field as HTMLInputElement).selectionEnd]).toEqual([0, 6]);
 
-    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "123-456" } });
+    // The right one replaces it, whatever was around it.
+    await fireEvent.paste(field, { clipboardData: { getData: () => "123-456" } });
     await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
     expect(onsignedin).toHaveBeenCalledWith(ACCOUNT);
-    expect(calls).toHaveLength(3);
+    expect(calls).toEqual([
+      { kind: "email_password", email: "2fa@topup.test", password: "pw", code: null },
+      { kind: "email_password", email: "2fa@topup.test", password: "pw", code: "999999" },
+      { kind: "email_password", email: "2fa@topup.test", password: "pw", code: "123456" },
+    ]);
+  });
+
+  it("says how to get a code where Topup cannot ask for one", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sign_in") return { state: "code_required", can_email_code: false };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SignIn, { account: record({ public_api_key: null, base_url: "https://clara.example.com/api/v1" }), onsignedin: vi.fn() });
+    await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pw" } });
+    await fireEvent.click(screen.getByTestId("sign-in-submit"));
+    expect(await screen.findByTestId("no-public-key")).toHaveTextContent(
+      "Topup cannot ask clara.example.com to email a code: this account has no public API key.",
+    );
+    expect(screen.queryByTestId("email-code")).toBeNull();
+    expect(screen.getByRole("textbox", { name: "Six-digit code" })).toHaveFocus();
   });
 
   it("shows why credentials were refused", async () => {
@@ -102,7 +137,7 @@ describe("create an account", () => {
         return { ...ACCOUNT, can_buy: false };
       }
       if (cmd === "activate") {
-        if ((args as { code: string }).code !== "654321") throw { code: "code_invalid", message: "That code is wrong or has expired. Request a new one and try again." };
+        if ((args as { code: string }).code !== "654321") throw { code: "code_invalid", message: "That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again." };
         return ACCOUNT;
       }
       throw new Error(`unexpected ${cmd}`);
@@ -118,9 +153,9 @@ describe("create an account", () => {
     await fireEvent.click(screen.getByTestId("register-submit"));
     expect(await screen.findByRole("heading", { name: "Activate your account" })).toBeVisible();
 
-    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "111111" } });
-    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is wrong");
-    await fireEvent.paste(screen.getByTestId("code-digit-0"), { clipboardData: { getData: () => "654321" } });
+    await fireEvent.paste(screen.getByTestId("code-input"), { clipboardData: { getData: () => "111111" } });
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is not right");
+    await fireEvent.paste(screen.getByTestId("code-input"), { clipboardData: { getData: () => "654321" } });
     await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
     expect(seen).toEqual(["register", "activate", "activate"]);
   });

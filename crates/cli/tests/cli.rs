@@ -66,6 +66,19 @@ async fn admin_put(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::Statu
         .status()
 }
 
+/// Pays the checkout session with the test card that succeeds.
+async fn pay(sandbox: &Sandbox, session: &str) {
+    assert_eq!(
+        admin_post(
+            sandbox,
+            &format!("/checkout/{session}/pay"),
+            serde_json::json!({"card": "4242424242424242"})
+        )
+        .await,
+        200
+    );
+}
+
 /// The one open checkout session, once the CLI has created it.
 async fn open_session(sandbox: &Sandbox) -> String {
     let started = Instant::now();
@@ -161,15 +174,7 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
     .spawn()
     .unwrap();
     let session = open_session(&sandbox).await;
-    assert_eq!(
-        admin_post(
-            &sandbox,
-            &format!("/checkout/{session}/pay"),
-            serde_json::json!({"card": "4242424242424242"})
-        )
-        .await,
-        200
-    );
+    pay(&sandbox, &session).await;
     let out = tokio::task::spawn_blocking(move || buying.wait_with_output())
         .await
         .unwrap()
@@ -385,16 +390,7 @@ async fn scripts_get_the_resumed_link_and_the_code_of_the_last_cause() {
     });
     let first_line = first_rx.await.unwrap();
     assert_eq!(first_line, format!("Open this page to pay: {url}"));
-    let session = url.rsplit('/').next().unwrap();
-    assert_eq!(
-        admin_post(
-            &sandbox,
-            &format!("/checkout/{session}/pay"),
-            serde_json::json!({"card": "4242424242424242"})
-        )
-        .await,
-        200
-    );
+    pay(&sandbox, url.rsplit('/').next().unwrap()).await;
     let out = tokio::task::spawn_blocking(move || resumed.wait_with_output())
         .await
         .unwrap()

@@ -241,7 +241,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("This account uses two-factor authentication: enter the code from your email.")]
     CodeRequired,
-    #[error("That code is wrong or has expired. Request a new one and try again.")]
+    // The server keeps a code valid for its whole lifetime (10 minutes by
+    // default): the same code works again, a new one is not needed.
+    #[error("That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again.")]
     CodeInvalid,
     #[error("Your session has ended. Sign in again to continue.")]
     SessionExpired,
