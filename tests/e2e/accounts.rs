@@ -143,8 +143,11 @@ async fn two_factor_account_buys_five_dollars_survives_a_restart_and_signs_out_c
             app.wait_for_text("[data-testid='known-account']", demo::TWO_FA_EMAIL)
                 .await?;
             app.click("[data-testid='known-sign-in']").await?;
-            app.wait_for_text("#sign-in-title", "Sign in to 127.0.0.1")
-                .await?;
+            app.wait_for_text(
+                "#sign-in-title",
+                &format!("Sign in to {} · 127.0.0.1", demo::TWO_FA_EMAIL),
+            )
+            .await?;
             Ok(())
         })
         .await?;

@@ -98,6 +98,29 @@ describe("first run", () => {
     expect(added).toMatchObject({ preset: "dispersed", base_url: null });
   });
 
+  it("names a custom server's account as the person types it, or leaves the name to Topup", async () => {
+    const added: { label: string | null }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "provider_presets") return PRESETS;
+      if (cmd === "check_base_url") return (args as { input: string }).input;
+      if (cmd === "add_account") {
+        added.push((args as { account: { label: string | null } }).account);
+        return { id: `acct_${added.length}` };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(FirstRun, { onadded: vi.fn() });
+    await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
+    await fireEvent.input(screen.getByLabelText("Server address"), { target: { value: "https://backend.example.com/api/v1" } });
+    await expect.poll(() => screen.getByTestId("base-url-status").textContent).toContain("Topup will connect to");
+    expect(screen.getByText(/your email · backend\.example\.com/)).toBeVisible();
+    await fireEvent.click(screen.getByTestId("continue"));
+    await fireEvent.input(screen.getByLabelText("Name (optional)"), { target: { value: "  Staging  " } });
+    await fireEvent.click(screen.getByTestId("continue"));
+    await expect.poll(() => added.length).toBe(2);
+    expect(added.map((a) => a.label)).toEqual([null, "Staging"]);
+  });
+
   it("offers the Sandbox only when it runs", async () => {
     mockIPC(() => PRESETS);
     render(FirstRun, { sandboxAvailable: false });

@@ -49,6 +49,7 @@ export function record(overrides: Partial<AccountRecord> = {}): AccountRecord {
     provider: "clara",
     base_url: "https://backend.clara.crazi.co/api/v1",
     label: "Clara",
+    named: false,
     email: null,
     user_id: null,
     public_api_key: null,

@@ -318,8 +318,11 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
         Some(20_000),
     )
     .unwrap();
-    p.exp_string("Buy 500 credits for $5.00 on 127.0.0.1? [y/N]")
-        .unwrap();
+    p.exp_string(&format!(
+        "Buy 500 credits for $5.00 on {} · 127.0.0.1? [y/N]",
+        demo::USER_EMAIL
+    ))
+    .unwrap();
     p.send_line("n").unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_code(p.process.wait().unwrap()), 4);

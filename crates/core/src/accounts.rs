@@ -27,7 +27,12 @@ pub struct AccountRecord {
     /// The service's address; `None` for the in-process Sandbox, whose port
     /// changes every run.
     pub base_url: Option<String>,
+    /// The account's name, as the switcher and the sign-in screen show it.
     pub label: String,
+    /// The person chose `label` (on first run or in settings); otherwise it
+    /// is Topup's suggestion, and follows who signs in.
+    #[serde(default)]
+    pub named: bool,
     pub email: Option<String>,
     pub user_id: Option<String>,
     /// Clara's public API key, when the deployment's is known (OTP, register).
@@ -179,6 +184,7 @@ mod tests {
             provider: ProviderKind::Clara,
             base_url: Some("https://backend.clara.crazi.co/api/v1".into()),
             label: "Clara".into(),
+            named: false,
             email: Some("me@example.com".into()),
             user_id: Some("user_1".into()),
             public_api_key: None,

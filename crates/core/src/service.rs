@@ -30,6 +30,26 @@ pub struct AccountView {
     pub active: bool,
 }
 
+/// The name Topup suggests for an account the person has not named: who is
+/// signed in (the email), and for a custom server also where (its host), so
+/// two accounts on one server read apart ("alice@example.com · 127.0.0.1").
+pub fn suggested_name(
+    preset: PresetId,
+    base_url: Option<&str>,
+    email: Option<&str>,
+    preset_name: &str,
+) -> String {
+    let host = base_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned));
+    match (preset, email, host) {
+        (PresetId::CustomClara, Some(email), Some(host)) => format!("{email} · {host}"),
+        (PresetId::CustomClara, None, Some(host)) => host,
+        (_, Some(email), _) => email.to_owned(),
+        _ => preset_name.to_owned(),
+    }
+}
+
 /// The result of restoring an account's session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -262,16 +282,24 @@ impl Accounts {
                 what: "The Sandbox (start Topup with --sandbox)".into(),
             });
         }
-        let label = new
+        let chosen = new
             .label
-            .filter(|l| !l.trim().is_empty())
-            .unwrap_or_else(|| match (&base_url, preset) {
-                (Some(u), PresetId::CustomClara) => url::Url::parse(u)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_owned))
-                    .unwrap_or_else(|| defaults.name.clone()),
-                _ => defaults.name.clone(),
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty());
+        if chosen
+            .as_ref()
+            .is_some_and(|l| l.chars().count() > crate::settings::MAX_LABEL_CHARS)
+        {
+            return Err(Error::InvalidSetting {
+                message: format!(
+                    "Keep the account's name under {} characters.",
+                    crate::settings::MAX_LABEL_CHARS
+                ),
             });
+        }
+        let named = chosen.is_some();
+        let label = chosen
+            .unwrap_or_else(|| suggested_name(preset, base_url.as_deref(), None, &defaults.name));
         let now = self.now();
         let public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
         let checkout_origins = crate::checkout::parse_origins(&new.checkout_origins)?;
@@ -281,6 +309,7 @@ impl Accounts {
             provider: defaults.provider,
             base_url,
             label,
+            named,
             email: None,
             user_id: None,
             public_api_key,
@@ -447,9 +476,14 @@ impl Accounts {
             let r = registry.get_mut(id)?;
             r.email = account.email.clone();
             r.user_id = Some(account.id.clone());
-            if record.preset != PresetId::CustomClara {
-                // Presets show who is signed in; a custom server keeps its host name.
-                r.label = account.email.clone().unwrap_or_else(|| r.label.clone());
+            if !record.named {
+                let default = record.preset.preset().name;
+                r.label = suggested_name(
+                    record.preset,
+                    record.base_url.as_deref(),
+                    account.email.as_deref(),
+                    &default,
+                );
             }
             registry.set_active(id, now)
         })

@@ -58,6 +58,8 @@ impl Accounts {
         let origins = crate::checkout::parse_origins(&settings.checkout_origins)?;
         self.edit_registry(|registry| {
             let r = registry.get_mut(id)?;
+            // A name typed here is the person's; an unchanged one keeps following the sign-in.
+            r.named = r.named || label != r.label;
             r.label = label;
             r.public_api_key = public_api_key;
             r.google_client_id = google_client_id;

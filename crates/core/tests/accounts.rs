@@ -292,3 +292,55 @@ async fn register_and_activate_through_the_service() {
     assert_eq!(err.code(), ErrorCode::Unsupported);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Two accounts on one server read apart: an unnamed one is named after who
+/// signed in and where; a name the person chose (on first run or in
+/// settings) stays through every sign-in.
+#[tokio::test]
+async fn accounts_on_one_server_are_named_apart_and_a_chosen_name_stays() {
+    let env = start().await;
+    let dir = tempdir("names");
+    let accounts = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let custom = |label: Option<&str>| NewAccount {
+        preset: Some(PresetId::CustomClara),
+        base_url: Some(env.sandbox.urls().clara.clone()),
+        label: label.map(str::to_owned),
+        ..NewAccount::default()
+    };
+    let suggested = accounts.add(custom(None)).unwrap();
+    assert_eq!(suggested.label, "127.0.0.1");
+    accounts.sign_in(&suggested.id, demo_login()).await.unwrap();
+    assert_eq!(
+        accounts.record(&suggested.id).unwrap().label,
+        format!("{} · 127.0.0.1", demo::USER_EMAIL)
+    );
+
+    let chosen = accounts.add(custom(Some("  Staging  "))).unwrap();
+    assert_eq!(chosen.label, "Staging");
+    accounts.sign_in(&chosen.id, demo_login()).await.unwrap();
+    assert_eq!(accounts.record(&chosen.id).unwrap().label, "Staging");
+    assert!(accounts
+        .add(custom(Some(&"x".repeat(61))))
+        .is_err_and(|e| e.code() == ErrorCode::InvalidSetting));
+
+    // Renamed in settings: the person's from then on.
+    let settings = |label: &str| topup_core::settings::AccountSettings {
+        label: label.to_owned(),
+        ..Default::default()
+    };
+    let unchanged = accounts
+        .update_settings(
+            &suggested.id,
+            settings(&accounts.record(&suggested.id).unwrap().label),
+        )
+        .unwrap();
+    assert!(
+        !unchanged.named,
+        "saving the suggestion as it is keeps it a suggestion"
+    );
+    accounts
+        .update_settings(&suggested.id, settings("Demo"))
+        .unwrap();
+    accounts.sign_in(&suggested.id, demo_login()).await.unwrap();
+    assert_eq!(accounts.record(&suggested.id).unwrap().label, "Demo");
+}

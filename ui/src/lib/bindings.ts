@@ -108,7 +108,13 @@ export type AccountRecord = {
 	 *  changes every run.
 	 */
 	base_url: string | null,
+	/**  The account's name, as the switcher and the sign-in screen show it. */
 	label: string,
+	/**
+	 *  The person chose `label` (on first run or in settings); otherwise it
+	 *  is Topup's suggestion, and follows who signs in.
+	 */
+	named?: boolean,
 	email: string | null,
 	user_id: string | null,
 	/**  Clara's public API key, when the deployment's is known (OTP, register). */
