@@ -66,6 +66,16 @@ async fn tour(theme: &str) -> Result {
             app.wait_for_text("[data-testid='sign-in-error']", "Check the digits")
                 .await?;
             visit(app, "sign-in-code-error", theme).await?;
+            // Retyping: the first key replaces the selected code.
+            app.press("4").await?;
+            wait_until("the refused code gave way to the first digit", async || {
+                Ok(app
+                    .eval("return document.querySelector(\"[data-testid='code-input']\").value;")
+                    .await?
+                    == "4")
+            })
+            .await?;
+            visit(app, "sign-in-code-retry", theme).await?;
             app.click("[data-testid='code-back']").await?;
             app.type_into("#email", demo::USER_EMAIL).await?;
             app.type_into("#password", demo::PASSWORD).await?;
