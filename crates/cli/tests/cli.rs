@@ -46,19 +46,15 @@ async fn admin_get(sandbox: &Sandbox, path: &str) -> Value {
         .unwrap()
 }
 
-async fn admin_post(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::StatusCode {
+/// A test-hook request with a JSON body; its status.
+async fn admin_send(
+    sandbox: &Sandbox,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> reqwest::StatusCode {
     reqwest::Client::new()
-        .post(format!("{}{path}", sandbox.urls().admin))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
-async fn admin_put(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::StatusCode {
-    reqwest::Client::new()
-        .put(format!("{}{path}", sandbox.urls().admin))
+        .request(method, format!("{}{path}", sandbox.urls().admin))
         .json(&body)
         .send()
         .await
@@ -69,8 +65,9 @@ async fn admin_put(sandbox: &Sandbox, path: &str, body: Value) -> reqwest::Statu
 /// Pays the checkout session with the test card that succeeds.
 async fn pay(sandbox: &Sandbox, session: &str) {
     assert_eq!(
-        admin_post(
+        admin_send(
             sandbox,
+            reqwest::Method::POST,
             &format!("/checkout/{session}/pay"),
             serde_json::json!({"card": "4242424242424242"})
         )
@@ -275,8 +272,9 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
     .unwrap();
     let session = open_session(&sandbox).await;
     assert_eq!(
-        admin_post(
+        admin_send(
             &sandbox,
+            reqwest::Method::POST,
             &format!("/checkout/{session}/expire"),
             serde_json::json!({})
         )
@@ -407,8 +405,9 @@ async fn scripts_get_the_resumed_link_and_the_code_of_the_last_cause() {
 
     // Every retry of the account's read cut off: the code says so.
     assert_eq!(
-        admin_put(
+        admin_send(
             &sandbox,
+            reqwest::Method::PUT,
             "/faults",
             serde_json::json!({"rules": [{"path": "/api/v1/users/*", "method": "GET", "kind": "truncated"}]})
         )

@@ -177,19 +177,10 @@ async fn faults_are_deterministic_for_a_seed() {
     assert!((5..=19).contains(&ok), "about half succeed: {first:?}");
 }
 
-#[tokio::test]
-async fn faults_set_at_start_apply_from_the_first_request() {
-    let env = start_with(Config {
-        faults: vec![FaultRule {
-            every: Some(2),
-            times: None,
-            ..rule("/api/v1/version", FaultKind::Status { status: 502 })
-        }],
-        ..Config::default()
-    })
-    .await;
-    let mut got = Vec::new();
-    for _ in 0..4 {
+/// The statuses of `n` requests in a row to Clara's `/version`.
+async fn version_statuses(env: &Env, n: usize) -> Vec<u16> {
+    let mut got = Vec::with_capacity(n);
+    for _ in 0..n {
         got.push(
             env.http
                 .get(env.clara("/version"))
@@ -200,6 +191,20 @@ async fn faults_set_at_start_apply_from_the_first_request() {
                 .as_u16(),
         );
     }
+    got
+}
+
+#[tokio::test]
+async fn faults_set_at_start_apply_from_the_first_request() {
+    let env = start_with(Config {
+        faults: vec![FaultRule {
+            every: Some(2),
+            ..rule("/api/v1/version", FaultKind::Status { status: 502 })
+        }],
+        ..Config::default()
+    })
+    .await;
+    let got = version_statuses(&env, 4).await;
     assert_eq!(got, [200, 502, 200, 502]);
     let log = env.requests("/api/v1/version").await;
     assert_eq!(log.len(), 4, "every request is logged");
@@ -315,18 +320,7 @@ async fn a_rule_with_times_hits_that_many_requests_then_never() {
         .send()
         .await
         .unwrap();
-    let mut got = Vec::new();
-    for _ in 0..4 {
-        got.push(
-            env.http
-                .get(env.clara("/version"))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
-    }
+    let got = version_statuses(&env, 4).await;
     assert_eq!(got, [502, 502, 200, 200]);
 }
 
