@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
 BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle
 
-.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e bindings screenshots fmt package deb-check actionlint bench fuzz soak
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e network-check bindings screenshots fmt package deb-check actionlint bench fuzz soak
 
 ## Build the app and open it.
 demo: setup ui
@@ -19,7 +19,7 @@ demo: setup ui
 
 ## Everything CI checks: formatting, lints (code and workflows), Rust tests, UI typecheck +
 ## tests, end-to-end, then the release packages, the .deb installed and launched.
-test: setup fmt-check actionlint ui build-tests clippy rust-tests ui-check ui-test e2e deb-check
+test: setup fmt-check actionlint ui build-tests clippy rust-tests ui-check ui-test e2e network-check deb-check
 	@echo "make test: all checks passed"
 
 setup:
@@ -58,6 +58,12 @@ ui-test:
 ## The real app under Xvfb through tauri-driver (needs `build-tests`).
 e2e: build-tests
 	tests/e2e/run.sh
+
+## Company networks: a private CA added to and removed from the system trust store
+## (update-ca-certificates, so root), a local CONNECT proxy, NO_PROXY; the CLI against
+## the Sandbox behind an HTTPS stand-in, in a desktop session (needs `build-tests`).
+network-check: build-tests
+	scripts/network-check.sh
 
 ## Release build and Linux packages (.deb, .rpm) with the Tauri bundler; prints their sizes.
 package: setup

@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// arrived: the service may or may not have acted on it.
     ConnectionDropped,
     Timeout,
+    /// The service's TLS certificate does not chain to a root the operating
+    /// system trusts (a private CA, a TLS-inspecting proxy, a forged site).
+    UntrustedCertificate,
     MalformedResponse,
     /// A purchase's creation met a failure that leaves unknown whether the
     /// service created it. Nothing is charged until a checkout is paid.
@@ -57,12 +60,16 @@ pub enum ErrorCode {
     /// The desktop would not do what was asked (open a browser, use the
     /// clipboard). Raised by the front ends, never by core itself.
     DesktopFailed,
+    /// An update's signature does not match Topup's key: it was not installed.
+    UpdateUnverified,
+    /// An update could not be checked for, downloaded or installed.
+    UpdateFailed,
     Cancelled,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 36] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -82,6 +89,7 @@ impl ErrorCode {
         Self::NetworkUnreachable,
         Self::ConnectionDropped,
         Self::Timeout,
+        Self::UntrustedCertificate,
         Self::MalformedResponse,
         Self::PurchaseUnconfirmed,
         Self::Unsupported,
@@ -95,6 +103,8 @@ impl ErrorCode {
         Self::InvalidCheckoutOrigin,
         Self::InvalidSetting,
         Self::DesktopFailed,
+        Self::UpdateUnverified,
+        Self::UpdateFailed,
         Self::Cancelled,
     ];
 
@@ -120,6 +130,7 @@ impl ErrorCode {
             Self::NetworkUnreachable => "network_unreachable",
             Self::ConnectionDropped => "connection_dropped",
             Self::Timeout => "timeout",
+            Self::UntrustedCertificate => "untrusted_certificate",
             Self::MalformedResponse => "malformed_response",
             Self::PurchaseUnconfirmed => "purchase_unconfirmed",
             Self::Unsupported => "unsupported",
@@ -133,6 +144,8 @@ impl ErrorCode {
             Self::InvalidCheckoutOrigin => "invalid_checkout_origin",
             Self::InvalidSetting => "invalid_setting",
             Self::DesktopFailed => "desktop_failed",
+            Self::UpdateUnverified => "update_unverified",
+            Self::UpdateFailed => "update_failed",
             Self::Cancelled => "cancelled",
         }
     }
@@ -159,6 +172,7 @@ impl ErrorCode {
             Self::NetworkUnreachable => "the service could not be reached (nothing was sent): check the network",
             Self::ConnectionDropped => "the connection broke after the request went out, before the whole answer came, also after retries: try later",
             Self::Timeout => "the service did not answer in time: try later",
+            Self::UntrustedCertificate => "the service's certificate is not trusted by this computer (a private CA or a TLS-inspecting proxy): add its root to the system's certificate store",
             Self::MalformedResponse => "the service's answer was not what Topup understands (not the expected JSON, a redirect): try later",
             Self::PurchaseUnconfirmed => "unknown whether the service created the checkout; nothing is charged until one is paid, so buying again is safe",
             Self::Unsupported => "the service does not offer that",
@@ -172,6 +186,8 @@ impl ErrorCode {
             Self::InvalidCheckoutOrigin => "a checkout origin in the settings is not usable",
             Self::InvalidSetting => "a setting's value cannot be kept",
             Self::DesktopFailed => "the desktop would not open the browser or use the clipboard",
+            Self::UpdateUnverified => "an update's signature did not match Topup's key: nothing was installed",
+            Self::UpdateFailed => "an update could not be checked for, downloaded or installed",
             Self::Cancelled => "cancelled by the person",
         }
     }
@@ -271,6 +287,8 @@ pub enum Error {
     ConnectionDropped,
     #[error("The service took too long to answer. Try again.")]
     Timeout,
+    #[error("Topup does not trust the certificate of {host}, so nothing was sent ({reason}). If your organisation inspects HTTPS traffic or uses its own certificate authority, add its root certificate to this computer's certificate store (your IT department has it), then try again.")]
+    UntrustedCertificate { host: String, reason: String },
     #[error("The service sent an answer Topup does not understand ({detail}).")]
     MalformedResponse { detail: String },
     #[error("Topup could not tell whether the checkout was created: {}. Nothing is charged unless a checkout is paid, so it is safe to try again.", what_happened(.cause))]
@@ -322,6 +340,7 @@ impl Error {
             Self::NetworkUnreachable => ErrorCode::NetworkUnreachable,
             Self::ConnectionDropped => ErrorCode::ConnectionDropped,
             Self::Timeout => ErrorCode::Timeout,
+            Self::UntrustedCertificate { .. } => ErrorCode::UntrustedCertificate,
             Self::MalformedResponse { .. } => ErrorCode::MalformedResponse,
             Self::PurchaseUnconfirmed { .. } => ErrorCode::PurchaseUnconfirmed,
             Self::Unsupported { .. } => ErrorCode::Unsupported,

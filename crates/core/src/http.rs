@@ -1,5 +1,7 @@
-//! The one HTTP client: rustls, timeouts, `User-Agent: Topup/<version>`, a cap
-//! on response size, and retries for idempotent requests.
+//! The one HTTP client: rustls verifying against the operating system's trust
+//! store, proxies from the environment (and the system settings on Windows and
+//! macOS), timeouts, `User-Agent: Topup/<version>`, a cap on response size,
+//! and retries for idempotent requests.
 //!
 //! Retries use full-jitter exponential backoff and honour `Retry-After`, within
 //! a time budget. A request that creates something (a purchase) is retried
@@ -113,8 +115,9 @@ pub struct Http {
 
 impl Http {
     pub fn new(config: HttpConfig) -> Result<Self> {
+        install_crypto_provider();
         let client = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .https_only(false) // base URLs are checked (https, or http on loopback) before use
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -226,8 +229,25 @@ impl Http {
     }
 }
 
+/// Makes ring the process's rustls provider, once. reqwest (and the updater
+/// plugin) are built without one of their own so that a single crypto library
+/// is linked; whoever comes first installs it, later calls find it there.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Fails only when another thread installed one meanwhile: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 fn transport(e: reqwest::Error) -> Error {
-    if e.is_connect() {
+    if let Some(reason) = certificate_refusal(&e) {
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the service")
+            .to_owned();
+        Error::UntrustedCertificate { host, reason }
+    } else if e.is_connect() {
         // Refused, unreachable, no route, a failed TLS handshake, or a connect
         // timeout: the request was never written.
         Error::NetworkUnreachable
@@ -237,6 +257,42 @@ fn transport(e: reqwest::Error) -> Error {
         // Reset or closed after the request went out, before an answer:
         // whether the service acted on it is unknown.
         Error::ConnectionDropped
+    }
+}
+
+/// Why the TLS handshake refused the server's certificate, when that is what
+/// failed. rustls' error sits a few sources down, inside `io::Error`s whose
+/// own `source()` skips what they wrap, so those are opened by hand.
+fn certificate_refusal(e: &reqwest::Error) -> Option<String> {
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = link {
+        if let Some(rustls::Error::InvalidCertificate(cert)) = err.downcast_ref::<rustls::Error>() {
+            return Some(certificate_reason(cert));
+        }
+        link = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+fn certificate_reason(cert: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match cert {
+        C::UnknownIssuer => "it was issued by an authority this computer does not trust".to_owned(),
+        C::Expired | C::ExpiredContext { .. } => "it has expired".to_owned(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "it is not valid yet: check this computer's clock".to_owned()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it was issued for another name".to_owned()
+        }
+        C::Revoked => "it was revoked".to_owned(),
+        C::BadSignature | C::BadEncoding => "it is damaged".to_owned(),
+        other => format!("{other:?}"),
     }
 }
 

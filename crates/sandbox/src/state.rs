@@ -49,6 +49,12 @@ pub struct Email {
 impl Shared {
     pub fn new(config: Config, base: String, world: World) -> Self {
         let faults = Injector::new(config.faults.clone(), config.seed);
+        // Built with TLS when it shares a build with Topup (cargo unifies reqwest's
+        // features), whose rustls then has no crypto provider of its own: ring's is
+        // installed, the same the app installs, unless one is there already.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         Self {
             config,
             base,
