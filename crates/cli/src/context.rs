@@ -3,13 +3,15 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use topup_core::accounts::{AccountRecord, Registry, REGISTRY_FILE};
-use topup_core::http::{Http, HttpConfig};
+use topup_core::http::{Http, HttpConfig, RetryPolicy};
+use topup_core::preferences::PreferenceStore;
 use topup_core::provider::Credentials;
 use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
 use topup_core::service::{Accounts, NewAccount, Restored};
+use topup_core::updates::CliHint;
 use topup_core::{clock, BaseUrl, Error};
 use topup_sandbox::{demo, Sandbox};
 
@@ -21,6 +23,7 @@ const APP_ID: &str = "app.topup.Topup";
 
 pub struct Context {
     pub accounts: Arc<Accounts>,
+    config_dir: PathBuf,
     /// Kept alive while the command runs.
     _sandbox: Option<Sandbox>,
 }
@@ -36,7 +39,8 @@ fn config_dir(global: &Global) -> Result<PathBuf> {
 
 impl Context {
     pub async fn open(global: &Global) -> Result<Self> {
-        let path = config_dir(global)?.join(REGISTRY_FILE);
+        let dir = config_dir(global)?;
+        let path = dir.join(REGISTRY_FILE);
         let (registry, damaged) = Registry::load_or_recover(&path);
         if let Some(e) = damaged {
             eprintln!("warning: the account list was damaged and set aside ({e})");
@@ -72,8 +76,36 @@ impl Context {
         ));
         Ok(Self {
             accounts,
+            config_dir: dir,
             _sandbox: sandbox,
         })
+    }
+
+    /// The once-a-day line about a newer Topup, if there is one. Asked with
+    /// short timeouts and no retries: it must not hold up the command.
+    pub async fn update_hint(&self) -> Option<String> {
+        let preferences = PreferenceStore::open(&self.config_dir).get();
+        let hint = CliHint::new(&self.config_dir);
+        if !preferences.check_for_updates || !hint.due(SystemTime::now()) {
+            return None;
+        }
+        let http = Http::new(HttpConfig {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(3),
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            ..HttpConfig::default()
+        })
+        .ok()?;
+        hint.check(
+            &http,
+            &preferences,
+            env!("CARGO_PKG_VERSION"),
+            SystemTime::now(),
+        )
+        .await
     }
 
     /// The account a command acts on: `--account` (id, label or email), the

@@ -52,8 +52,21 @@ fn print(global: &Global, value: serde_json::Value, human: impl FnOnce()) {
 }
 
 async fn run(cli: Cli) -> Result<u8> {
+    let ctx = Context::open(&cli.global).await?;
+    let json = cli.global.json;
+    let outcome = execute(&ctx, cli).await;
+    // After the command's own output; for a person at a terminal, never
+    // where a script reads JSON or stderr goes to a log.
+    if !json && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        if let Some(hint) = ctx.update_hint().await {
+            eprintln!("{hint}");
+        }
+    }
+    outcome
+}
+
+async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
     let Cli { global, command } = cli;
-    let ctx = Context::open(&global).await?;
     let accounts = &ctx.accounts;
     match command {
         Command::Accounts => {

@@ -14,6 +14,13 @@ const BIN: &str = env!("CARGO_BIN_EXE_topup-cli");
 const DEADLINE: Duration = Duration::from_secs(20);
 
 fn cli(config: &Path, args: &[&str]) -> Command {
+    // A command at a terminal looks for a new Topup once a day: not at GitHub
+    // from the tests, unless a test set its own preferences.
+    let preferences = config.join("preferences.json");
+    if !preferences.exists() {
+        std::fs::create_dir_all(config).unwrap();
+        std::fs::write(&preferences, r#"{"check_for_updates": false}"#).unwrap();
+    }
     let mut c = Command::new(BIN);
     c.arg("--config-dir").arg(config).args(args);
     c.env_remove("TOPUP_ACCOUNT");
@@ -442,4 +449,79 @@ fn help_lists_every_code_a_script_can_see() {
         );
     }
     assert!(help.contains("6 sign in again"));
+}
+
+/// Answers every request with a `latest.json` announcing `version`, counting them.
+async fn manifest_server(
+    version: &str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/latest.json", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let body =
+        serde_json::json!({"version": version, "notes": "Faster", "platforms": {}}).to_string();
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    (url, hits)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn a_newer_version_is_hinted_once_a_day_to_a_person_never_to_a_script() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (url, hits) = manifest_server("9.9.9").await;
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("preferences.json"),
+        serde_json::json!({ "update_endpoint": url }).to_string(),
+    )
+    .unwrap();
+    let hint = format!(
+        "Topup 9.9.9 is available (this is {})",
+        env!("CARGO_PKG_VERSION")
+    );
+
+    // A script: --json, or stderr going to a log. Nothing asked, nothing said.
+    for args in [&["--json", "accounts"][..], &["accounts"][..]] {
+        let out = run(config.path(), args);
+        assert!(out.status.success(), "{out:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("is available"));
+    }
+    assert_eq!(hits.load(SeqCst), 0);
+
+    // A person at a terminal: one line after the command's output.
+    let mut p =
+        rexpect::session::spawn_command(cli(config.path(), &["accounts"]), Some(20_000)).unwrap();
+    p.exp_string("No accounts yet").unwrap();
+    p.exp_string(&hint).unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(hits.load(SeqCst), 1);
+
+    // The same day again: not asked, not said.
+    let mut p =
+        rexpect::session::spawn_command(cli(config.path(), &["accounts"]), Some(20_000)).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(
+        rest.contains("No accounts yet") && !rest.contains("is available"),
+        "{rest}"
+    );
+    assert_eq!(hits.load(SeqCst), 1);
 }

@@ -31,6 +31,7 @@ pub mod secrets;
 pub mod service;
 pub mod settings;
 mod storage;
+pub mod updates;
 pub mod watch;
 pub mod watcher;
 

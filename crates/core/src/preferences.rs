@@ -1,4 +1,4 @@
-//! The app's own preferences (not an account's): for now the colour theme.
+//! The app's own preferences (not an account's): the colour theme and updates.
 //! Kept beside the registry as `preferences.json`; a missing or unreadable
 //! file means the defaults, since nothing here is worth refusing to start for.
 
@@ -22,10 +22,31 @@ pub enum Theme {
     Dark,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// A file from an older version lacks the newer fields: they take their defaults.
+#[serde(default)]
 pub struct Preferences {
     pub theme: Theme,
+    /// Look for a new version at start and once a day (the app and the CLI).
+    pub check_for_updates: bool,
+    /// Where updates are announced, instead of the release workflow's
+    /// `latest.json`: an organisation's mirror, or a test server. Only ever
+    /// set by editing this file, never from the environment, so nobody can
+    /// point Topup elsewhere without writing to the person's own settings.
+    /// Packages must still carry the signature of the key built into Topup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_endpoint: Option<String>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            theme: Theme::default(),
+            check_for_updates: true,
+            update_endpoint: None,
+        }
+    }
 }
 
 /// Where the preferences live, and the copy in use.
@@ -62,8 +83,18 @@ impl PreferenceStore {
 
     /// Changes the theme and writes the file; on failure nothing changes.
     pub fn set_theme(&self, theme: Theme) -> Result<Preferences> {
+        self.change(|p| p.theme = theme)
+    }
+
+    /// Turns the daily look for updates on or off.
+    pub fn set_check_for_updates(&self, on: bool) -> Result<Preferences> {
+        self.change(|p| p.check_for_updates = on)
+    }
+
+    fn change(&self, edit: impl FnOnce(&mut Preferences)) -> Result<Preferences> {
         let mut current = crate::service::lock(&self.current);
-        let next = Preferences { theme };
+        let mut next = current.clone();
+        edit(&mut next);
         let json = serde_json::to_vec_pretty(&next).map_err(|e| Error::StorageFailed {
             detail: e.to_string(),
         })?;
