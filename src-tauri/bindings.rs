@@ -6,7 +6,8 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{accounts, app, google, pricing, providers, purchases, settings};
+use crate::commands::{accounts, app, google, pricing, providers, purchases, settings, updates};
+use crate::updates::UpdateChanged;
 use crate::watches::PurchaseProgress;
 
 /// Where the generated bindings live, relative to the repository root.
@@ -52,8 +53,12 @@ pub fn builder() -> Builder<Wry> {
             purchases::open_billing_portal::<Wry>,
             settings::set_theme::<Wry>,
             settings::update_account_settings,
+            updates::update_status,
+            updates::check_for_updates::<Wry>,
+            updates::install_update::<Wry>,
+            updates::set_check_for_updates::<Wry>,
         ])
-        .events(collect_events![PurchaseProgress])
+        .events(collect_events![PurchaseProgress, UpdateChanged])
 }
 
 /// Writes the bindings to `path` with the project's header.

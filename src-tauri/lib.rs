@@ -9,6 +9,7 @@ mod commands;
 pub mod error;
 mod logging;
 mod state;
+mod updates;
 mod watches;
 mod window;
 
@@ -30,6 +31,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(|window, event| match event {
             // Back from the browser: check pending purchases at once.
             tauri::WindowEvent::Focused(true) => {
@@ -60,7 +62,9 @@ pub fn run() {
             commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
             app.manage(state);
             app.manage(window::StateSaver::default());
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "Topup started");
+            // The version the package says (what an update changes), not the crate's.
+            tracing::info!(version = %app.package_info().version, "Topup started");
+            updates::start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -36,6 +36,8 @@ pub struct AppState {
         std::sync::Mutex<std::collections::HashMap<String, crate::commands::google::Waiting>>,
     /// Pending purchases being watched.
     pub watches: Arc<crate::watches::Watches>,
+    /// The self-update's course.
+    pub updates: crate::updates::Updates,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
@@ -115,6 +117,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         preferences: PreferenceStore::open(&config_dir),
         google: Default::default(),
         watches: Default::default(),
+        updates: crate::updates::Updates::new(app.package_info().version.to_string()),
         _sandbox: sandbox,
     })
 }

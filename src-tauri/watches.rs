@@ -43,6 +43,8 @@ pub struct PurchaseProgress {
 
 #[derive(Default)]
 pub struct Watches {
+    /// How many watches run, for whoever waits for none (the updater).
+    watching: tokio::sync::watch::Sender<usize>,
     /// The signal channel of each running watch, with a number telling one
     /// watch of an account from the next.
     running: Mutex<HashMap<String, (u64, mpsc::Sender<Signal>)>>,
@@ -81,6 +83,15 @@ impl Watches {
         lock(&self.last).get(account_id).cloned()
     }
 
+    /// Follows the number of running watches.
+    pub fn watching(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.watching.subscribe()
+    }
+
+    fn count_changed(&self, running: &HashMap<String, (u64, mpsc::Sender<Signal>)>) {
+        self.watching.send_replace(running.len());
+    }
+
     /// Forgets a finished purchase's last report (the person has seen it).
     pub fn dismiss(&self, account_id: &str) {
         let mut last = lock(&self.last);
@@ -111,7 +122,9 @@ impl Watches {
     /// Stops the account's watch at once (its task ends as cancelled), so a
     /// new purchase can be watched straight away; false when none ran.
     pub fn stop(&self, account_id: &str) -> bool {
-        match lock(&self.running).remove(account_id) {
+        // The count changes when the stopped task has ended (see `start`).
+        let stopped = lock(&self.running).remove(account_id);
+        match stopped {
             Some((_, sender)) => {
                 let _ = sender.try_send(Signal::Cancel);
                 true
@@ -156,6 +169,7 @@ impl Watches {
         let (tx, rx) = mpsc::channel(8);
         let generation = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         running.insert(account_id.to_owned(), (generation, tx));
+        self.count_changed(&running);
         drop(running);
         tracing::info!(account = %account_id, "watching a purchase");
 
@@ -230,6 +244,9 @@ impl Watches {
             if let Some(receipt) = receipt(&purchase, &end) {
                 notify_if_unseen(&app, &purchase, &receipt);
             }
+            // Only now, with the purchase's end written down, may a waiting
+            // update restart the app.
+            me.count_changed(&lock(&me.running));
         });
         Ok(())
     }

@@ -8,3 +8,4 @@ pub mod pricing;
 pub mod providers;
 pub mod purchases;
 pub mod settings;
+pub mod updates;

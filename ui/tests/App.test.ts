@@ -160,7 +160,7 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, preferences: { theme: "dark" } });
+      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
       if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
       if (cmd === "pricing") return PRICING;

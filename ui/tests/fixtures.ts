@@ -70,7 +70,7 @@ export const ACCOUNT: Account = {
 };
 
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system" }, ...overrides };
+  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */

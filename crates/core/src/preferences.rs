@@ -22,10 +22,8 @@ pub enum Theme {
     Dark,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-// A file from an older version lacks the newer fields: they take their defaults.
-#[serde(default)]
 pub struct Preferences {
     pub theme: Theme,
     /// Look for a new version at start and once a day (the app and the CLI).
@@ -35,8 +33,45 @@ pub struct Preferences {
     /// set by editing this file, never from the environment, so nobody can
     /// point Topup elsewhere without writing to the person's own settings.
     /// Packages must still carry the signature of the key built into Topup.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_endpoint: Option<String>,
+}
+
+/// The file as read: one from an older version lacks the newer fields,
+/// which take their defaults. (Said here rather than on `Preferences`, which
+/// the UI receives whole.)
+#[derive(Deserialize)]
+#[serde(default)]
+struct Stored {
+    theme: Theme,
+    check_for_updates: bool,
+    update_endpoint: Option<String>,
+}
+
+impl Default for Stored {
+    fn default() -> Self {
+        let p = Preferences::default();
+        Self {
+            theme: p.theme,
+            check_for_updates: p.check_for_updates,
+            update_endpoint: p.update_endpoint,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Preferences {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Stored::deserialize(d).map(Self::from)
+    }
+}
+
+impl From<Stored> for Preferences {
+    fn from(s: Stored) -> Self {
+        Self {
+            theme: s.theme,
+            check_for_updates: s.check_for_updates,
+            update_endpoint: s.update_endpoint,
+        }
+    }
 }
 
 impl Default for Preferences {

@@ -94,6 +94,9 @@ pub async fn latest_release(http: &Http, endpoint: &BaseUrl) -> Result<Release> 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum UpdateStatus {
+    /// This copy was not installed from a package the updater can replace (a
+    /// development build): it never looks.
+    Unsupported,
     /// Not looked yet (or looking is turned off).
     Idle,
     Checking,
@@ -135,6 +138,14 @@ impl UpdateFlow {
         }
     }
 
+    /// For a copy that cannot update itself: stays `Unsupported`.
+    pub fn unsupported(current_version: impl Into<String>) -> Self {
+        Self {
+            status: UpdateStatus::Unsupported,
+            current: current_version.into(),
+        }
+    }
+
     pub fn status(&self) -> &UpdateStatus {
         &self.status
     }
@@ -153,7 +164,8 @@ impl UpdateFlow {
     /// Whether a check may start now (not while one runs or installing).
     pub fn check_started(&mut self) -> bool {
         match self.status {
-            UpdateStatus::Checking
+            UpdateStatus::Unsupported
+            | UpdateStatus::Checking
             | UpdateStatus::Installing { .. }
             | UpdateStatus::WaitingForPurchases { .. } => false,
             _ => {
@@ -376,6 +388,10 @@ mod tests {
             matches!(flow.status(), UpdateStatus::Failed { code: ErrorCode::UpdateUnverified, release: Some(r), .. } if r.version == "0.2.0")
         );
         assert!(flow.install_requested(0), "tried again");
+
+        let mut flow = UpdateFlow::unsupported("0.1.0");
+        assert!(!flow.check_started());
+        assert_eq!(flow.status(), &UpdateStatus::Unsupported);
     }
 
     #[test]

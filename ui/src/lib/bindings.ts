@@ -80,11 +80,17 @@ export const commands = {
 	openBillingPortal: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_billing_portal", { accountId })),
 	setTheme: (theme: Theme) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_theme", { theme })),
 	updateAccountSettings: (accountId: string, settings: AccountSettings) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("update_account_settings", { accountId, settings })),
+	updateStatus: () => __TAURI_INVOKE<UpdateStatus>("update_status"),
+	checkForUpdates: () => __TAURI_INVOKE<UpdateStatus>("check_for_updates"),
+	installUpdate: () => __TAURI_INVOKE<UpdateStatus>("install_update"),
+	/**  Turns the daily look on or off; turned on, it looks at once. */
+	setCheckForUpdates: (on: boolean) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_check_for_updates", { on })),
 };
 
 /** Events */
 export const events = {
 	purchaseProgress: makeEvent<PurchaseProgress, PurchaseProgress>("purchase-progress"),
+	updateChanged: makeEvent<UpdateChanged, UpdateChanged>("update-changed"),
 };
 
 /* Types */
@@ -222,7 +228,12 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
  *  The connection broke after the request went out, before its answer
  *  arrived: the service may or may not have acted on it.
  */
-"connection_dropped" | "timeout" | "malformed_response" | 
+"connection_dropped" | "timeout" | 
+/**
+ *  The service's TLS certificate does not chain to a root the operating
+ *  system trusts (a private CA, a TLS-inspecting proxy, a forged site).
+ */
+"untrusted_certificate" | "malformed_response" | 
 /**
  *  A purchase's creation met a failure that leaves unknown whether the
  *  service created it. Nothing is charged until a checkout is paid.
@@ -234,7 +245,11 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
  *  The desktop would not do what was asked (open a browser, use the
  *  clipboard). Raised by the front ends, never by core itself.
  */
-"desktop_failed" | "cancelled";
+"desktop_failed" | 
+/**  An update's signature does not match Topup's key: it was not installed. */
+"update_unverified" | 
+/**  An update could not be checked for, downloaded or installed. */
+"update_failed" | "cancelled";
 
 /**  One line of history. */
 export type HistoryEntry = {
@@ -294,6 +309,16 @@ export type PendingPurchase = {
 
 export type Preferences = {
 	theme: Theme,
+	/**  Look for a new version at start and once a day (the app and the CLI). */
+	check_for_updates: boolean,
+	/**
+	 *  Where updates are announced, instead of the release workflow's
+	 *  `latest.json`: an organisation's mirror, or a test server. Only ever
+	 *  set by editing this file, never from the environment, so nobody can
+	 *  point Topup elsewhere without writing to the person's own settings.
+	 *  Packages must still carry the signature of the key built into Topup.
+	 */
+	update_endpoint: string | null,
 };
 
 /**  One entry of the first-run provider choice. */
@@ -402,6 +427,15 @@ export type Receipt = {
 	line: string | null,
 };
 
+/**  A release as `latest.json` announces it. */
+export type Release = {
+	version: string,
+	/**  What's new, as the release workflow wrote it. */
+	notes?: string | null,
+	/**  RFC 3339, when published. */
+	pub_date?: string | null,
+};
+
 /**  The result of restoring an account's session. */
 export type Restored = { state: "signed_in"; account: Account } | 
 /**  No stored sign-in, or it ended: sign in again (the account is kept). */
@@ -467,6 +501,29 @@ export type Tier = {
 	max: Money,
 	credits_per_unit: string,
 };
+
+/**  Sent whenever the update's status changes. */
+export type UpdateChanged = {
+	status: UpdateStatus,
+};
+
+/**  What the app shows about updates. */
+export type UpdateStatus = 
+/**
+ *  This copy was not installed from a package the updater can replace (a
+ *  development build): it never looks.
+ */
+{ state: "unsupported" } | 
+/**  Not looked yet (or looking is turned off). */
+{ state: "idle" } | { state: "checking" } | { state: "up_to_date" } | 
+/**  A newer version can be installed. */
+{ state: "available"; release: Release } | 
+/**  Asked to install while purchases are watched: it starts once none is. */
+{ state: "waiting_for_purchases"; release: Release; watching: number } | 
+/**  Downloading, verifying and installing; the app restarts after. */
+{ state: "installing"; release: Release } | { state: "failed"; code: ErrorCode; message: string; 
+/**  The release that failed to install, so it can be tried again. */
+release: Release | null };
 
 /**  Where a watch stands, as the UI shows it. */
 export type WatchState = 
