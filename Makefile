@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TAURI := node ui/node_modules/@tauri-apps/cli/tauri.js
 BUNDLE_DIR = $${CARGO_TARGET_DIR:-target}/release/bundle
 
-.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e network-check bindings screenshots fmt package deb-check actionlint bench fuzz soak
+.PHONY: demo test setup ui build fmt-check clippy build-tests rust-tests ui-check ui-test e2e network-check update-check bindings screenshots fmt package deb-check actionlint bench fuzz soak
 
 ## Build the app and open it.
 demo: setup ui
@@ -19,7 +19,7 @@ demo: setup ui
 
 ## Everything CI checks: formatting, lints (code and workflows), Rust tests, UI typecheck +
 ## tests, end-to-end, then the release packages, the .deb installed and launched.
-test: setup fmt-check actionlint ui build-tests clippy rust-tests ui-check ui-test e2e network-check deb-check
+test: setup fmt-check actionlint ui build-tests clippy rust-tests ui-check ui-test e2e network-check update-check deb-check
 	@echo "make test: all checks passed"
 
 setup:
@@ -64,6 +64,12 @@ e2e: build-tests
 ## the Sandbox behind an HTTPS stand-in, in a desktop session (needs `build-tests`).
 network-check: build-tests
 	scripts/network-check.sh
+
+## Self-update on real packages: two test .debs (this version and the next, trusting a
+## throw-away key), the first installed, the installed app refusing forged updates and
+## installing the signed one after a purchase lands (root; needs `build-tests`).
+update-check: build-tests
+	scripts/update-check.sh
 
 ## Release build and Linux packages (.deb, .rpm) with the Tauri bundler; prints their sizes.
 package: setup

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the freshly built .deb with dpkg, checks what it put on the system
-# (binary, desktop entry in Finance, icons), starts the installed Topup under
+# (binary, a desktop entry and AppStream metainfo that pass their validators,
+# icons at the usual sizes, the dependencies), starts the installed Topup under
 # Xvfb in a private D-Bus session with a fresh home and checks that its window
-# comes up; then removes the package again, unless Topup was installed before.
+# comes up; then removes the package again and checks that nothing it put in
+# system directories is left, unless Topup was installed before.
 set -euo pipefail
 bundle_dir="$1"
 deb=$(ls -t "$bundle_dir"/deb/*.deb 2>/dev/null | head -n 1)
@@ -21,19 +23,37 @@ was_installed=false
 dpkg -s topup >/dev/null 2>&1 && was_installed=true
 echo "installing $(basename "$deb")"
 $sudo dpkg -i "$deb" >/dev/null
+files=$(dpkg -L topup)
+removed=false
 cleanup() {
-  if ! $was_installed; then $sudo dpkg -r topup >/dev/null || true; fi
+  if ! $was_installed && ! $removed; then $sudo dpkg -r topup >/dev/null || true; fi
 }
 trap cleanup EXIT
 
 fail() { echo "deb-check: $*" >&2; exit 1; }
-files=$(dpkg -L topup)
 grep -qx /usr/bin/topup <<<"$files" || fail "the package has no /usr/bin/topup"
 desktop=$(grep '^/usr/share/applications/.*\.desktop$' <<<"$files") || fail "no desktop entry"
 grep -q '^Categories=.*Finance' "$desktop" || fail "$desktop is not in the Finance category"
 grep -q '^Exec=topup' "$desktop" || fail "$desktop does not start topup"
-grep -q '^/usr/share/icons/hicolor/128x128/apps/topup.png$' <<<"$files" || fail "no 128x128 icon"
+for size in 32x32 48x48 64x64 128x128 256x256 512x512; do
+  grep -q "^/usr/share/icons/hicolor/$size/apps/topup.png$" <<<"$files" || fail "no $size icon"
+done
+grep -q '^/usr/share/icons/hicolor/scalable/apps/topup.svg$' <<<"$files" || fail "no scalable icon"
+# Only the folders hicolor defines (the bundler names a 256 px "@2x" icon 256x256@2).
+if grep '^/usr/share/icons/hicolor/[^/]*@' <<<"$files"; then fail "an icon folder hicolor does not define"; fi
+desktop-file-validate "$desktop" || fail "$desktop does not pass desktop-file-validate"
+metainfo=/usr/share/metainfo/app.topup.Topup.metainfo.xml
+grep -qx "$metainfo" <<<"$files" || fail "no AppStream metainfo"
+appstreamcli validate --no-net --explain "$metainfo" >/dev/null || {
+  appstreamcli validate --no-net "$metainfo" >&2; fail "$metainfo does not pass appstreamcli validate"; }
+grep -q "<launchable type=\"desktop-id\">$(basename "$desktop")</launchable>" "$metainfo" ||
+  fail "the metainfo does not launch $(basename "$desktop")"
+version=$(dpkg-deb -f "$deb" Version)
+grep -q "<release version=\"$version\"" "$metainfo" || fail "the metainfo has no <release> for $version"
 dpkg-deb -f "$deb" Depends | grep -q libwebkit2gtk-4.1 || fail "the package does not depend on WebKitGTK"
+dpkg-deb -f "$deb" Recommends | grep -q 'gnome-keyring | kwalletmanager' ||
+  fail "the package does not recommend a Secret Service provider"
+echo "deb-check: desktop entry and metainfo valid, icons 32 to 512 px and scalable, $(dpkg-deb -f "$deb" Recommends) recommended"
 
 home=$(mktemp -d -t topup-deb-check-XXXXXX)
 status=0
@@ -64,4 +84,14 @@ fi
 # The desktop portal may have left its document store mounted in the fresh home.
 fusermount -u "$home/cache/doc" 2>/dev/null || true
 rm -rf "$home" 2>/dev/null || echo "deb-check: could not remove $home entirely" >&2
-exit $status
+[ "$status" -eq 0 ] || exit "$status"
+
+if ! $was_installed; then
+  $sudo dpkg -r topup >/dev/null
+  removed=true
+  # Directories are shared with other packages; every file must be gone.
+  left=$(while read -r path; do [ -f "$path" ] && echo "$path"; done <<<"$files" || true)
+  [ -z "$left" ] || fail "removing the package left files behind: $left"
+  dpkg -s topup >/dev/null 2>&1 && fail "dpkg still knows the package"
+  echo "deb-check: removed, nothing left in system directories"
+fi

@@ -16,6 +16,11 @@ APT_PACKAGES=(
   x11-utils xdotool
   # opening checkout pages in "the system browser", and a real browser to pay in tests
   xdg-utils chromium chromium-driver
+  # the trust-store test (update-ca-certificates), and the updater's way to
+  # install a .deb as root in the update journey (it runs `sudo dpkg -i`)
+  ca-certificates sudo
+  # the Linux packages' metadata, checked as software centres read it
+  appstream desktop-file-utils
 )
 
 missing=()

@@ -30,6 +30,13 @@ const POLL: Duration = Duration::from_millis(100);
 /// Headless Chromium starts, loads and submits in a few seconds; a loaded CI machine gets slack.
 const BROWSER_DEADLINE: Duration = Duration::from_secs(60);
 const APP_BINARY: &str = env!("CARGO_BIN_EXE_topup");
+/// An installed Topup to test instead of the one cargo built (the update
+/// journey runs the copy a package put in /usr/bin).
+pub const APP_ENV: &str = "TOPUP_E2E_APP";
+
+fn app_binary() -> String {
+    std::env::var(APP_ENV).unwrap_or_else(|_| APP_BINARY.to_owned())
+}
 
 /// A running app window.
 pub struct App {
@@ -491,7 +498,7 @@ impl Profile {
     /// Its output goes to `<name>.log` in the profile.
     pub fn start_app(&self, name: &str, args: &[&str]) -> Result<Child> {
         let log = fs::File::create(self.path().join(format!("{name}.log")))?;
-        let mut command = Command::new(APP_BINARY);
+        let mut command = Command::new(app_binary());
         command.args(args);
         in_profile(&mut command, self.path());
         Ok(command
@@ -548,7 +555,7 @@ fn start_driver(profile: &Path, log: &Path, port: u16, native_port: u16) -> Resu
 async fn connect(port: u16, args: &[&str]) -> Result<Client> {
     let caps = json!({
         "browserName": "wry",
-        "tauri:options": { "application": APP_BINARY, "args": args },
+        "tauri:options": { "application": app_binary(), "args": args },
     });
     let serde_json::Value::Object(caps) = caps else {
         unreachable!("a json! object literal is an object")

@@ -13,4 +13,5 @@ mod surface;
 mod tour;
 mod two_accounts;
 mod two_factor;
+mod updates;
 mod window;
