@@ -75,3 +75,8 @@ TOPUP_E2E_APP=/usr/bin/topup TOPUP_UPDATE_FIXTURES="$work" \
   in_session cargo test --locked --test e2e -- --ignored --exact \
   updates::a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_is_refused
 echo "update-check: $(dpkg-query -W -f='${Package} ${Version}' topup) installed by the update"
+# The updater writes the package to a temporary folder of its own: gone again.
+if compgen -G "/tmp/tauri_deb_update*" >/dev/null; then
+  echo "update-check: the updater left $(echo /tmp/tauri_deb_update*) behind" >&2
+  exit 1
+fi
