@@ -136,7 +136,7 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
                 let release = Release {
                     version: update.version.clone(),
                     notes: update.body.clone(),
-                    date: update
+                    pub_date: update
                         .raw_json
                         .get("pub_date")
                         .and_then(|d| d.as_str())

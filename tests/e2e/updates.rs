@@ -121,13 +121,7 @@ fn installed_version() -> Result<String> {
 
 /// Asks for the update in Settings and waits for it to be refused.
 async fn refused(app: &App, next: &str) -> Result {
-    app.click("[data-testid='update-check']").await?;
-    app.wait_for_text(
-        "[data-testid='update-status']",
-        &format!("Topup {next} is available."),
-    )
-    .await?;
-    app.click("[data-testid='update-install']").await?;
+    refresh_then_install(app, next).await?;
     app.wait_for_attr(
         "[data-testid='update-error']",
         "data-code",

@@ -50,8 +50,8 @@ pub struct Release {
     #[serde(default)]
     pub notes: Option<String>,
     /// RFC 3339, when published.
-    #[serde(default, rename = "pub_date")]
-    pub date: Option<String>,
+    #[serde(default)]
+    pub pub_date: Option<String>,
 }
 
 /// Whether `candidate` is a later version than `current` (semantic versions;
@@ -315,7 +315,7 @@ mod tests {
         Release {
             version: version.into(),
             notes: Some("Faster".into()),
-            date: None,
+            pub_date: None,
         }
     }
 
