@@ -304,6 +304,9 @@ pub const PROFILES_ENV: &str = "TOPUP_E2E_PROFILES";
 
 impl Profile {
     pub fn new() -> Result<Self> {
+        // The harness's own HTTP (test hooks of the app's built-in Sandbox)
+        // uses reqwest with rustls and no provider of its own.
+        topup_core::http::install_crypto_provider();
         let mut builder = tempfile::Builder::new();
         builder.prefix("topup-e2e-");
         let dir = match std::env::var_os(PROFILES_ENV) {

@@ -379,6 +379,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the Secret Service: run `make e2e` (20 flows) or `make soak` (200)"]
 async fn purchase_flows_under_chaos_lose_nothing_and_buy_nothing_twice() {
+    // The Sandbox runs as its own process: this one's reqwest (rustls without
+    // a provider of its own) needs the one Topup installs.
+    topup_core::http::install_crypto_provider();
     let flows: usize = env_or("SOAK_FLOWS", 20);
     let chaos: f64 = env_or("SOAK_CHAOS", 0.3);
     let seed: u64 = env_or("SOAK_SEED", 1);
