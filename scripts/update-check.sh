@@ -35,7 +35,8 @@ cleanup() {
 trap cleanup EXIT
 
 current=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
-next=$(python3 -c 'import sys; a, b, c = sys.argv[1].split("."); print(f"{a}.{b}.{int(c) + 1}")' "$current")
+IFS=. read -r major minor patch <<<"$current"
+next="$major.$minor.$((patch + 1))"
 echo "$next" > "$work/next-version"
 
 export CI=true
