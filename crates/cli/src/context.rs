@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use topup_core::accounts::{AccountRecord, Registry, REGISTRY_FILE};
-use topup_core::http::{Http, HttpConfig, RetryPolicy};
+use topup_core::http::{Http, HttpConfig};
 use topup_core::preferences::PreferenceStore;
 use topup_core::provider::Credentials;
 use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
@@ -81,31 +81,12 @@ impl Context {
         })
     }
 
-    /// The once-a-day line about a newer Topup, if there is one. Asked with
-    /// short timeouts and no retries: it must not hold up the command.
+    /// The once-a-day line about a newer Topup, if there is one.
     pub async fn update_hint(&self) -> Option<String> {
         let preferences = PreferenceStore::open(&self.config_dir).get();
-        let hint = CliHint::new(&self.config_dir);
-        if !preferences.check_for_updates || !hint.due(SystemTime::now()) {
-            return None;
-        }
-        let http = Http::new(HttpConfig {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(3),
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..RetryPolicy::default()
-            },
-            ..HttpConfig::default()
-        })
-        .ok()?;
-        hint.check(
-            &http,
-            &preferences,
-            env!("CARGO_PKG_VERSION"),
-            SystemTime::now(),
-        )
-        .await
+        CliHint::new(&self.config_dir)
+            .check(&preferences, env!("CARGO_PKG_VERSION"), SystemTime::now())
+            .await
     }
 
     /// The account a command acts on: `--account` (id, label or email), the

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrl;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Http, Idempotency};
+use crate::http::{Http, HttpConfig, Idempotency, RetryPolicy};
 use crate::preferences::Preferences;
 
 /// Where releases announce themselves: the release workflow's `latest.json`.
@@ -274,10 +274,10 @@ impl CliHint {
 
     /// Looks for a newer version than `current` once a day and returns the
     /// line to print, if there is one. A failed look is silent: the hint is
-    /// a courtesy, never in the way of the command that ran.
+    /// a courtesy, never in the way of the command that ran, so it is asked
+    /// with short timeouts and no retries.
     pub async fn check(
         &self,
-        http: &Http,
         preferences: &Preferences,
         current: &str,
         now: SystemTime,
@@ -286,6 +286,16 @@ impl CliHint {
             return None;
         }
         let endpoint = endpoint(preferences).ok()?;
+        let http = Http::new(HttpConfig {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(3),
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            ..HttpConfig::default()
+        })
+        .ok()?;
         // Recorded before the look, so a server that never answers is not
         // asked again at every command.
         let record = HintRecord {
@@ -297,7 +307,7 @@ impl CliHint {
                 return None;
             }
         }
-        let release = latest_release(http, &endpoint).await.ok()?;
+        let release = latest_release(&http, &endpoint).await.ok()?;
         is_newer(current, &release.version).then(|| {
             format!(
                 "Topup {} is available (this is {current}): {RELEASES_PAGE}",
