@@ -28,9 +28,6 @@ pub struct Updates {
     flow: Mutex<UpdateFlow>,
     /// The plugin's handle on the release found by the last check.
     found: Mutex<Option<tauri_plugin_updater::Update>>,
-    /// Whether this copy of Topup was installed from a package the updater
-    /// can replace (not a development build).
-    supported: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -39,8 +36,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Updates {
     pub fn new(current_version: String) -> Self {
-        let supported = installed_from_a_package();
-        let flow = if supported {
+        let flow = if installed_from_a_package() {
             UpdateFlow::new(current_version)
         } else {
             UpdateFlow::unsupported(current_version)
@@ -48,7 +44,6 @@ impl Updates {
         Self {
             flow: Mutex::new(flow),
             found: Mutex::new(None),
-            supported,
         }
     }
 
@@ -76,7 +71,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if !state.updates.supported {
+    if state.updates.status() == UpdateStatus::Unsupported {
         tracing::info!("not installed from a package: no self-update");
         return;
     }
@@ -121,9 +116,7 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
         return UpdateStatus::Idle;
     };
     let updates = &state.updates;
-    if !updates.supported {
-        return updates.status();
-    }
+    // Not while one runs or installs, and never in a development build.
     if !lock(&updates.flow).check_started() {
         return updates.status();
     }

@@ -201,10 +201,7 @@ impl UpdateFlow {
             return false;
         }
         if watching > 0 {
-            self.status = UpdateStatus::WaitingForPurchases {
-                release,
-                watching: u32::try_from(watching).unwrap_or(u32::MAX),
-            };
+            self.status = waiting(release, watching);
             false
         } else {
             self.status = UpdateStatus::Installing { release };
@@ -222,10 +219,7 @@ impl UpdateFlow {
                     self.status = UpdateStatus::Installing { release };
                     true
                 } else {
-                    self.status = UpdateStatus::WaitingForPurchases {
-                        release,
-                        watching: u32::try_from(watching).unwrap_or(u32::MAX),
-                    };
+                    self.status = waiting(release, watching);
                     false
                 }
             }
@@ -241,6 +235,13 @@ impl UpdateFlow {
             message,
             release,
         };
+    }
+}
+
+fn waiting(release: Release, watching: usize) -> UpdateStatus {
+    UpdateStatus::WaitingForPurchases {
+        release,
+        watching: u32::try_from(watching).unwrap_or(u32::MAX),
     }
 }
 
