@@ -165,7 +165,7 @@ async fn connect_proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
 }
 
 /// `topup-cli` with this config directory and no proxy unless one is given.
-fn cli(config: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
+fn command(config: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
     let mut c = Command::new(BIN);
     c.arg("--config-dir").arg(config).args(args);
     for var in [
@@ -182,7 +182,14 @@ fn cli(config: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
         c.env_remove(var);
     }
     c.envs(env.iter().map(|(k, v)| (*k, v)));
-    c.stdin(Stdio::null()).output().expect("topup-cli runs")
+    c
+}
+
+fn cli(config: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
+    command(config, args, env)
+        .stdin(Stdio::null())
+        .output()
+        .expect("topup-cli runs")
 }
 
 fn json_of(out: &Output) -> Value {
@@ -197,17 +204,12 @@ fn json_of(out: &Output) -> Value {
 
 fn login_with_token(config: &Path, token: &str) -> Output {
     use std::io::Write;
-    let mut login = Command::new(BIN);
-    login
-        .arg("--config-dir")
-        .arg(config)
-        .args(["--json", "login", "--token-stdin"])
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
+    let mut child = command(config, &["--json", "login", "--token-stdin"], &[])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = login.spawn().unwrap();
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
     child.wait_with_output().unwrap()
 }
