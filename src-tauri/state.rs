@@ -50,10 +50,10 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         .app_config_dir()
         .map_err(|e| format!("no config directory: {e}"))?;
     let path = config_dir.join(REGISTRY_FILE);
-    let (registry, damaged) = Registry::load_or_recover(&path);
-    let registry_warning = damaged.map(|e| {
-        tracing::warn!(error = %e, "account list was damaged and set aside");
-        format!("Topup's account list could not be read and was set aside ({e}). Add your accounts again.")
+    let (registry, problem) = Registry::load_or_recover(&path);
+    let registry_warning = problem.as_ref().map(|p| {
+        tracing::warn!(error = %p, "the account list could not be opened");
+        p.warning()
     });
 
     let sandbox = if with_sandbox {
@@ -90,7 +90,8 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         http,
         clock::system(),
         sandbox_origin,
-    );
+    )
+    .opened_with(problem.as_ref());
     let sandbox_settings = NewAccount {
         public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
         google_client_id: Some(demo::GOOGLE_CLIENT_ID.to_owned()),

@@ -41,9 +41,9 @@ impl Context {
     pub async fn open(global: &Global) -> Result<Self> {
         let dir = config_dir(global)?;
         let path = dir.join(REGISTRY_FILE);
-        let (registry, damaged) = Registry::load_or_recover(&path);
-        if let Some(e) = damaged {
-            eprintln!("warning: the account list was damaged and set aside ({e})");
+        let (registry, problem) = Registry::load_or_recover(&path);
+        if let Some(p) = &problem {
+            eprintln!("warning: {}", p.warning());
         }
         let sandbox = if global.sandbox {
             Some(
@@ -73,7 +73,8 @@ impl Context {
             http,
             clock::system(),
             origin,
-        ));
+        )
+        .opened_with(problem.as_ref()));
         Ok(Self {
             accounts,
             config_dir: dir,

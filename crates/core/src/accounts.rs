@@ -77,6 +77,43 @@ impl Default for Registry {
     }
 }
 
+/// What went wrong opening the account list at start.
+#[derive(Debug)]
+pub enum RegistryProblem {
+    /// Not a registry (cut short, edited by hand): set aside, started empty.
+    Damaged(Error),
+    /// Could not be read now; left untouched, and nothing is written over it.
+    Unreadable(Error),
+}
+
+impl RegistryProblem {
+    /// What the person is told at start.
+    pub fn warning(&self) -> String {
+        match self {
+            Self::Damaged(e) => format!(
+                "Topup's account list could not be read and was set aside ({e}). Add your accounts again."
+            ),
+            Self::Unreadable(e) => format!(
+                "{e} Your accounts are safe on disk; Topup will read them again on your next change."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for RegistryProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Damaged(e) | Self::Unreadable(e) => e.fmt(f),
+        }
+    }
+}
+
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::RegistryUnreadable {
+        detail: format!("{}: {e}", path.display()),
+    }
+}
+
 fn storage(what: &str, path: &Path, e: impl std::fmt::Display) -> Error {
     Error::StorageFailed {
         detail: format!("{what} {}: {e}", path.display()),
@@ -86,33 +123,46 @@ fn storage(what: &str, path: &Path, e: impl std::fmt::Display) -> Error {
 impl Registry {
     /// Reads the registry; a missing file is an empty registry.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(storage("cannot read", path, e)),
+        Self::read(path).map_err(|problem| match problem {
+            RegistryProblem::Damaged(e) | RegistryProblem::Unreadable(e) => e,
+        })
+    }
+
+    fn read(path: &Path) -> std::result::Result<Self, RegistryProblem> {
+        let text = match crate::storage::read_text(path) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(Self::default()),
+            Err(e) => return Err(RegistryProblem::Unreadable(unreadable(path, e))),
         };
-        let registry: Self =
-            serde_json::from_str(&text).map_err(|e| storage("cannot understand", path, e))?;
+        let registry: Self = serde_json::from_str(&text)
+            .map_err(|e| RegistryProblem::Damaged(storage("cannot understand", path, e)))?;
         if registry.version > REGISTRY_VERSION {
-            return Err(storage(
-                "was written by a newer Topup:",
+            // Not damaged: the newer Topup that wrote it still needs it as it is.
+            return Err(RegistryProblem::Unreadable(unreadable(
                 path,
-                format!("version {}", registry.version),
-            ));
+                format!(
+                    "it was written by a newer Topup (version {})",
+                    registry.version
+                ),
+            )));
         }
         Ok(registry)
     }
 
-    /// Reads the registry, setting a damaged file aside (`accounts.json.damaged`)
-    /// so the app starts instead of failing; the second value says so.
-    pub fn load_or_recover(path: &Path) -> (Self, Option<Error>) {
-        match Self::load(path) {
+    /// Reads the registry so the app can start whatever it finds. A file that
+    /// is not a registry is set aside (`accounts.json.damaged`) and the app
+    /// starts empty; a file that cannot be read right now (another program
+    /// holds it, its permissions, a newer Topup's format) stays exactly as it
+    /// is, and [`crate::service::Accounts`] writes nothing over it.
+    pub fn load_or_recover(path: &Path) -> (Self, Option<RegistryProblem>) {
+        match Self::read(path) {
             Ok(r) => (r, None),
-            Err(e) => {
+            Err(RegistryProblem::Damaged(e)) => {
                 let aside = path.with_extension("json.damaged");
                 let _ = fs::rename(path, &aside);
-                (Self::default(), Some(e))
+                (Self::default(), Some(RegistryProblem::Damaged(e)))
             }
+            Err(unread) => (Self::default(), Some(unread)),
         }
     }
 
@@ -256,11 +306,20 @@ mod tests {
             dir.join("accounts.json.damaged").exists(),
             "the damaged file is kept aside"
         );
-        fs::write(&path, r#"{"version": 99, "active": null, "accounts": []}"#).unwrap();
+        let newer = r#"{"version": 99, "active": null, "accounts": []}"#;
+        fs::write(&path, newer).unwrap();
         assert!(Registry::load(&path)
             .unwrap_err()
             .to_string()
             .contains("newer Topup"));
+        let (r, problem) = Registry::load_or_recover(&path);
+        assert_eq!(r, Registry::default());
+        assert!(matches!(problem, Some(RegistryProblem::Unreadable(_))));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            newer,
+            "a newer Topup's file is left for it"
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -305,6 +305,8 @@ pub enum Error {
     KeychainFailed { detail: String },
     #[error("Topup could not save its settings: {detail}")]
     StorageFailed { detail: String },
+    #[error("Topup could not read its account list ({detail}), so it changed nothing. If another program is using the file, close it and try again.")]
+    RegistryUnreadable { detail: String },
     #[error("That account is not in Topup any more.")]
     UnknownAccount,
     #[error("Topup did not open {shown}: {reason}. Nothing was opened; if you expected this page, check the account's settings.")]
@@ -348,7 +350,9 @@ impl Error {
             Self::KeychainUnavailable => ErrorCode::KeychainUnavailable,
             Self::KeychainDenied => ErrorCode::KeychainDenied,
             Self::KeychainFailed { .. } => ErrorCode::KeychainFailed,
-            Self::StorageFailed { .. } => ErrorCode::StorageFailed,
+            Self::StorageFailed { .. } | Self::RegistryUnreadable { .. } => {
+                ErrorCode::StorageFailed
+            }
             Self::UnknownAccount => ErrorCode::UnknownAccount,
             Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
             Self::InvalidCheckoutOrigin { .. } => ErrorCode::InvalidCheckoutOrigin,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
-use crate::accounts::{new_account_id, AccountRecord, Registry};
+use crate::accounts::{new_account_id, AccountRecord, Registry, RegistryProblem};
 use crate::base_url::BaseUrl;
 use crate::clara::{ClaraClient, ClaraProvider, DEFAULT_RETURN_PATH};
 use crate::clock::Clock;
@@ -175,6 +175,8 @@ pub struct Accounts {
     pub(crate) pending: crate::pending::PendingStore,
     /// One Buy at a time per account: a second waits, then finds the first.
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The file could not be read at start: nothing is written until it can be.
+    unread: std::sync::atomic::AtomicBool,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -196,6 +198,7 @@ impl Accounts {
         Self {
             pending,
             buying: Mutex::new(HashMap::new()),
+            unread: std::sync::atomic::AtomicBool::new(false),
             path,
             registry: Mutex::new(registry),
             secrets,
@@ -206,6 +209,19 @@ impl Accounts {
             sandbox,
             pricing: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What opening the file found ([`Registry::load_or_recover`]). After
+    /// [`RegistryProblem::Unreadable`] the first change reads the file again
+    /// and is made to what it holds, or is refused while it still cannot be
+    /// read: the file is never written over unread.
+    #[must_use]
+    pub fn opened_with(self, problem: Option<&RegistryProblem>) -> Self {
+        if let Some(RegistryProblem::Unreadable(_)) = problem {
+            self.unread
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self
     }
 
     /// Looks in the secret store for every account's kept sign-in, so the
@@ -625,6 +641,12 @@ impl Accounts {
         change: impl FnOnce(&mut Registry) -> Result<T>,
     ) -> Result<T> {
         let mut registry = lock(&self.registry);
+        if self.unread.load(std::sync::atomic::Ordering::SeqCst) {
+            *registry = Registry::load(&self.path)?;
+            self.unread
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!("the account list can be read again");
+        }
         let mut next = registry.clone();
         let out = change(&mut next)?;
         self.save(&next)?;

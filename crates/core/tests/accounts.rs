@@ -344,3 +344,72 @@ async fn accounts_on_one_server_are_named_apart_and_a_chosen_name_stays() {
     accounts.sign_in(&suggested.id, demo_login()).await.unwrap();
     assert_eq!(accounts.record(&suggested.id).unwrap().label, "Demo");
 }
+
+/// An account list that cannot be read for a moment (another program holds
+/// it: here, the path is briefly a link that cannot be followed, which fails
+/// to open even for root) is neither set aside nor written over, and the first
+/// change once it is readable again is made to what it holds.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_account_list_unreadable_for_a_moment_loses_nothing() {
+    let env = start().await;
+    let dir = tempdir("unreadable");
+    let path = dir.join("accounts.json");
+    let clara = |label: &str| NewAccount {
+        preset: Some(PresetId::CustomClara),
+        base_url: Some(env.sandbox.urls().clara.clone()),
+        label: Some(label.into()),
+        ..NewAccount::default()
+    };
+    let before = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    before.add(clara("First")).unwrap();
+    before.add(clara("Second")).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+
+    let held = dir.join("accounts.json.held");
+    std::fs::rename(&path, &held).unwrap();
+    std::os::unix::fs::symlink("accounts.json", &path).unwrap();
+
+    let (registry, problem) = topup_core::accounts::Registry::load_or_recover(&path);
+    let problem = problem.expect("the start reports the list it could not read");
+    assert!(
+        problem.warning().contains("Your accounts are safe on disk"),
+        "{problem}"
+    );
+    assert!(registry.accounts.is_empty());
+    assert!(
+        !dir.join("accounts.json.damaged").exists(),
+        "an unreadable file is not set aside as damaged"
+    );
+    let during = Accounts::new(
+        path.clone(),
+        registry,
+        Arc::new(MemoryStore::default()),
+        http(),
+        topup_core::clock::system(),
+        None,
+    )
+    .opened_with(Some(&problem));
+    let refused = during.add(clara("Third")).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::StorageFailed);
+    assert!(refused.to_string().contains("so it changed nothing"), "{refused}");
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "nothing was written over the file it could not read"
+    );
+
+    std::fs::remove_file(&path).unwrap();
+    std::fs::rename(&held, &path).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+    during.add(clara("Third")).unwrap();
+    let labels = |list: Vec<topup_core::service::AccountView>| -> Vec<String> {
+        list.into_iter().map(|a| a.record.label).collect()
+    };
+    assert_eq!(labels(during.list()), ["First", "Second", "Third"]);
+    let reopened = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    assert_eq!(labels(reopened.list()), ["First", "Second", "Third"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
