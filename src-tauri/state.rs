@@ -2,14 +2,13 @@
 //! `--sandbox`, the in-process Sandbox.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use topup_core::accounts::{Registry, REGISTRY_FILE};
 use topup_core::http::{Http, HttpConfig};
 use topup_core::preferences::PreferenceStore;
-use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
+use topup_core::secrets::{Keychain, MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::{clock, BaseUrl};
 use topup_sandbox::{demo, Sandbox};
@@ -66,7 +65,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         None
     };
 
-    let keychain = Keychain::new(KEYCHAIN_SERVICE, Duration::from_secs(5));
+    let keychain = Keychain::topup();
     let (secrets, keychain_warning): (Arc<dyn SecretStore>, _) =
         match tauri::async_runtime::block_on(keychain.probe()) {
             Ok(()) => (Arc::new(keychain), None),
@@ -101,8 +100,8 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         tracing::warn!(error = %e, "could not add the Sandbox account");
     }
     // Which accounts are still signed in decides the first screen.
-    if let Err(e) = tauri::async_runtime::block_on(accounts.find_kept_sign_ins()) {
-        tracing::warn!(error = %e, "could not look for kept sign-ins");
+    for (account, e) in tauri::async_runtime::block_on(accounts.find_kept_sign_ins()) {
+        tracing::warn!(%account, code = %e.code(), error = %e, "could not look for a kept sign-in");
     }
     let sandbox_demo = sandbox.as_ref().map(|s| SandboxDemo {
         email: demo::USER_EMAIL.to_owned(),

@@ -17,6 +17,8 @@ source scripts/in-session.sh
 in_session cargo test --locked --workspace --test keychain --test cli -- --ignored --test-threads=1
 # In a keyring of its own: keychain.rs ends by locking the one it used.
 in_session cargo test --locked -p topup-core --test native_keychain -- --ignored
+# In a session of its own: it lets gnome-keyring's prompter reach the display.
+in_session cargo test --locked -p topup-core --test keychain_prompt -- --ignored
 # 20 purchase flows under chaos (make soak runs 200), its summary line printed.
 SOAK_FLOWS=20 in_session cargo test --locked -p topup-cli --test soak -- --ignored --nocapture
 

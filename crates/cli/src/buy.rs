@@ -14,6 +14,7 @@ use topup_core::watcher::{Progress, Schedule, WatchState};
 
 use crate::args::BuyArgs;
 use crate::error::{exit, CliError, Result};
+use crate::live_line::{LiveLine, Redraw};
 
 /// Opens `url` in the default browser unless told not to (or over SSH, where
 /// the browser would open on the wrong machine); prints it either way.
@@ -139,12 +140,13 @@ pub async fn buy(
     // stays pending for the app or a later `buy --wait`.
     let (paused_tx, mut paused) = mpsc::unbounded_channel::<WatchState>();
     let mut last_line = String::new();
+    let mut live_line = live.then(|| LiveLine::new(Redraw::for_this_terminal()));
     let report = move |p: &Progress| {
         let text = line(p);
         // Progress is a courtesy: a closed stderr must not end the watch.
         let mut err = std::io::stderr();
-        if live {
-            let _ = write!(err, "\r\x1b[2K{text}");
+        if let Some(live_line) = &mut live_line {
+            let _ = write!(err, "{}", live_line.replace(&text));
             let _ = err.flush();
         } else if text.split(',').next() != last_line.split(',').next() {
             let _ = writeln!(err, "{text}");

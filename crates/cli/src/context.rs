@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use topup_core::accounts::{AccountRecord, Registry, REGISTRY_FILE};
 use topup_core::http::{Http, HttpConfig};
 use topup_core::preferences::PreferenceStore;
 use topup_core::provider::Credentials;
-use topup_core::secrets::{Keychain, MemoryStore, SecretStore, KEYCHAIN_SERVICE};
+use topup_core::secrets::{Keychain, MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount, Restored};
 use topup_core::updates::CliHint;
 use topup_core::{clock, BaseUrl, Error};
@@ -54,7 +54,7 @@ impl Context {
         } else {
             None
         };
-        let keychain = Keychain::new(KEYCHAIN_SERVICE, Duration::from_secs(5));
+        let keychain = Keychain::topup();
         let secrets: Arc<dyn SecretStore> = match keychain.probe().await {
             Ok(()) => Arc::new(keychain),
             Err(e) => {
@@ -66,15 +66,10 @@ impl Context {
         let origin = sandbox
             .as_ref()
             .and_then(|s| BaseUrl::parse(&s.urls().base).ok());
-        let accounts = Arc::new(Accounts::new(
-            path,
-            registry,
-            secrets,
-            http,
-            clock::system(),
-            origin,
-        )
-        .opened_with(problem.as_ref()));
+        let accounts = Arc::new(
+            Accounts::new(path, registry, secrets, http, clock::system(), origin)
+                .opened_with(problem.as_ref()),
+        );
         Ok(Self {
             accounts,
             config_dir: dir,

@@ -6,6 +6,7 @@ mod args;
 mod buy;
 mod context;
 mod error;
+mod live_line;
 mod login;
 
 use std::process::ExitCode;
@@ -70,8 +71,8 @@ async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
     let accounts = &ctx.accounts;
     match command {
         Command::Accounts => {
-            if let Err(e) = accounts.find_kept_sign_ins().await {
-                eprintln!("warning: could not look for kept sign-ins: {e}");
+            for (account, e) in accounts.find_kept_sign_ins().await {
+                eprintln!("warning: could not look for the sign-in of {account}: {e}");
             }
             let list = accounts.list();
             print(&global, json!(list), || {

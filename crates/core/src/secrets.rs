@@ -21,8 +21,49 @@ use crate::provider::Session;
 /// The keychain "service" all of Topup's entries are filed under.
 pub const KEYCHAIN_SERVICE: &str = "app.topup.Topup";
 
-/// Windows caps a credential near 2.5 KB; Topup's secrets stay well below.
-pub const MAX_SECRET_BYTES: usize = 2048;
+/// The largest secret Topup keeps, in the unit its store counts: Windows
+/// Credential Manager keeps a credential's secret as UTF-16 and caps it at
+/// 2,560 bytes (`CRED_MAX_CREDENTIAL_BLOB_SIZE`), i.e. 1,280 UTF-16 units; the
+/// other stores take UTF-8 and far more, and are held to the same number of
+/// bytes so a sign-in that fits on one system is not far off on another.
+/// Topup's own secrets stay well below either.
+pub const MAX_SECRET_BYTES: usize = 2560;
+
+/// How a store measures a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretUnit {
+    Utf8,
+    Utf16,
+}
+
+impl SecretUnit {
+    /// The unit of this system's keychain.
+    pub const NATIVE: Self = if cfg!(windows) {
+        Self::Utf16
+    } else {
+        Self::Utf8
+    };
+
+    /// The bytes `secret` takes in a store of this unit.
+    pub fn bytes(self, secret: &str) -> usize {
+        match self {
+            Self::Utf8 => secret.len(),
+            Self::Utf16 => secret.encode_utf16().count() * 2,
+        }
+    }
+}
+
+fn check_size(secret: &str, unit: SecretUnit) -> Result<()> {
+    let bytes = unit.bytes(secret);
+    if bytes > MAX_SECRET_BYTES {
+        return Err(Error::KeychainFailed {
+            detail: format!(
+                "the secret takes {bytes} bytes in this keychain, more than the {MAX_SECRET_BYTES} it keeps"
+            ),
+        });
+    }
+    Ok(())
+}
 
 #[async_trait]
 pub trait SecretStore: Send + Sync + fmt::Debug {
@@ -34,37 +75,67 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn persists(&self) -> bool;
 }
 
-/// The OS keychain, every call bounded by a timeout (a keychain waiting on an
-/// unlock prompt nobody answers must not freeze the app).
+/// How long a keychain is given to answer at all, at start: looking up an
+/// entry that does not exist never prompts on any system.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a call that can prompt may wait: reading, writing or deleting an
+/// entry can put a system prompt in front of the person (macOS asks whether
+/// Topup may use an item after each update that changes its signature; the
+/// Secret Service asks for the password of a locked keyring). Someone reading
+/// the prompt, or fetching a password, takes far more than a few seconds; the
+/// bound only keeps a keychain that never answers from holding a call forever.
+pub const PROMPT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The OS keychain, every call bounded by a timeout: the probe's short one, a
+/// person's time on the calls that can prompt.
 #[derive(Debug, Clone)]
 pub struct Keychain {
     service: String,
-    timeout: Duration,
+    probe_timeout: Duration,
+    prompt_timeout: Duration,
 }
 
 impl Keychain {
-    pub fn new(service: impl Into<String>, timeout: Duration) -> Self {
+    /// Topup's entries, with the timeouts above (the app and the CLI).
+    pub fn topup() -> Self {
+        Self::new(KEYCHAIN_SERVICE, PROBE_TIMEOUT, PROMPT_TIMEOUT)
+    }
+
+    pub fn new(
+        service: impl Into<String>,
+        probe_timeout: Duration,
+        prompt_timeout: Duration,
+    ) -> Self {
         Self {
             service: service.into(),
-            timeout,
+            probe_timeout,
+            prompt_timeout,
         }
     }
 
     /// Whether a keychain answers at all (used at start to pick the store).
     pub async fn probe(&self) -> Result<()> {
-        self.load("__topup_probe__").await.map(|_| ())
+        self.call("__topup_probe__", self.probe_timeout, |e| {
+            match e.get_password() {
+                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(other) => Err(other),
+            }
+        })
+        .await
     }
 
     async fn call<T: Send + 'static>(
         &self,
         account: &str,
+        timeout: Duration,
         op: impl FnOnce(keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T> {
         let (service, account) = (self.service.clone(), account.to_owned());
         let task = tokio::task::spawn_blocking(move || {
             keyring::Entry::new(&service, &account).and_then(op)
         });
-        match tokio::time::timeout(self.timeout, task).await {
+        match tokio::time::timeout(timeout, task).await {
             Err(_) => Err(Error::KeychainLocked),
             Ok(Err(join)) => Err(Error::KeychainFailed {
                 detail: join.to_string(),
@@ -114,29 +185,32 @@ pub fn keychain_error(e: keyring::Error) -> Error {
 impl SecretStore for Keychain {
     async fn load(&self, account_id: &str) -> Result<Option<SecretString>> {
         let found = self
-            .call(account_id, |e| match e.get_password() {
-                Ok(p) => Ok(Some(p)),
-                Err(keyring::Error::NoEntry) => Ok(None),
-                Err(other) => Err(other),
+            .call(account_id, self.prompt_timeout, |e| {
+                match e.get_password() {
+                    Ok(p) => Ok(Some(p)),
+                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(other) => Err(other),
+                }
             })
             .await?;
         Ok(found.map(SecretString::from))
     }
 
     async fn save(&self, account_id: &str, secret: &SecretString) -> Result<()> {
-        if secret.expose_secret().len() > MAX_SECRET_BYTES {
-            return Err(Error::KeychainFailed {
-                detail: format!("the secret is larger than {MAX_SECRET_BYTES} bytes"),
-            });
-        }
+        check_size(secret.expose_secret(), SecretUnit::NATIVE)?;
         let value = secret.expose_secret().to_owned();
-        self.call(account_id, move |e| e.set_password(&value)).await
+        self.call(account_id, self.prompt_timeout, move |e| {
+            e.set_password(&value)
+        })
+        .await
     }
 
     async fn delete(&self, account_id: &str) -> Result<()> {
-        self.call(account_id, |e| match e.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(other) => Err(other),
+        self.call(account_id, self.prompt_timeout, |e| {
+            match e.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(other) => Err(other),
+            }
         })
         .await
     }
@@ -272,6 +346,32 @@ mod tests {
         store.delete("a").await.unwrap();
         store.delete("a").await.unwrap();
         assert!(store.load("a").await.unwrap().is_none());
+    }
+
+    #[test]
+    fn a_secret_is_measured_in_the_unit_of_its_store() {
+        // 1,281 ASCII characters: 1,281 bytes in UTF-8, 2,562 in UTF-16.
+        let long_ascii = "a".repeat(1281);
+        assert!(check_size(&long_ascii, SecretUnit::Utf8).is_ok());
+        let err = check_size(&long_ascii, SecretUnit::Utf16).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::KeychainFailed);
+        assert!(err.to_string().contains("2562 bytes"), "{err}");
+        assert!(check_size(&"a".repeat(1280), SecretUnit::Utf16).is_ok());
+        // 1,000 "é": 2,000 bytes either way. 900 "€": 2,700 in UTF-8, 1,800 in UTF-16.
+        let accents = "é".repeat(1000);
+        assert!(check_size(&accents, SecretUnit::Utf8).is_ok());
+        assert!(check_size(&accents, SecretUnit::Utf16).is_ok());
+        let euros = "€".repeat(900);
+        assert!(check_size(&euros, SecretUnit::Utf8).is_err());
+        assert!(check_size(&euros, SecretUnit::Utf16).is_ok());
+        assert_eq!(
+            SecretUnit::NATIVE,
+            if cfg!(windows) {
+                SecretUnit::Utf16
+            } else {
+                SecretUnit::Utf8
+            }
+        );
     }
 
     #[test]

@@ -218,8 +218,7 @@ impl Accounts {
     #[must_use]
     pub fn opened_with(self, problem: Option<&RegistryProblem>) -> Self {
         if let Some(RegistryProblem::Unreadable(_)) = problem {
-            self.unread
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.unread.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         self
     }
@@ -227,20 +226,34 @@ impl Accounts {
     /// Looks in the secret store for every account's kept sign-in, so the
     /// account list can tell signed-in accounts from signed-out ones before
     /// any of them is opened. Nothing is sent to the services.
-    pub async fn find_kept_sign_ins(&self) -> Result<()> {
+    ///
+    /// One account's lookup failing (a keychain prompt refused for that item)
+    /// never hides the others. An account whose lookup failed still counts as
+    /// signed in: its sign-in may well be there, and opening it asks the
+    /// keychain again and says what went wrong, where "signed out" would invite
+    /// a new sign-in over it. The failures are returned to be logged.
+    pub async fn find_kept_sign_ins(&self) -> Vec<(String, Error)> {
         let ids: Vec<String> = lock(&self.registry)
             .accounts
             .iter()
             .map(|r| r.id.clone())
             .collect();
         let mut kept = HashSet::new();
+        let mut failures = Vec::new();
         for id in ids {
-            if self.secrets.load(&id).await?.is_some() {
-                kept.insert(id);
+            match self.secrets.load(&id).await {
+                Ok(Some(_)) => {
+                    kept.insert(id);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    kept.insert(id.clone());
+                    failures.push((id, e));
+                }
             }
         }
         *lock(&self.stored) = kept;
-        Ok(())
+        failures
     }
 
     /// Whether sign-ins survive a restart (false without a usable keychain).

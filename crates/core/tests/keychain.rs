@@ -4,14 +4,13 @@
 //! `cargo test` skips them.
 
 use std::process::Command;
-use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use topup_core::secrets::{Keychain, SecretStore, KEYCHAIN_SERVICE};
 use topup_core::ErrorCode;
 
 fn keychain() -> Keychain {
-    Keychain::new(KEYCHAIN_SERVICE, Duration::from_secs(5))
+    Keychain::topup()
 }
 
 /// What the Secret Service itself holds for an account, via `secret-tool`.
