@@ -27,6 +27,7 @@ pub mod preferences;
 pub mod presets;
 pub mod provider;
 pub mod purchases;
+pub mod region;
 pub mod secrets;
 pub mod service;
 pub mod settings;

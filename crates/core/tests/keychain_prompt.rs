@@ -100,6 +100,27 @@ fn cancel(window: &str) {
     run("xdotool", &["key", "Escape"]);
 }
 
+/// Refuses any prompt still on screen when the test ends, so a failed test
+/// does not leave a keychain call (and the test runtime's shutdown) waiting.
+struct RefuseLeftoverPrompts;
+
+impl Drop for RefuseLeftoverPrompts {
+    fn drop(&mut self) {
+        let Ok(out) = Command::new("xdotool")
+            .args(["search", "--name", "^Unlock"])
+            .output()
+        else {
+            return;
+        };
+        for window in String::from_utf8_lossy(&out.stdout).lines() {
+            let _ = Command::new("xdotool")
+                .args(["windowfocus", "--sync", window])
+                .status();
+            let _ = Command::new("xdotool").args(["key", "Escape"]).status();
+        }
+    }
+}
+
 fn secret(text: &str) -> SecretString {
     SecretString::from(text.to_owned())
 }
@@ -108,6 +129,7 @@ fn secret(text: &str) -> SecretString {
 #[ignore = "needs a Secret Service and a display: run `make e2e`"]
 async fn the_unlock_prompt_gets_the_time_a_person_needs_and_one_refusal_hides_no_other_account() {
     let_the_prompter_reach_the_display();
+    let _refuse = RefuseLeftoverPrompts;
     let keychain = Keychain::topup();
     let dir = tempfile::tempdir().unwrap();
     let accounts = Accounts::new(

@@ -1,5 +1,5 @@
 /** The locale money, numbers and dates are written in: the OS's regional
- * format as Rust reads it (sys-locale), else the webview's language. */
+ * format as core reads it (topup_core::region), else the webview's language. */
 let current: string | undefined;
 
 /** Keeps `tag` when Intl accepts it ("de-CH", "en_GB.UTF-8" → "en-GB"); "C" or junk leaves the default. */
