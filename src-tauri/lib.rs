@@ -7,14 +7,41 @@
 pub mod bindings;
 mod commands;
 pub mod error;
+mod fatal;
 mod logging;
 mod state;
 mod updates;
 mod watches;
 mod window;
 
-/// Starts the app and blocks until its last window closes.
+/// Starts the app and blocks until its last window closes. A start that
+/// fails is logged and told in a native dialog, then the process exits 1.
 pub fn run() {
+    let context = tauri::generate_context!();
+    let log = logging::init(&context.config().identifier);
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        build_and_run(context, std::sync::Arc::clone(&started))
+    }));
+    let reason = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e.to_string(),
+        Err(panic) => fatal::panic_text(panic.as_ref()),
+    };
+    let started = started.load(std::sync::atomic::Ordering::SeqCst);
+    if started {
+        tracing::error!(%reason, "Topup stopped unexpectedly");
+    } else {
+        tracing::error!(%reason, "Topup could not start");
+    }
+    fatal::tell(started, &reason, log.as_deref());
+    std::process::exit(1);
+}
+
+fn build_and_run(
+    context: tauri::Context<tauri::Wry>,
+    started: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tauri::Result<()> {
     use tauri::Manager;
     let specta = bindings::builder();
     let mut builder = tauri::Builder::default();
@@ -22,7 +49,7 @@ pub fn run() {
     if let Some(single_instance) = window::single_instance() {
         builder = builder.plugin(single_instance);
     }
-    let result = builder
+    builder
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 .with_state_flags(window::state_flags())
@@ -55,7 +82,6 @@ pub fn run() {
         })
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
-            logging::init(app.handle());
             specta.mount_events(app);
             let with_sandbox = std::env::args().any(|a| a == "--sandbox");
             let state = state::init(app.handle(), with_sandbox)?;
@@ -65,12 +91,8 @@ pub fn run() {
             // The version the package says (what an update changes), not the crate's.
             tracing::info!(version = %app.package_info().version, "Topup started");
             updates::start(app.handle());
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(err) = result {
-        // Nothing is on screen to report to, and no window means no app.
-        eprintln!("Topup could not start: {err}");
-        std::process::exit(1);
-    }
+        .run(context)
 }

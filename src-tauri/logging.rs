@@ -1,25 +1,40 @@
 //! Logs go to stderr and to `topup.log` in the platform's log directory, so a
 //! person can attach the file to a bug report and the e2e harness can keep it
 //! when a test fails. `RUST_LOG` overrides the default level.
+//!
+//! Logging starts before Tauri does, so a start that fails (no display, no
+//! WebView2) leaves its reason in the file: on Windows and from Finder nobody
+//! sees stderr.
 
 use std::fs::{self, OpenOptions};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
-use tauri::{AppHandle, Manager, Runtime};
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 pub const LOG_FILE: &str = "topup.log";
 
-pub fn init<R: Runtime>(app: &AppHandle<R>) {
+/// Where Tauri's `app_log_dir` puts an app's logs (the same rule, needed
+/// before there is an app to ask).
+pub fn log_dir(identifier: &str) -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        dirs::home_dir().map(|home| home.join("Library/Logs").join(identifier))
+    } else {
+        dirs::data_local_dir().map(|dir| dir.join(identifier).join("logs"))
+    }
+}
+
+/// Starts logging; returns the log file's path when there is one.
+pub fn init(identifier: &str) -> Option<PathBuf> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,topup_app=debug,topup_core=debug"));
-    let file = app
-        .path()
-        .app_log_dir()
-        .ok()
-        .and_then(|dir| fs::create_dir_all(&dir).ok().map(|()| dir.join(LOG_FILE)))
+    let path = log_dir(identifier)
+        .and_then(|dir| fs::create_dir_all(&dir).ok().map(|()| dir.join(LOG_FILE)));
+    let file = path
+        .as_ref()
         .and_then(|path| OpenOptions::new().create(true).append(true).open(path).ok());
+    let written = file.is_some().then(|| path.clone()).flatten();
     let file_layer = file.map(|f| fmt::layer().with_ansi(false).with_writer(Mutex::new(f)));
     let registry = tracing_subscriber::registry()
         .with(filter)
@@ -31,6 +46,13 @@ pub fn init<R: Runtime>(app: &AppHandle<R>) {
         .with(file_layer);
     // A second init (tests starting several apps in one process) keeps the first subscriber.
     let _ = registry.try_init();
+    // A panic's message reaches the file too, not only stderr.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "Topup panicked");
+        default_hook(info);
+    }));
+    written
 }
 
 /// The wall-clock time in Unix milliseconds, for log lines that tools outside

@@ -55,6 +55,12 @@ fn bring_forward<R: Runtime>(window: &WebviewWindow<R>) {
 /// Saves the window's size and position shortly after it stops moving.
 /// The plugin itself saves only on a clean exit; a session that ends with a
 /// signal, or a crash, would otherwise forget every change.
+///
+/// The save runs on the main thread. The plugin holds its cache lock while it
+/// reads each window's geometry, which off the main thread means waiting for
+/// the main thread; a move or resize event there takes the same lock first,
+/// and the two would wait for each other forever. On the main thread the
+/// geometry is read directly and events wait their turn.
 #[derive(Default)]
 pub struct StateSaver {
     generation: Arc<AtomicU64>,
@@ -72,7 +78,13 @@ impl StateSaver {
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            if let Err(e) = app.save_window_state(state_flags()) {
+            let on_main = app.clone();
+            let queued = app.run_on_main_thread(move || {
+                if let Err(e) = on_main.save_window_state(state_flags()) {
+                    tracing::warn!(error = %e, "could not save the window's size and position");
+                }
+            });
+            if let Err(e) = queued {
                 tracing::warn!(error = %e, "could not save the window's size and position");
             }
         });

@@ -34,7 +34,7 @@ const APP_BINARY: &str = env!("CARGO_BIN_EXE_topup");
 /// journey runs the copy a package put in /usr/bin).
 pub const APP_ENV: &str = "TOPUP_E2E_APP";
 
-fn app_binary() -> String {
+pub fn app_binary() -> String {
     std::env::var(APP_ENV).unwrap_or_else(|_| APP_BINARY.to_owned())
 }
 

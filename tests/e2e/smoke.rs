@@ -60,3 +60,33 @@ async fn custom_address_is_checked_in_rust() -> Result {
     })
     .await
 }
+
+/// A start that fails before any window (here: no display at all) says why
+/// in the log file, where a person who never sees stderr can find it, and
+/// exits 1 rather than with a panic's 101.
+#[test]
+#[ignore = "run by `make e2e` with the other end-to-end tests"]
+fn a_failed_start_leaves_its_reason_in_the_log() {
+    let home = tempfile::TempDir::new().unwrap();
+    let out = std::process::Command::new(harness::app_binary())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let log_path = home.path().join("data/app.topup.Topup/logs/topup.log");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("Topup could not start"))
+        .unwrap_or_else(|| panic!("no start failure in the log:\n{log}"));
+    assert!(line.contains("Failed to initialize GTK"), "{line}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("The details are in {}", log_path.display())),
+        "{stderr}"
+    );
+}

@@ -117,3 +117,64 @@ async fn the_window_reopens_where_and_at_the_size_it_was_left() -> Result {
         })
         .await
 }
+
+/// Moves and resizes by the hundred while the window's state is being saved
+/// (each pause lets a save start just as the next burst arrives): the app
+/// keeps answering, and what is saved is where the window was left. A save
+/// made off the main thread could deadlock against the plugin's own event
+/// handler here.
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn moving_the_window_while_its_state_is_saved_never_freezes_the_app() -> Result {
+    let profile = Profile::new()?;
+    let state_file = profile
+        .path()
+        .join("config/app.topup.Topup/.window-state.json");
+    profile
+        .launch("window_state_hammer", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
+                .await?;
+            let found = Command::new("xdotool")
+                .args(["search", "--name", "^Topup$"])
+                .output()
+                .await?;
+            let window = String::from_utf8(found.stdout)?
+                .lines()
+                .next()
+                .ok_or("no Topup window for xdotool")?
+                .to_owned();
+            // The person's hand, not a wait for the app: bursts of moves with
+            // pauses about as long as the save's settling time.
+            let hand = format!(
+                "for round in $(seq 1 8); do \
+                   for i in $(seq 1 40); do \
+                     xdotool windowmove {window} $((60 + i)) $((40 + round)) windowsize {window} $((700 + i)) $((560 + round)); \
+                   done; \
+                   sleep 0.5; \
+                 done"
+            );
+            let status = Command::new("sh").args(["-c", &hand]).status().await?;
+            assert!(status.success());
+            let (x, y, width, height) = (90, 60, 760, 620);
+            app.set_window_rect(x, y, width, height).await?;
+            assert_eq!(
+                app.window_rect().await?,
+                (
+                    u64::from(x),
+                    u64::from(y),
+                    u64::from(width),
+                    u64::from(height)
+                ),
+                "the app still answers"
+            );
+            wait_until("the last size to be saved", async || {
+                let saved: Value = match fs::read_to_string(&state_file) {
+                    Ok(text) => serde_json::from_str(&text)?,
+                    Err(_) => return Ok(false),
+                };
+                Ok(saved["main"]["width"] == width && saved["main"]["height"] == height)
+            })
+            .await
+        })
+        .await
+}
