@@ -11,7 +11,9 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    target: "es2022",
+    // macOS 12's WKWebView is Safari 15 (tauri.conf.json's minimumSystemVersion):
+    // esbuild lowers any newer syntax to what it runs.
+    target: ["es2022", "safari15"],
     // Source maps would ship the sources inside the binary.
     sourcemap: false,
   },
