@@ -2,8 +2,9 @@
 //!
 //! It is redrawn with an escape code ("erase the line") where the terminal
 //! understands it. The classic Windows 10 console shows escape codes as text
-//! unless a program turns on its VT processing; where that cannot be turned on
-//! the line is redrawn with spaces over what is left of the previous one.
+//! unless a program turns on its VT processing; where that cannot be turned on,
+//! or `TERM=dumb` says there are none, the line is redrawn with spaces over
+//! what is left of the previous one.
 
 /// How the line is redrawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,16 +20,19 @@ impl Redraw {
     /// for the console first.
     pub fn for_this_terminal() -> Self {
         #[cfg(windows)]
-        {
-            if anstyle_query::windows::enable_ansi_colors() == Some(true) {
-                Self::Erase
-            } else {
-                Self::Overwrite
-            }
-        }
+        let escapes = anstyle_query::windows::enable_ansi_colors() == Some(true);
         #[cfg(not(windows))]
-        {
+        let escapes = true;
+        Self::choose(escapes, std::env::var("TERM").ok().as_deref())
+    }
+
+    /// `TERM=dumb` (Emacs' shell, some CI consoles) announces a terminal
+    /// without escape codes wherever it runs.
+    fn choose(escapes: bool, term: Option<&str>) -> Self {
+        if escapes && term != Some("dumb") {
             Self::Erase
+        } else {
+            Self::Overwrite
         }
     }
 }
@@ -88,9 +92,12 @@ mod tests {
         assert_eq!(line.replace("Crédits reçus"), "\rCrédits reçus");
     }
 
-    #[cfg(not(windows))]
     #[test]
-    fn unix_terminals_understand_escape_codes() {
-        assert_eq!(Redraw::for_this_terminal(), Redraw::Erase);
+    fn escape_codes_only_where_the_terminal_takes_them() {
+        assert_eq!(Redraw::choose(true, Some("xterm-256color")), Redraw::Erase);
+        assert_eq!(Redraw::choose(true, None), Redraw::Erase);
+        assert_eq!(Redraw::choose(true, Some("dumb")), Redraw::Overwrite);
+        // A Windows console whose VT processing could not be turned on.
+        assert_eq!(Redraw::choose(false, None), Redraw::Overwrite);
     }
 }

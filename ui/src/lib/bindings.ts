@@ -161,9 +161,9 @@ export type AppInfo = {
 	version: string,
 	identifier: string,
 	/**
-	 *  The system's locale for numbers, money and dates (BCP 47, e.g.
-	 *  "de-CH"); the webview's own language can differ from the regional
-	 *  format the person chose.
+	 *  The system's regional format for numbers, money and dates (BCP 47,
+	 *  e.g. "de-CH"; see `topup_core::region`): the webview's own language,
+	 *  and the system's display language, can differ from it.
 	 */
 	locale: string | null,
 };
