@@ -12,8 +12,9 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   # e2e: WebDriver for WebKitGTK, a virtual display, a private D-Bus with a real Secret Service
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
-  # another window to take the focus (single-instance test)
-  x11-utils xdotool
+  # another window to take the focus (single-instance test), and the keyring's
+  # real unlock prompt (gcr-prompter) answered from the keyboard (keychain_prompt.rs)
+  x11-utils xdotool gcr
   # opening checkout pages in "the system browser", and a real browser to pay in tests
   xdg-utils chromium chromium-driver
   # the trust-store test (update-ca-certificates), and the updater's way to
