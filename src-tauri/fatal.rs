@@ -80,14 +80,10 @@ fn show(title: &str, text: &str) -> bool {
     let Some(mtm) = MainThreadMarker::new() else {
         return false;
     };
-    // Some of these are `unsafe` in older objc2-app-kit releases.
-    #[allow(unused_unsafe)]
-    unsafe {
-        let alert = NSAlert::new(mtm);
-        alert.setMessageText(&NSString::from_str(title));
-        alert.setInformativeText(&NSString::from_str(text));
-        alert.runModal();
-    }
+    let alert = NSAlert::new(mtm);
+    alert.setMessageText(&NSString::from_str(title));
+    alert.setInformativeText(&NSString::from_str(text));
+    alert.runModal();
     true
 }
 

@@ -3,6 +3,7 @@
 //! and at the size it was left.
 
 use std::fs;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -72,6 +73,18 @@ async fn a_second_launch_focuses_the_running_window_instead_of_opening_another()
         .await
 }
 
+/// Waits until the window-state file holds this size for the main window.
+async fn size_saved(state_file: &Path, width: u32, height: u32) -> Result {
+    wait_until("the window's size to be saved", async || {
+        let saved: Value = match fs::read_to_string(state_file) {
+            Ok(text) => serde_json::from_str(&text)?,
+            Err(_) => return Ok(false),
+        };
+        Ok(saved["main"]["width"] == width && saved["main"]["height"] == height)
+    })
+    .await
+}
+
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
 async fn the_window_reopens_where_and_at_the_size_it_was_left() -> Result {
@@ -88,14 +101,7 @@ async fn the_window_reopens_where_and_at_the_size_it_was_left() -> Result {
             assert_ne!((first.2, first.3), (u64::from(width), u64::from(height)));
             app.set_window_rect(x, y, width, height).await?;
             // Saved once the window settles, without waiting for a clean quit.
-            wait_until("the window's new size to be saved", async || {
-                let saved: Value = match fs::read_to_string(&state_file) {
-                    Ok(text) => serde_json::from_str(&text)?,
-                    Err(_) => return Ok(false),
-                };
-                Ok(saved["main"]["width"] == width && saved["main"]["height"] == height)
-            })
-            .await
+            size_saved(&state_file, width, height).await
         })
         .await?;
     profile
@@ -167,14 +173,7 @@ async fn moving_the_window_while_its_state_is_saved_never_freezes_the_app() -> R
                 ),
                 "the app still answers"
             );
-            wait_until("the last size to be saved", async || {
-                let saved: Value = match fs::read_to_string(&state_file) {
-                    Ok(text) => serde_json::from_str(&text)?,
-                    Err(_) => return Ok(false),
-                };
-                Ok(saved["main"]["width"] == width && saved["main"]["height"] == height)
-            })
-            .await
+            size_saved(&state_file, width, height).await
         })
         .await
 }

@@ -3,6 +3,8 @@
 //! Run by `make e2e` (tests/e2e/run.sh), which provides the session; a plain
 //! `cargo test` skips them.
 
+mod secret_service;
+
 use std::process::Command;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -87,19 +89,7 @@ async fn store_read_overwrite_delete_then_locked() {
         .save(&account, &SecretString::from("locked-away".to_owned()))
         .await
         .unwrap();
-    // `secret-tool lock` waits on a prompt here; the Secret Service's own Lock does not.
-    let locked = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-            "array:objpath:/org/freedesktop/secrets/collection/login",
-        ])
-        .status()
-        .unwrap();
-    assert!(locked.success());
+    secret_service::lock_login_keyring();
     let err = store.load(&account).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainLocked, "{err}");
 }

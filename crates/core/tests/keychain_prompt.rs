@@ -5,6 +5,8 @@
 //! since it lets the prompter reach the display; a plain `cargo test` skips it.
 #![cfg(target_os = "linux")]
 
+mod secret_service;
+
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,21 +52,6 @@ fn let_the_prompter_reach_the_display() {
     );
 }
 
-/// The Secret Service's own Lock (`secret-tool lock` waits on a prompt).
-fn lock_the_keyring() {
-    run(
-        "dbus-send",
-        &[
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-            "array:objpath:/org/freedesktop/secrets/collection/login",
-        ],
-    );
-}
-
 /// The unlock prompt's window, once it is on screen (other than `not`).
 async fn prompt_window(not: Option<&str>) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -81,6 +68,26 @@ async fn prompt_window(not: Option<&str>) -> String {
             return window;
         }
         assert!(Instant::now() < deadline, "no unlock prompt appeared");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until an answered prompt's window has closed, so the next search
+/// cannot find it instead of the next prompt.
+async fn closed(window: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--name", "^Unlock"])
+            .output()
+            .unwrap();
+        if !String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|w| w == window)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the prompt {window} stayed open");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -160,7 +167,7 @@ async fn the_unlock_prompt_gets_the_time_a_person_needs_and_one_refusal_hides_no
 
     // A person who reads the prompt for longer than a keychain is given to
     // answer at all still gets their sign-in.
-    lock_the_keyring();
+    secret_service::lock_login_keyring();
     let reading = tokio::spawn({
         let keychain = keychain.clone();
         let answered = answered.clone();
@@ -171,6 +178,7 @@ async fn the_unlock_prompt_gets_the_time_a_person_needs_and_one_refusal_hides_no
     tokio::time::sleep(PROBE_TIMEOUT + Duration::from_secs(1)).await;
     assert!(!reading.is_finished(), "Topup still waits for the person");
     answer(&window);
+    closed(&window).await;
     let loaded = reading
         .await
         .unwrap()
@@ -180,7 +188,7 @@ async fn the_unlock_prompt_gets_the_time_a_person_needs_and_one_refusal_hides_no
 
     // Locked again: the person refuses the prompt for the first account and
     // answers the one for the second. The second is found all the same.
-    lock_the_keyring();
+    secret_service::lock_login_keyring();
     let accounts = Arc::new(accounts);
     let looking = tokio::spawn({
         let accounts = Arc::clone(&accounts);
