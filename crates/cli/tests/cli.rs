@@ -4,12 +4,15 @@
 //! why the file is built on Unix only.
 #![cfg(unix)]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rexpect::process::wait::WaitStatus;
 use serde_json::Value;
+use support::json_of;
 use topup_sandbox::{demo, Config, Sandbox};
 
 const BIN: &str = env!("CARGO_BIN_EXE_topup-cli");
@@ -34,16 +37,6 @@ fn run(config: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("topup-cli runs")
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 async fn admin_get(sandbox: &Sandbox, path: &str) -> Value {

@@ -5,6 +5,8 @@
 //! sign-in goes to the real Secret Service); it needs root, because it adds
 //! the CA to the system store, and it removes it again however it ends.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use serde_json::Value;
+use support::json_of;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use topup_sandbox::{demo, Config, Sandbox};
@@ -190,16 +193,6 @@ fn cli(config: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("topup-cli runs")
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 fn login_with_token(config: &Path, token: &str) -> Output {
