@@ -52,44 +52,45 @@ fn let_the_prompter_reach_the_display() {
     );
 }
 
-/// The unlock prompt's window, once it is on screen (other than `not`).
-async fn prompt_window(not: Option<&str>) -> String {
+/// The unlock prompts' windows on screen now (xdotool fails when there is none).
+fn prompt_windows() -> Vec<String> {
+    let out = Command::new("xdotool")
+        .args(["search", "--name", "^Unlock"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Waits until `ready` holds for the prompts on screen, and returns its answer.
+async fn wait_for_prompts<T>(what: &str, ready: impl Fn(Vec<String>) -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--name", "^Unlock"])
-            .output()
-            .unwrap();
-        let found = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .find(|w| Some(w.as_str()) != not);
-        if let Some(window) = found {
-            return window;
+        if let Some(found) = ready(prompt_windows()) {
+            return found;
         }
-        assert!(Instant::now() < deadline, "no unlock prompt appeared");
+        assert!(Instant::now() < deadline, "waited in vain for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The unlock prompt's window, once it is on screen (other than `not`).
+async fn prompt_window(not: Option<&str>) -> String {
+    wait_for_prompts("an unlock prompt", |windows| {
+        windows.into_iter().find(|w| Some(w.as_str()) != not)
+    })
+    .await
 }
 
 /// Waits until an answered prompt's window has closed, so the next search
 /// cannot find it instead of the next prompt.
 async fn closed(window: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--name", "^Unlock"])
-            .output()
-            .unwrap();
-        if !String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .any(|w| w == window)
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the prompt {window} stayed open");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_prompts("the answered prompt to close", |windows| {
+        (!windows.iter().any(|w| w == window)).then_some(())
+    })
+    .await;
 }
 
 fn focus(window: &str) {
@@ -113,15 +114,10 @@ struct RefuseLeftoverPrompts;
 
 impl Drop for RefuseLeftoverPrompts {
     fn drop(&mut self) {
-        let Ok(out) = Command::new("xdotool")
-            .args(["search", "--name", "^Unlock"])
-            .output()
-        else {
-            return;
-        };
-        for window in String::from_utf8_lossy(&out.stdout).lines() {
+        // Lenient: a panic here, while a failed test unwinds, would abort.
+        for window in prompt_windows() {
             let _ = Command::new("xdotool")
-                .args(["windowfocus", "--sync", window])
+                .args(["windowfocus", "--sync", &window])
                 .status();
             let _ = Command::new("xdotool").args(["key", "Escape"]).status();
         }
