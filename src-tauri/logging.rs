@@ -34,7 +34,7 @@ pub fn init(identifier: &str) -> Option<PathBuf> {
     let file = path
         .as_ref()
         .and_then(|path| OpenOptions::new().create(true).append(true).open(path).ok());
-    let written = file.is_some().then(|| path.clone()).flatten();
+    let written = if file.is_some() { path } else { None };
     let file_layer = file.map(|f| fmt::layer().with_ansi(false).with_writer(Mutex::new(f)));
     let registry = tracing_subscriber::registry()
         .with(filter)
