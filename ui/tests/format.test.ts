@@ -7,7 +7,7 @@ afterEach(() => setLocale(null));
 
 describe("locale and formats", () => {
   it("writes money in the OS's regional format and the provider's currency", () => {
-    setLocale("de_DE.UTF-8");
+    setLocale("de-DE");
     expect(locale()).toBe("de-DE");
     expect(formatMoney({ currency: "EUR", minor: 1050 })).toBe("10,50\u00a0€");
     expect(formatMoney({ currency: "USD", minor: 500 })).toBe("5,00\u00a0$");

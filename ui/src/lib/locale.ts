@@ -2,13 +2,13 @@
  * format as core reads it (topup_core::region), else the webview's language. */
 let current: string | undefined;
 
-/** Keeps `tag` when Intl accepts it ("de-CH", "en_GB.UTF-8" → "en-GB"); "C" or junk leaves the default. */
+/** Keeps the BCP 47 `tag` core sends ("de-CH") when Intl accepts it; junk leaves the default.
+ * Core already turned the system's own names ("en_GB.UTF-8") into tags. */
 export function setLocale(tag: string | null | undefined) {
   current = undefined;
   if (!tag) return;
-  const cleaned = tag.split(/[.@]/)[0]?.replace(/_/g, "-") ?? "";
   try {
-    const [canonical] = Intl.getCanonicalLocales(cleaned);
+    const [canonical] = Intl.getCanonicalLocales(tag);
     if (canonical && Intl.NumberFormat.supportedLocalesOf(canonical).length > 0) current = canonical;
   } catch {
     current = undefined;
