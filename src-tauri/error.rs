@@ -7,21 +7,24 @@
 use serde::Serialize;
 use topup_core::ErrorCode;
 
-/// The shell's own error type: everything a command can fail with.
+/// The shell's own error type: what a command or the start can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
     Core(#[from] topup_core::Error),
-    /// The browser could not be opened or the clipboard used.
+    /// Tauri itself failed (no config folder, the window…): only at start.
     #[error("{0}")]
-    Desktop(String),
+    Tauri(#[from] tauri::Error),
+    #[error("the Sandbox could not start: {0}")]
+    Sandbox(#[from] std::io::Error),
 }
 
 impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Core(err) => err.code(),
-            Self::Desktop(_) => ErrorCode::DesktopFailed,
+            Self::Tauri(_) => ErrorCode::DesktopFailed,
+            Self::Sandbox(_) => ErrorCode::Unsupported,
         }
     }
 }
@@ -34,11 +37,13 @@ pub struct IpcError {
 }
 
 impl From<AppError> for IpcError {
+    /// Where an error crosses IPC it is logged, once, with its code (the
+    /// message is a sentence for a person and never holds a secret).
     fn from(err: AppError) -> Self {
-        Self {
-            code: err.code(),
-            message: err.to_string(),
-        }
+        let code = err.code();
+        let message = err.to_string();
+        tracing::info!(%code, %message, "a command failed");
+        Self { code, message }
     }
 }
 

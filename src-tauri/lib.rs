@@ -11,7 +11,7 @@ mod fatal;
 mod logging;
 mod state;
 mod updates;
-mod watches;
+mod watch_sink;
 mod window;
 
 /// Starts the app and blocks until its last window closes. A start that

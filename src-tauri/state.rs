@@ -5,13 +5,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
-use topup_core::accounts::{Registry, REGISTRY_FILE};
-use topup_core::http::{Http, HttpConfig};
 use topup_core::preferences::PreferenceStore;
-use topup_core::secrets::{Keychain, MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount};
-use topup_core::{clock, BaseUrl};
+use topup_core::sign_in::GoogleSignIns;
+use topup_core::store::{OpenOptions, SandboxLink, Store};
+use topup_core::watch::{Schedule, Supervisor};
+use topup_core::BaseUrl;
 use topup_sandbox::{demo, Sandbox};
+
+use crate::error::AppError;
+use crate::watch_sink::WindowSink;
 
 /// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -30,93 +33,65 @@ pub struct AppState {
     pub registry_warning: Option<String>,
     pub sandbox_demo: Option<SandboxDemo>,
     pub preferences: PreferenceStore,
-    /// Google sign-ins waiting for the browser, by account.
-    pub google:
-        std::sync::Mutex<std::collections::HashMap<String, crate::commands::google::Waiting>>,
+    /// Google sign-ins waiting for the browser.
+    pub google: GoogleSignIns,
     /// Pending purchases being watched.
-    pub watches: Arc<crate::watches::Watches>,
+    pub watches: Arc<Supervisor>,
     /// The self-update's course.
     pub updates: crate::updates::Updates,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
 
-/// Builds the state at start: opens the registry, picks the secret store and
-/// starts the Sandbox when asked.
-pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppState, String> {
-    let config_dir = app
-        .path()
-        .app_config_dir()
-        .map_err(|e| format!("no config directory: {e}"))?;
-    let path = config_dir.join(REGISTRY_FILE);
-    let (registry, problem) = Registry::load_or_recover(&path);
-    let registry_warning = problem.as_ref().map(|p| {
-        tracing::warn!(error = %p, "the account list could not be opened");
-        p.warning()
-    });
-
+/// Builds the state at start: core opens the store; the shell adds the
+/// in-process Sandbox when asked and the window's watch sink.
+pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppState, AppError> {
+    let config_dir = app.path().app_config_dir()?;
     let sandbox = if with_sandbox {
         let started =
-            tauri::async_runtime::block_on(Sandbox::start(topup_sandbox::Config::default()))
-                .map_err(|e| format!("the Sandbox could not start: {e}"))?;
+            tauri::async_runtime::block_on(Sandbox::start(topup_sandbox::Config::default()))?;
         tracing::info!(clara = %started.urls().clara, "Sandbox running in-process");
         Some(started)
     } else {
         None
     };
-
-    let keychain = Keychain::topup();
-    let (secrets, keychain_warning): (Arc<dyn SecretStore>, _) =
-        match tauri::async_runtime::block_on(keychain.probe()) {
-            Ok(()) => (Arc::new(keychain), None),
-            Err(e) => {
-                tracing::warn!(code = %e.code(), "no usable keychain; sign-ins last for this run only");
-                (
-                    Arc::new(MemoryStore::default()),
-                    Some(format!("{e} Sign-ins will last until you quit Topup.")),
-                )
-            }
-        };
-
-    let http = Http::new(HttpConfig::default()).map_err(|e| e.to_string())?;
-    let sandbox_origin = sandbox
-        .as_ref()
-        .and_then(|s| BaseUrl::parse(&s.urls().base).ok());
-    let accounts = Accounts::new(
-        path,
-        registry,
-        secrets,
-        http,
-        clock::system(),
-        sandbox_origin,
-    )
-    .opened_with(problem.as_ref());
-    let sandbox_settings = NewAccount {
-        public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
-        google_client_id: Some(demo::GOOGLE_CLIENT_ID.to_owned()),
-        ..NewAccount::default()
-    };
-    if let Err(e) = accounts.ensure_sandbox_account(sandbox_settings) {
-        tracing::warn!(error = %e, "could not add the Sandbox account");
-    }
+    let mut options = OpenOptions::new(config_dir);
     // Which accounts are still signed in decides the first screen.
-    for (account, e) in tauri::async_runtime::block_on(accounts.find_kept_sign_ins()) {
-        tracing::warn!(%account, code = %e.code(), error = %e, "could not look for a kept sign-in");
-    }
+    options.find_kept_sign_ins = true;
+    options.sandbox = sandbox
+        .as_ref()
+        .and_then(|s| BaseUrl::parse(&s.urls().base).ok())
+        .map(|origin| SandboxLink {
+            origin,
+            account: NewAccount {
+                public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
+                google_client_id: Some(demo::GOOGLE_CLIENT_ID.to_owned()),
+                ..NewAccount::default()
+            },
+        });
+    let store = tauri::async_runtime::block_on(Store::open(options))?;
     let sandbox_demo = sandbox.as_ref().map(|s| SandboxDemo {
         email: demo::USER_EMAIL.to_owned(),
         password: demo::PASSWORD.to_owned(),
         two_factor_email: demo::TWO_FA_EMAIL.to_owned(),
         origin: s.urls().base.clone(),
     });
+    let watches = Supervisor::new(
+        Arc::clone(&store.accounts),
+        Arc::new(WindowSink { app: app.clone() }),
+        tauri::async_runtime::handle().inner().clone(),
+        Schedule::default(),
+    );
     Ok(AppState {
-        accounts: Arc::new(accounts),
-        keychain_warning,
-        registry_warning,
+        accounts: store.accounts,
+        keychain_warning: store
+            .keychain_problem
+            .map(|e| format!("{e} Sign-ins will last until you quit Topup.")),
+        registry_warning: store.registry_problem.map(|p| p.warning()),
         sandbox_demo,
-        preferences: PreferenceStore::open(&config_dir),
-        google: Default::default(),
-        watches: Default::default(),
+        preferences: store.preferences,
+        google: GoogleSignIns::default(),
+        watches,
         updates: crate::updates::Updates::new(app.package_info().version.to_string()),
         _sandbox: sandbox,
     })

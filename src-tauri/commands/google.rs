@@ -1,27 +1,13 @@
-//! Google sign-in: Rust opens the consent page in the system browser and
-//! waits for the loopback redirect; the UI can paste a code or cancel.
+//! Google sign-in: core runs the flow; the shell opens the consent page in
+//! the system browser. The UI can paste a code or cancel.
 
-use std::time::Duration;
-
-use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
-use tokio::sync::{mpsc, oneshot};
-use topup_core::provider::Credentials;
+use topup_core::sign_in::SignInStep;
 use topup_core::Error;
 
-use crate::commands::accounts::SignInResult;
 use crate::error::IpcError;
 use crate::state::AppState;
-
-/// How long a consent page may stay open.
-const GOOGLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-/// The handles of a sign-in waiting for the browser.
-pub struct Waiting {
-    paste: mpsc::Sender<String>,
-    cancel: Option<oneshot::Sender<()>>,
-}
 
 /// Runs the whole Google sign-in for an account and answers when it ends.
 #[tauri::command]
@@ -30,47 +16,20 @@ pub async fn google_sign_in<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     account_id: String,
-) -> Result<SignInResult, IpcError> {
-    let accounts = state.accounts.clone();
-    let (client_id, endpoints) = accounts.google(&account_id)?;
-    let pending = topup_core::google::begin(&client_id, endpoints).await?;
-    let (paste, manual) = mpsc::channel(4);
-    let (cancel, cancelled) = oneshot::channel();
-    if let Ok(mut waiting) = state.google.lock() {
-        waiting.insert(
-            account_id.clone(),
-            Waiting {
-                paste,
-                cancel: Some(cancel),
-            },
-        );
+) -> Result<SignInStep, IpcError> {
+    let open = |url: &url::Url| {
+        app.opener()
+            .open_url(url.as_str(), None::<&str>)
+            .map_err(Error::no_browser)
+    };
+    let step = state
+        .google
+        .sign_in(&state.accounts, &account_id, open)
+        .await?;
+    if let SignInStep::SignedIn { .. } = step {
+        state.watches.signed_in(&account_id);
     }
-    tracing::info!(account = %account_id, "opening Google sign-in in the browser");
-    // The consent URL is built here from the account's settings, never from a server.
-    app.opener()
-        .open_url(pending.url.as_str(), None::<&str>)
-        .map_err(|e| Error::Unsupported {
-            what: format!("Opening the browser ({e})"),
-        })?;
-    let result = pending
-        .finish(accounts.http(), manual, cancelled, GOOGLE_TIMEOUT)
-        .await;
-    if let Ok(mut waiting) = state.google.lock() {
-        waiting.remove(&account_id);
-    }
-    let id_token: SecretString = result?;
-    match accounts
-        .sign_in(&account_id, Credentials::GoogleIdToken(id_token))
-        .await?
-    {
-        topup_core::provider::SignIn::SignedIn { account, .. } => {
-            state.watches.signed_in(&app, &accounts, &account_id);
-            Ok(SignInResult::SignedIn { account })
-        }
-        topup_core::provider::SignIn::CodeRequired => Ok(SignInResult::CodeRequired {
-            can_email_code: false,
-        }),
-    }
+    Ok(step)
 }
 
 /// The code (or the whole address) from the browser, when its redirect
@@ -82,31 +41,11 @@ pub async fn google_paste_code(
     account_id: String,
     text: String,
 ) -> Result<(), IpcError> {
-    let sender = state
-        .google
-        .lock()
-        .ok()
-        .and_then(|w| w.get(&account_id).map(|h| h.paste.clone()));
-    match sender {
-        Some(s) => s.send(text).await.map_err(|_| {
-            Error::Cancelled {
-                what: "Google sign-in".into(),
-            }
-            .into()
-        }),
-        None => Err(Error::Cancelled {
-            what: "Google sign-in".into(),
-        }
-        .into()),
-    }
+    Ok(state.google.paste(&account_id, text).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn google_cancel(state: State<'_, AppState>, account_id: String) {
-    if let Ok(mut waiting) = state.google.lock() {
-        if let Some(cancel) = waiting.get_mut(&account_id).and_then(|h| h.cancel.take()) {
-            let _ = cancel.send(());
-        }
-    }
+    state.google.cancel(&account_id);
 }

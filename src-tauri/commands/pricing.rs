@@ -12,7 +12,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn pricing(state: State<'_, AppState>, account_id: String) -> Result<Pricing, IpcError> {
-    Ok(state.accounts.clone().pricing(&account_id).await?)
+    Ok(state.accounts.pricing(&account_id).await?)
 }
 
 #[tauri::command]
@@ -33,8 +33,5 @@ pub fn capabilities(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Capabilities, IpcError> {
-    let accounts = &state.accounts;
-    Ok(accounts
-        .provider(&accounts.record(&account_id)?)?
-        .capabilities())
+    Ok(state.accounts.capabilities(&account_id)?)
 }

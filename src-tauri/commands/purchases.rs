@@ -7,48 +7,26 @@ use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
-use topup_core::pending::PendingPurchase;
 use topup_core::provider::HistoryPage;
 use topup_core::purchases::BuyOutcome;
-use topup_core::watch::Signal;
+use topup_core::watch::PurchaseView;
 use topup_core::Error;
 
-use crate::error::{AppError, IpcError};
+use crate::error::IpcError;
 use crate::state::AppState;
-use crate::watches::PurchaseProgress;
-
-/// The account's purchase in flight and how its watch stands.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct PurchaseView {
-    pub purchase: PendingPurchase,
-    /// The newest report; `None` before the first one.
-    pub last: Option<PurchaseProgress>,
-}
 
 /// What pressing Buy did.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct BuyResult {
     pub outcome: BuyOutcome,
     /// Why the browser could not be opened (the link can still be copied).
-    pub open_error: Option<String>,
+    pub open_error: Option<IpcError>,
 }
 
-fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), AppError> {
+fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), Error> {
     app.opener()
         .open_url(url.as_str(), None::<&str>)
-        .map_err(|e| {
-            tracing::warn!(error = %e, "the system browser could not be opened");
-            AppError::Desktop(format!(
-                "Topup could not open your browser ({e}). Copy the link and open it yourself."
-            ))
-        })
-}
-
-fn nothing_pending() -> IpcError {
-    Error::NotFound {
-        what: "A purchase in progress".into(),
-    }
-    .into()
+        .map_err(Error::no_browser)
 }
 
 /// Starts a purchase (or finds the one in flight), opens its checkout page
@@ -67,11 +45,11 @@ pub async fn buy<R: Runtime>(
         BuyOutcome::Started { .. } => {
             let url = accounts.checkout_url(&account_id)?;
             tracing::info!(account = %account_id, "opening checkout in the browser");
-            open(&app, &url).err().map(|e| e.to_string())
+            open(&app, &url).err().map(IpcError::from)
         }
         BuyOutcome::AlreadyPending { .. } => None,
     };
-    state.watches.start(&app, &accounts, &account_id)?;
+    state.watches.start(&account_id)?;
     Ok(BuyResult {
         outcome,
         open_error,
@@ -86,14 +64,7 @@ pub fn purchase_state(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Option<PurchaseView>, IpcError> {
-    let last = state.watches.last(&account_id);
-    match state.accounts.pending_purchase(&account_id)? {
-        Some(purchase) => Ok(Some(PurchaseView { purchase, last })),
-        None => Ok(last.map(|l| PurchaseView {
-            purchase: l.purchase.clone(),
-            last: Some(l),
-        })),
-    }
+    Ok(state.watches.view(&account_id)?)
 }
 
 #[tauri::command]
@@ -117,37 +88,21 @@ pub fn copy_checkout_link<R: Runtime>(
     let url = state.accounts.checkout_url(&account_id)?;
     app.clipboard()
         .write_text(url.as_str())
-        .map_err(|e| AppError::Desktop(format!("Topup could not use the clipboard ({e}).")).into())
+        .map_err(|e| Error::no_clipboard(e).into())
 }
 
 /// "I've paid — check now" (the watcher keeps a minimum gap between checks).
 #[tauri::command]
 #[specta::specta]
-pub fn check_now<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    account_id: String,
-) -> Result<(), IpcError> {
-    if state.watches.signal(&account_id, Signal::CheckNow) {
-        return Ok(());
-    }
-    // A watch that ended on a failure: start it again.
-    if state.accounts.pending_purchase(&account_id)?.is_none() {
-        return Err(nothing_pending());
-    }
-    state.watches.start(&app, &state.accounts, &account_id)?;
-    Ok(())
+pub fn check_now(state: State<'_, AppState>, account_id: String) -> Result<(), IpcError> {
+    Ok(state.watches.check_now(&account_id)?)
 }
 
 /// After the give-up time: keep checking, less often.
 #[tauri::command]
 #[specta::specta]
 pub fn keep_checking(state: State<'_, AppState>, account_id: String) -> Result<(), IpcError> {
-    if state.watches.signal(&account_id, Signal::KeepChecking) {
-        Ok(())
-    } else {
-        Err(nothing_pending())
-    }
+    Ok(state.watches.keep_checking(&account_id)?)
 }
 
 /// Stops waiting and forgets the purchase here. The checkout page stays open
@@ -155,10 +110,7 @@ pub fn keep_checking(state: State<'_, AppState>, account_id: String) -> Result<(
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_purchase(state: State<'_, AppState>, account_id: String) -> Result<(), IpcError> {
-    state.watches.stop(&account_id);
-    state.accounts.end_purchase(&account_id)?;
-    tracing::info!(account = %account_id, "purchase abandoned");
-    Ok(())
+    Ok(state.watches.abandon(&account_id)?)
 }
 
 /// The person has seen how a purchase ended.
@@ -175,7 +127,7 @@ pub async fn history(
     account_id: String,
     page: u32,
 ) -> Result<HistoryPage, IpcError> {
-    Ok(state.accounts.clone().history(&account_id, page).await?)
+    Ok(state.accounts.history(&account_id, page).await?)
 }
 
 #[tauri::command]
@@ -185,7 +137,7 @@ pub async fn open_billing_portal<R: Runtime>(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<(), IpcError> {
-    let url = state.accounts.clone().billing_portal(&account_id).await?;
+    let url = state.accounts.billing_portal(&account_id).await?;
     tracing::info!(account = %account_id, "opening the billing portal in the browser");
     Ok(open(&app, &url)?)
 }

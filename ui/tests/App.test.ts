@@ -3,7 +3,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
-import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup } from "./fixtures";
+import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -23,9 +23,9 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, true, true)];
       if (cmd === "pricing") return PRICING;
       throw new Error(`unexpected ${cmd}`);
     });
@@ -39,9 +39,9 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, true, true)];
       if (cmd === "purchase_state") return { purchase: PENDING, last: progress({ state: "waiting" }) };
       return null;
     });
@@ -54,9 +54,9 @@ describe("app shell", () => {
     const r = record();
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
       if (cmd === "restore_account") return { state: "needs_sign_in", reason: "Your session has ended. Sign in again to continue." };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: false, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, false, true)];
       throw new Error(`unexpected ${cmd}`);
     });
     render(App);
@@ -75,8 +75,8 @@ describe("app shell", () => {
       if (cmd === "startup")
         return startup({
           accounts: [
-            { record: clara, signed_in: false, active: true },
-            { record: dispersed, signed_in: false, active: false },
+            accountView(clara, false, true),
+            accountView(dispersed, false, false),
           ],
           active: clara.id,
         });
@@ -88,8 +88,8 @@ describe("app shell", () => {
       }
       if (cmd === "list_accounts")
         return [
-          { record: clara, signed_in: false, active: false },
-          { record: dispersed, signed_in: false, active: true },
+          accountView(clara, false, false),
+          accountView(dispersed, false, true),
         ];
       throw new Error(`unexpected ${cmd}`);
     });
@@ -105,33 +105,24 @@ describe("app shell", () => {
     expect(switched).toEqual([{ accountId: "acc-2" }]);
   });
 
-  it("opens another account with a kept sign-in when the active one was signed out", async () => {
+  it("opens the account Rust chose at start, not the active one", async () => {
+    // Core's Accounts::account_to_open picked (and made active) the account
+    // with a kept sign-in; the UI only follows it.
     const clara = record({ label: "Clara" });
     const other = record({ id: "acc-2", email: ACCOUNT.email, label: "Work" });
-    const switched: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "app_info") return APP_INFO;
       if (cmd === "startup")
         return startup({
-          accounts: [
-            { record: clara, signed_in: false, active: true },
-            { record: other, signed_in: true, active: false },
-          ],
-          active: clara.id,
+          accounts: [accountView(clara, false, false), accountView(other, true, true)],
+          active: other.id,
+          open_first: other.id,
         });
       if (cmd === "restore_account") {
         expect(args).toEqual({ accountId: "acc-2" });
         return { state: "signed_in", account: ACCOUNT };
       }
-      if (cmd === "switch_account") {
-        switched.push(args);
-        return null;
-      }
-      if (cmd === "list_accounts")
-        return [
-          { record: clara, signed_in: false, active: false },
-          { record: other, signed_in: true, active: true },
-        ];
+      if (cmd === "list_accounts") return [accountView(clara, false, false), accountView(other, true, true)];
       if (cmd === "pricing") return PRICING;
       if (cmd === "purchase_state") return null;
       throw new Error(`unexpected ${cmd}`);
@@ -139,7 +130,7 @@ describe("app shell", () => {
     render(App);
 
     expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
-    expect(switched).toEqual([{ accountId: "acc-2" }]);
+    expect(screen.getByTestId("account-switcher")).toHaveTextContent("Work");
   });
 
   it("says plainly when sign-ins cannot be kept", async () => {
@@ -160,9 +151,9 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, true, true)];
       if (cmd === "pricing") return PRICING;
       return null;
     });
@@ -184,9 +175,9 @@ describe("app shell", () => {
     let signedIn = true;
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: signedIn, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, signedIn, true)];
       if (cmd === "pricing") return PRICING;
       if (cmd === "sign_out") {
         signedIn = false;

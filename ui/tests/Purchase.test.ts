@@ -38,7 +38,7 @@ describe("purchase screen", () => {
     await expect.poll(() => screen.getByTestId("watch-status").textContent).toMatch(/Checking again in \d s/);
     expect(screen.getByTestId("watch-status")).toHaveTextContent("3 checks");
 
-    await emit("purchase-progress", progress({ state: "trouble", message: "Topup cannot reach the service." }));
+    await emit("purchase-progress", progress({ state: "trouble", code: "network_unreachable", message: "Topup cannot reach the service." }));
     expect(await screen.findByTestId("trouble")).toHaveTextContent("Connection trouble, retrying… Topup cannot reach the service.");
     expect(draftAmount(record().id)).toBe("5");
 
@@ -123,7 +123,7 @@ describe("purchase screen", () => {
     const calls: string[] = [];
     const { onsignin } = mount(calls);
     await screen.findByRole("heading", { name: "Waiting for your payment" });
-    await emit("purchase-progress", progress({ state: "needs_sign_in", message: "Your session has ended. Sign in again to continue." }));
+    await emit("purchase-progress", progress({ state: "needs_sign_in", code: "session_expired", message: "Your session has ended. Sign in again to continue." }));
     await fireEvent.click(await screen.findByTestId("sign-in-again"));
     expect(onsignin).toHaveBeenCalledWith("Your session has ended. Sign in again to continue.");
 
@@ -136,7 +136,7 @@ describe("purchase screen", () => {
   it("explains an expired checkout and a check that failed for good", async () => {
     mount([]);
     await screen.findByRole("heading", { name: "Waiting for your payment" });
-    await emit("purchase-progress", progress({ state: "failed", message: "This account is not allowed to do that." }));
+    await emit("purchase-progress", progress({ state: "failed", code: "permission_denied", message: "This account is not allowed to do that." }));
     expect(await screen.findByRole("alert")).toHaveTextContent("not allowed");
     expect(screen.getByRole("button", { name: "Check again" })).toBeVisible();
     await emit("purchase-progress", progress({ state: "expired" }));

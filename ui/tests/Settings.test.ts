@@ -6,14 +6,10 @@ import type { AccountView, Theme } from "../src/lib/bindings";
 import { toasts } from "../src/lib/toast.svelte";
 import Settings from "../src/screens/Settings.svelte";
 import { expectAccessible } from "./a11y";
-import { APP_INFO, record } from "./fixtures";
+import { APP_INFO, record, accountView } from "./fixtures";
 
-const CLARA: AccountView = { record: record({ email: "demo@topup.test" }), signed_in: true, active: true };
-const DISPERSED: AccountView = {
-  record: record({ id: "acct_2", preset: "dispersed", provider: "dispersed", base_url: "https://api.dispersed.com", label: "Dispersed" }),
-  signed_in: false,
-  active: false,
-};
+const CLARA: AccountView = accountView(record({ email: "demo@topup.test" }), true, true);
+const DISPERSED: AccountView = accountView(record({ id: "acct_2", preset: "dispersed", provider: "dispersed", base_url: "https://api.dispersed.com", label: "Dispersed" }), false, false);
 
 function mount(handler: (cmd: string, args: Record<string, unknown>) => unknown, theme: Theme = "system", accounts = [CLARA, DISPERSED]) {
   const calls: Array<[string, Record<string, unknown>]> = [];

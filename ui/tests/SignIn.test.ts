@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import SignIn from "../src/screens/SignIn.svelte";
 import { ACCOUNT, record } from "./fixtures";
+import { CAPABILITIES } from "./generated/core";
 
 describe("sign in", () => {
   it("walks through the two-factor code step: the code is sent on arrival, a wrong one stays selected to retype", async () => {
@@ -24,7 +25,7 @@ describe("sign in", () => {
       throw new Error(`unexpected ${cmd}`);
     });
     const onsignedin = vi.fn();
-    render(SignIn, { account: record({ public_api_key: "pk" }), notice: "Signed out.", onsignedin });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk" }), notice: "Signed out.", onsignedin });
     expect(screen.getByTestId("sign-in-notice")).toHaveTextContent("Signed out.");
 
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
@@ -65,7 +66,7 @@ describe("sign in", () => {
       if (cmd === "sign_in") return { state: "code_required", can_email_code: false };
       throw new Error(`unexpected ${cmd}`);
     });
-    render(SignIn, { account: record({ public_api_key: null, base_url: "https://clara.example.com/api/v1" }), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: null, base_url: "https://clara.example.com/api/v1" }), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
     await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pw" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
@@ -80,7 +81,7 @@ describe("sign in", () => {
     mockIPC(() => {
       throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted. Check them and try again." };
     });
-    render(SignIn, { account: record(), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "me@topup.test" } });
     await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "wrong" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
@@ -93,7 +94,7 @@ describe("sign in", () => {
       sent = (args as { input: unknown }).input;
       return { state: "signed_in", account: { ...ACCOUNT, balance: null } };
     });
-    render(SignIn, { account: record({ preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.dispersed, account: record({ preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_a" } });
     await fireEvent.input(screen.getByLabelText("Secret key"), { target: { value: "sk_b" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
@@ -107,7 +108,7 @@ describe("sign in", () => {
       return { state: "signed_in", account: ACCOUNT };
     });
     const onsignedin = vi.fn();
-    render(SignIn, { account: record(), onsignedin });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin });
     await fireEvent.click(screen.getByTestId("tab-token"));
     await fireEvent.input(screen.getByLabelText("API-key token", { selector: "input" }), { target: { value: "clara_api_eyJ.x.y" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
@@ -118,6 +119,7 @@ describe("sign in", () => {
   it("prefills the Sandbox's demo sign-in", () => {
     mockIPC(() => null);
     render(SignIn, {
+      offers: CAPABILITIES.clara,
       account: record({ preset: "sandbox", base_url: null, label: "Sandbox" }),
       sandbox: { email: "demo@topup.test", password: "topup-demo-password", two_factor_email: "2fa@topup.test", origin: "http://127.0.0.1:1" },
       onsignedin: vi.fn(),
@@ -143,7 +145,7 @@ describe("create an account", () => {
       throw new Error(`unexpected ${cmd}`);
     });
     const onsignedin = vi.fn();
-    render(SignIn, { account: record({ public_api_key: "pk" }), onsignedin });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk" }), onsignedin });
 
     await fireEvent.click(screen.getByTestId("to-register"));
     await fireEvent.input(screen.getByLabelText("First name"), { target: { value: "Ada" } });
@@ -162,7 +164,7 @@ describe("create an account", () => {
 
   it("is offered only where the service's public key is known", () => {
     mockIPC(() => null);
-    render(SignIn, { account: record({ public_api_key: null }), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: null }), onsignedin: vi.fn() });
     expect(screen.queryByTestId("to-register")).not.toBeInTheDocument();
   });
 });
@@ -180,7 +182,7 @@ describe("Google sign-in", () => {
       }
       throw new Error(`unexpected ${cmd}`);
     });
-    render(SignIn, { account: record({ google_client_id: "client" }), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ google_client_id: "client" }), onsignedin: vi.fn() });
     await fireEvent.click(screen.getByTestId("google-sign-in"));
     expect(await screen.findByTestId("google-waiting")).toHaveTextContent("in your browser");
     await fireEvent.click(screen.getByTestId("google-cancel"));
@@ -191,13 +193,13 @@ describe("Google sign-in", () => {
 
   it("is offered only with a Google client id", () => {
     mockIPC(() => null);
-    render(SignIn, { account: record({ google_client_id: null }), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record({ google_client_id: null }), onsignedin: vi.fn() });
     expect(screen.queryByTestId("google-sign-in")).not.toBeInTheDocument();
   });
 
   it("moves between the sign-in methods with the arrow keys, as tabs do", async () => {
     mockIPC(() => null);
-    render(SignIn, { account: record(), onsignedin: vi.fn() });
+    render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin: vi.fn() });
     const password = screen.getByRole("tab", { name: "Email and password" });
     const token = screen.getByRole("tab", { name: "API-key token" });
     expect(password).toHaveAttribute("tabindex", "0");

@@ -13,7 +13,8 @@ import Home from "../src/screens/Home.svelte";
 import Purchase from "../src/screens/Purchase.svelte";
 import SignIn from "../src/screens/SignIn.svelte";
 import { expectAccessible } from "./a11y";
-import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup } from "./fixtures";
+import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
+import { CAPABILITIES } from "./generated/core";
 
 const fail = (message: string) => () => {
   throw { code: "network_unreachable", message };
@@ -53,7 +54,7 @@ describe("accessibility of every screen state", () => {
       if (cmd === "sign_in") return { state: "code_required", can_email_code: true };
       return null;
     });
-    const { unmount } = render(SignIn, { account: record({ public_api_key: "pk", google_client_id: "g" }), onsignedin: vi.fn() });
+    const { unmount } = render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk", google_client_id: "g" }), onsignedin: vi.fn() });
     await expectAccessible();
     await fireEvent.click(screen.getByTestId("tab-token"));
     await expectAccessible();
@@ -68,7 +69,7 @@ describe("accessibility of every screen state", () => {
     mockIPC(() => {
       throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted." };
     });
-    render(SignIn, { account: record({ id: "acct_d", preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn(), notice: "Your session has ended." });
+    render(SignIn, { offers: CAPABILITIES.dispersed, account: record({ id: "acct_d", preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn(), notice: "Your session has ended." });
     await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_1" } });
     await fireEvent.input(screen.getByLabelText("Secret key"), { target: { value: "sk_1" } });
     await fireEvent.click(screen.getByTestId("sign-in-submit"));
@@ -98,12 +99,12 @@ describe("accessibility of every screen state", () => {
 
   const states: WatchState[] = [
     { state: "waiting" },
-    { state: "trouble", message: "The service is busy." },
+    { state: "trouble", code: "network_unreachable", message: "The service is busy." },
     { state: "landed", status: { state: "landed", credits: "500", balance: "1500", receipt: null } },
     { state: "expired" },
     { state: "cancelled" },
-    { state: "failed", message: "The service refused the request." },
-    { state: "needs_sign_in", message: "Your session has ended." },
+    { state: "failed", code: "permission_denied", message: "The service refused the request." },
+    { state: "needs_sign_in", code: "session_expired", message: "Your session has ended." },
     { state: "gave_up" },
   ];
   for (const ws of states) {
@@ -150,9 +151,9 @@ describe("accessibility of every screen state", () => {
     const r = record({ email: ACCOUNT.email });
     mockIPC((cmd) => {
       if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [{ record: r, signed_in: true, active: true }], active: r.id, keychain_warning: "No keychain." });
+      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, keychain_warning: "No keychain." });
       if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [{ record: r, signed_in: true, active: true }];
+      if (cmd === "list_accounts") return [accountView(r, true, true)];
       if (cmd === "pricing") return PRICING;
       return null;
     });

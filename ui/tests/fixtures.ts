@@ -1,44 +1,7 @@
-import type { Account, AccountRecord, AppInfo, PendingPurchase, Preset, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
+import type { Account, AccountRecord, AccountView, AppInfo, PendingPurchase, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
+import { CAPABILITIES, SERVICE_NAMES } from "./generated/core";
 
-/** What topup-core's `presets::presets()` returns, as the UI receives it. */
-export const PRESETS: Preset[] = [
-  {
-    id: "clara",
-    name: "Clara",
-    summary: "Credits for Clara's AI agents, paid in US dollars.",
-    provider: "clara",
-    base_url: "https://backend.clara.crazi.co/api/v1",
-    currency: "USD",
-    sign_in: ["email_password", "api_key_token", "google"],
-  },
-  {
-    id: "dispersed",
-    name: "Dispersed",
-    summary: "Compute credits on Dispersed, paid in euros, with an API key pair.",
-    provider: "dispersed",
-    base_url: "https://api.dispersed.com",
-    currency: "EUR",
-    sign_in: ["key_pair"],
-  },
-  {
-    id: "custom_clara",
-    name: "Clara-compatible server",
-    summary: "Any Flask Backend Boilerplate deployment, at an address you enter.",
-    provider: "clara",
-    base_url: null,
-    currency: "USD",
-    sign_in: ["email_password", "api_key_token", "google"],
-  },
-  {
-    id: "sandbox",
-    name: "Sandbox",
-    summary: "A built-in practice service: try the whole flow offline with test cards.",
-    provider: "clara",
-    base_url: null,
-    currency: "USD",
-    sign_in: ["email_password", "api_key_token"],
-  },
-];
+export { PRESETS } from "./generated/core";
 
 export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup", locale: "en-US" };
 
@@ -69,21 +32,18 @@ export const ACCOUNT: Account = {
   can_buy: true,
 };
 
+/** An account as `list_accounts` shows it, with what core says of its service. */
+export function accountView(r: AccountRecord, signed_in: boolean, active: boolean): AccountView {
+  return { record: r, signed_in, active, capabilities: CAPABILITIES[r.provider], service: SERVICE_NAMES[r.preset] };
+}
+
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null }, ...overrides };
+  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */
 export const PRICING: Pricing = {
-  capabilities: {
-    balance: true,
-    price: true,
-    portal: true,
-    history: true,
-    currency: "USD",
-    whole_units_only: true,
-    sign_in: ["email_password", "api_key_token", "google"],
-  },
+  capabilities: CAPABILITIES.clara,
   prices: { currency: "USD", tiers: [{ min: { currency: "USD", minor: 500 }, max: { currency: "USD", minor: 1000000 }, credits_per_unit: "100" }] },
   presets: [500, 1000, 2500, 5000].map((minor) => ({ currency: "USD", minor })),
   min: { currency: "USD", minor: 500 },
@@ -105,7 +65,15 @@ export function progress(state: WatchState, overrides: Partial<PurchaseProgress>
   return {
     account_id: "acct_1",
     purchase: PENDING,
-    progress: { state, elapsed_secs: 12, attempts: 3, next_check_secs: 4, last_error: null },
+    progress: {
+      state,
+      elapsed_secs: 12,
+      attempts: 3,
+      next_check_secs: 4,
+      last_error: null,
+      finished: ["landed", "expired", "cancelled", "failed"].includes(state.state),
+      check_now_gap_secs: 2,
+    },
     receipt: null,
     ...overrides,
   };

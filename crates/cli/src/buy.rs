@@ -6,11 +6,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::json;
 use tokio::sync::mpsc;
 use topup_core::accounts::AccountRecord;
-use topup_core::provider::PurchaseStatus;
 use topup_core::purchases::BuyOutcome;
 use topup_core::service::Accounts;
-use topup_core::watch::{watch, Signal};
-use topup_core::watcher::{Progress, Schedule, WatchState};
+use topup_core::watch::{watch, Progress, Schedule, Signal, WatchState};
 
 use crate::args::BuyArgs;
 use crate::error::{exit, CliError, Result};
@@ -64,7 +62,7 @@ fn line(progress: &Progress) -> String {
             "Waiting for the payment… {} s, {} checks{next}",
             progress.elapsed_secs as u64, progress.attempts
         ),
-        WatchState::Trouble { message } => {
+        WatchState::Trouble { message, .. } => {
             format!("Connection trouble, retrying… ({message}){next}")
         }
         other => end_text(other),
@@ -78,7 +76,9 @@ fn end_text(state: &WatchState) -> String {
         WatchState::Expired => "The checkout expired.".into(),
         WatchState::Cancelled => "Cancelled.".into(),
         WatchState::GaveUp => "Still no payment: Topup stopped checking.".into(),
-        WatchState::NeedsSignIn { message } | WatchState::Failed { message } => message.clone(),
+        WatchState::NeedsSignIn { message, .. } | WatchState::Failed { message, .. } => {
+            message.clone()
+        }
         WatchState::Waiting | WatchState::Trouble { .. } => "Still waiting.".into(),
     }
 }
@@ -172,14 +172,9 @@ pub async fn buy(
     if live {
         eprintln!();
     }
-    // Like the app: a purchase that ended is forgotten; a failed check keeps
-    // it for the app or a later `buy --wait`.
-    if matches!(
-        end,
-        WatchState::Landed { .. } | WatchState::Expired | WatchState::Cancelled
-    ) {
-        accounts.finish_purchase(&purchase)?;
-    }
+    // As in the app: a purchase that ended is forgotten; a failed check
+    // keeps it for the app or a later `buy --wait`.
+    let receipt = accounts.conclude(&purchase, &end)?;
     let (code, state) = match &end {
         WatchState::Landed { .. } => (exit::OK, "landed"),
         WatchState::Expired => (exit::EXPIRED, "expired"),
@@ -190,20 +185,14 @@ pub async fn buy(
             (exit::ERROR, "failed")
         }
     };
-    let (credits, balance) = match &end {
-        WatchState::Landed {
-            status: PurchaseStatus::Landed {
-                credits, balance, ..
-            },
-        } => (credits.or(purchase.expected_credits), *balance),
-        _ => (None, None),
-    };
+    let credits = receipt.as_ref().and_then(|r| r.credits);
+    let balance = receipt.as_ref().and_then(|r| r.balance);
     if json {
         println!(
             "{}",
             json!({"outcome": state, "purchase": purchase, "credits": credits, "balance": balance})
         );
-    } else if let WatchState::Landed { .. } = end {
+    } else if receipt.is_some() {
         let added = credits.map_or_else(|| "Credits".to_owned(), |c| format!("+{c} credits"));
         match balance {
             Some(b) => println!("{added} for {}. New balance: {b} credits.", purchase.amount),

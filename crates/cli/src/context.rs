@@ -5,21 +5,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use topup_core::accounts::{AccountRecord, Registry, REGISTRY_FILE};
-use topup_core::http::{Http, HttpConfig};
+use topup_core::accounts::AccountRecord;
 use topup_core::preferences::PreferenceStore;
 use topup_core::provider::Credentials;
-use topup_core::secrets::{Keychain, MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount, Restored};
+use topup_core::store::{default_config_dir, OpenOptions, SandboxLink, Store};
 use topup_core::updates::CliHint;
-use topup_core::{clock, BaseUrl, Error};
+use topup_core::{BaseUrl, Error};
 use topup_sandbox::{demo, Sandbox};
 
 use crate::args::Global;
 use crate::error::{CliError, Result};
-
-/// The desktop app's identifier: its config directory and keychain service.
-const APP_ID: &str = "app.topup.Topup";
 
 pub struct Context {
     pub accounts: Arc<Accounts>,
@@ -28,23 +24,20 @@ pub struct Context {
     _sandbox: Option<Sandbox>,
 }
 
-fn config_dir(global: &Global) -> Result<PathBuf> {
-    match &global.config_dir {
-        Some(dir) => Ok(dir.clone()),
-        None => dirs::config_dir()
-            .map(|d| d.join(APP_ID))
-            .ok_or_else(|| CliError::Failed("this system has no config directory".into())),
+/// The Sandbox account's settings: its demo public key.
+fn sandbox_account() -> NewAccount {
+    NewAccount {
+        public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
+        ..NewAccount::default()
     }
 }
 
 impl Context {
     pub async fn open(global: &Global) -> Result<Self> {
-        let dir = config_dir(global)?;
-        let path = dir.join(REGISTRY_FILE);
-        let (registry, problem) = Registry::load_or_recover(&path);
-        if let Some(p) = &problem {
-            eprintln!("warning: {}", p.warning());
-        }
+        let config_dir = match &global.config_dir {
+            Some(dir) => dir.clone(),
+            None => default_config_dir()?,
+        };
         let sandbox = if global.sandbox {
             Some(
                 Sandbox::start(topup_sandbox::Config::default())
@@ -54,25 +47,24 @@ impl Context {
         } else {
             None
         };
-        let keychain = Keychain::topup();
-        let secrets: Arc<dyn SecretStore> = match keychain.probe().await {
-            Ok(()) => Arc::new(keychain),
-            Err(e) => {
-                eprintln!("warning: {e} This sign-in lasts for this command only.");
-                Arc::new(MemoryStore::default())
-            }
-        };
-        let http = Http::new(HttpConfig::default())?;
-        let origin = sandbox
+        let mut options = OpenOptions::new(config_dir.clone());
+        options.sandbox = sandbox
             .as_ref()
-            .and_then(|s| BaseUrl::parse(&s.urls().base).ok());
-        let accounts = Arc::new(
-            Accounts::new(path, registry, secrets, http, clock::system(), origin)
-                .opened_with(problem.as_ref()),
-        );
+            .and_then(|s| BaseUrl::parse(&s.urls().base).ok())
+            .map(|origin| SandboxLink {
+                origin,
+                account: sandbox_account(),
+            });
+        let store = Store::open(options).await?;
+        if let Some(p) = &store.registry_problem {
+            eprintln!("warning: {}", p.warning());
+        }
+        if let Some(e) = &store.keychain_problem {
+            eprintln!("warning: {e} This sign-in lasts for this command only.");
+        }
         Ok(Self {
-            accounts,
-            config_dir: dir,
+            accounts: store.accounts,
+            config_dir,
             _sandbox: sandbox,
         })
     }
@@ -90,13 +82,9 @@ impl Context {
     pub fn pick(&self, global: &Global) -> Result<AccountRecord> {
         let list = self.accounts.list();
         if global.sandbox && global.account.is_none() {
-            let settings = NewAccount {
-                public_api_key: Some(demo::CLARA_PUBLIC_KEY.to_owned()),
-                ..NewAccount::default()
-            };
             return self
                 .accounts
-                .ensure_sandbox_account(settings)?
+                .ensure_sandbox_account(sandbox_account())?
                 .ok_or_else(|| CliError::Failed("the Sandbox is not running".into()));
         }
         if let Some(wanted) = &global.account {

@@ -62,14 +62,14 @@ impl CliError {
     }
 
     /// The stable code scripts can branch on in `--json` mode.
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> &'static str {
         match self {
-            Self::Core(e) => e.code().to_string(),
-            Self::Service { code, .. } => code.to_string(),
-            Self::Usage(_) => "usage".into(),
-            Self::Cancelled(_) => "cancelled".into(),
-            Self::Io(_) => "terminal".into(),
-            Self::Failed(_) => "failed".into(),
+            Self::Core(e) => e.code().as_str(),
+            Self::Service { code, .. } => code.as_str(),
+            Self::Usage(_) => CLI_CODES[0].0,
+            Self::Cancelled(_) => CLI_CODES[1].0,
+            Self::Io(_) => CLI_CODES[2].0,
+            Self::Failed(_) => CLI_CODES[3].0,
         }
     }
 }

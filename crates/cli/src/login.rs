@@ -4,12 +4,10 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use secrecy::SecretString;
 use topup_core::accounts::AccountRecord;
-use topup_core::clara::OtpPurpose;
-use topup_core::dispersed::KeyPair;
-use topup_core::provider::{Account, Credentials, ProviderKind, SignIn};
+use topup_core::provider::{Account, CodePurpose, SignInMethod};
 use topup_core::service::Accounts;
+use topup_core::sign_in::{SignInInput, SignInStep};
 
 use crate::args::LoginArgs;
 use crate::error::{CliError, Result};
@@ -20,10 +18,6 @@ fn prompt(label: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim().to_owned())
-}
-
-fn prompt_secret(label: &str) -> Result<SecretString> {
-    Ok(SecretString::from(rpassword::prompt_password(label)?))
 }
 
 fn read_stdin() -> Result<String> {
@@ -41,6 +35,7 @@ pub async fn login(
     args: &LoginArgs,
 ) -> Result<Account> {
     let id = &record.id;
+    let offers = record.provider.capabilities();
     if args.key_stdin {
         let text = read_stdin()?;
         let mut words = text.split_whitespace();
@@ -49,24 +44,25 @@ pub async fn login(
                 "--key-stdin reads the public and the secret key, separated by a space or a new line".into(),
             ));
         };
-        let creds = Credentials::KeyPair(KeyPair {
+        let input = SignInInput::KeyPair {
             public_key: public_key.to_owned(),
-            secret_key: SecretString::from(secret_key.to_owned()),
-        });
-        return signed_in(accounts.sign_in(id, creds).await?);
+            secret_key: secret_key.to_owned(),
+        };
+        return signed_in(accounts.sign_in_with(id, input.into()).await?);
     }
     if args.token_stdin {
-        let token = read_stdin()?.trim().to_owned();
-        if token.is_empty() {
+        let token = read_stdin()?;
+        if token.trim().is_empty() {
             return Err(CliError::Usage("--token-stdin read nothing".into()));
         }
-        let creds = Credentials::ApiKeyToken(SecretString::from(token));
-        return signed_in(accounts.sign_in(id, creds).await?);
+        let input = SignInInput::ApiKeyToken { token };
+        return signed_in(accounts.sign_in_with(id, input.into()).await?);
     }
-    if record.provider == ProviderKind::Dispersed {
-        return Err(CliError::Usage(
-            "Dispersed signs in with a key pair: pipe `pk_… sk_…` into `topup-cli login --key-stdin`".into(),
-        ));
+    if !offers.sign_in.contains(&SignInMethod::EmailPassword) {
+        return Err(CliError::Usage(format!(
+            "{} signs in with a key pair: pipe `pk_… sk_…` into `topup-cli login --key-stdin`",
+            record.preset.preset().name
+        )));
     }
     if !std::io::stdin().is_terminal() && args.email.is_none() {
         return Err(CliError::Usage(
@@ -77,36 +73,33 @@ pub async fn login(
         Some(e) => e.clone(),
         None => prompt("Email: ")?,
     };
-    let password = prompt_secret("Password: ")?;
-    let creds = |code: Option<String>| Credentials::EmailPassword {
+    let password = rpassword::prompt_password("Password: ")?;
+    let input = |code: Option<String>| SignInInput::EmailPassword {
         email: email.clone(),
         password: password.clone(),
         code,
     };
-    match accounts.sign_in(id, creds(None)).await? {
-        SignIn::SignedIn { account, .. } => Ok(account),
-        SignIn::CodeRequired => {
-            if record.public_api_key.is_some() {
+    match accounts.sign_in_with(id, input(None).into()).await? {
+        SignInStep::SignedIn { account } => Ok(account),
+        SignInStep::CodeRequired { can_email_code } => {
+            if can_email_code {
                 accounts
-                    .email_code(id, &email, OtpPurpose::TwoFactorAuth)
+                    .email_code(id, &email, CodePurpose::TwoFactor)
                     .await?;
                 eprintln!("A code was sent to {email}.");
             } else {
                 eprintln!("This account uses two-factor authentication.");
             }
-            let code: String = prompt("Code: ")?
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
-            signed_in(accounts.sign_in(id, creds(Some(code))).await?)
+            let code = prompt("Code: ")?;
+            signed_in(accounts.sign_in_with(id, input(Some(code)).into()).await?)
         }
     }
 }
 
-fn signed_in(outcome: SignIn) -> Result<Account> {
+fn signed_in(outcome: SignInStep) -> Result<Account> {
     match outcome {
-        SignIn::SignedIn { account, .. } => Ok(account),
-        SignIn::CodeRequired => Err(CliError::Failed(
+        SignInStep::SignedIn { account } => Ok(account),
+        SignInStep::CodeRequired { .. } => Err(CliError::Failed(
             "the service asks for a two-factor code: sign in with email and password".into(),
         )),
     }

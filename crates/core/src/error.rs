@@ -58,7 +58,7 @@ pub enum ErrorCode {
     /// A setting the person typed cannot be kept (an empty account name...).
     InvalidSetting,
     /// The desktop would not do what was asked (open a browser, use the
-    /// clipboard). Raised by the front ends, never by core itself.
+    /// clipboard).
     DesktopFailed,
     /// An update's signature does not match Topup's key: it was not installed.
     UpdateUnverified,
@@ -315,6 +315,10 @@ pub enum Error {
     InvalidCheckoutOrigin { shown: String },
     #[error("{message}")]
     InvalidSetting { message: String },
+    /// What a front end could not get the desktop to do: made by
+    /// [`Error::no_browser`] and [`Error::no_clipboard`].
+    #[error("{message}")]
+    DesktopFailed { message: String },
     #[error("{what} was cancelled.")]
     Cancelled { what: String },
 }
@@ -357,7 +361,24 @@ impl Error {
             Self::CheckoutUrlRefused { .. } => ErrorCode::CheckoutUrlRefused,
             Self::InvalidCheckoutOrigin { .. } => ErrorCode::InvalidCheckoutOrigin,
             Self::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Self::DesktopFailed { .. } => ErrorCode::DesktopFailed,
             Self::Cancelled { .. } => ErrorCode::Cancelled,
+        }
+    }
+
+    /// The system browser could not be opened.
+    pub fn no_browser(detail: impl std::fmt::Display) -> Self {
+        Self::DesktopFailed {
+            message: format!(
+                "Topup could not open your browser ({detail}). Copy the link and open it yourself."
+            ),
+        }
+    }
+
+    /// The clipboard could not be written.
+    pub fn no_clipboard(detail: impl std::fmt::Display) -> Self {
+        Self::DesktopFailed {
+            message: format!("Topup could not use the clipboard ({detail})."),
         }
     }
 
@@ -411,5 +432,160 @@ mod tests {
         };
         assert_eq!(err.to_string(), "The service is busy. Try again in 3 s.");
         assert!(ErrorCode::Timeout.is_transient() && !ErrorCode::InvalidCredentials.is_transient());
+    }
+
+    /// The number of an error's variant. The match is exhaustive: a new
+    /// variant does not compile until it is numbered here, and then the test
+    /// below fails until it has an example.
+    fn variant(e: &Error) -> usize {
+        match e {
+            Error::InvalidBaseUrl(_) => 0,
+            Error::UnknownPreset(_) => 1,
+            Error::InvalidAmount(_) => 2,
+            Error::AmountOutOfRange { .. } => 3,
+            Error::InvalidCredentials => 4,
+            Error::CodeRequired => 5,
+            Error::CodeInvalid => 6,
+            Error::SessionExpired => 7,
+            Error::AccountInactive => 8,
+            Error::PermissionDenied => 9,
+            Error::InsufficientCredits => 10,
+            Error::AlreadyExists => 11,
+            Error::NotFound { .. } => 12,
+            Error::InvalidRequest { .. } => 13,
+            Error::RateLimited { .. } => 14,
+            Error::ServerUnavailable { .. } => 15,
+            Error::NetworkUnreachable => 16,
+            Error::ConnectionDropped => 17,
+            Error::Timeout => 18,
+            Error::UntrustedCertificate { .. } => 19,
+            Error::MalformedResponse { .. } => 20,
+            Error::PurchaseUnconfirmed { .. } => 21,
+            Error::Unsupported { .. } => 22,
+            Error::KeychainLocked => 23,
+            Error::KeychainUnavailable => 24,
+            Error::KeychainDenied => 25,
+            Error::KeychainFailed { .. } => 26,
+            Error::StorageFailed { .. } => 27,
+            Error::RegistryUnreadable { .. } => 28,
+            Error::UnknownAccount => 29,
+            Error::CheckoutUrlRefused { .. } => 30,
+            Error::InvalidCheckoutOrigin { .. } => 31,
+            Error::InvalidSetting { .. } => 32,
+            Error::DesktopFailed { .. } => 33,
+            Error::Cancelled { .. } => 34,
+        }
+    }
+    const VARIANTS: usize = 35;
+
+    /// Likewise for codes: a new code does not compile until numbered here.
+    fn code_number(c: ErrorCode) -> usize {
+        use ErrorCode as C;
+        match c {
+            C::InvalidBaseUrl => 0,
+            C::UnknownPreset => 1,
+            C::InvalidAmount => 2,
+            C::AmountOutOfRange => 3,
+            C::InvalidCredentials => 4,
+            C::CodeRequired => 5,
+            C::CodeInvalid => 6,
+            C::SessionExpired => 7,
+            C::AccountInactive => 8,
+            C::PermissionDenied => 9,
+            C::InsufficientCredits => 10,
+            C::AlreadyExists => 11,
+            C::NotFound => 12,
+            C::InvalidRequest => 13,
+            C::RateLimited => 14,
+            C::ServerUnavailable => 15,
+            C::NetworkUnreachable => 16,
+            C::ConnectionDropped => 17,
+            C::Timeout => 18,
+            C::UntrustedCertificate => 19,
+            C::MalformedResponse => 20,
+            C::PurchaseUnconfirmed => 21,
+            C::Unsupported => 22,
+            C::KeychainLocked => 23,
+            C::KeychainUnavailable => 24,
+            C::KeychainDenied => 25,
+            C::KeychainFailed => 26,
+            C::StorageFailed => 27,
+            C::UnknownAccount => 28,
+            C::CheckoutUrlRefused => 29,
+            C::InvalidCheckoutOrigin => 30,
+            C::InvalidSetting => 31,
+            C::DesktopFailed => 32,
+            C::UpdateUnverified => 33,
+            C::UpdateFailed => 34,
+            C::Cancelled => 35,
+        }
+    }
+    const CODES: usize = 36;
+
+    #[test]
+    fn every_code_is_listed_once_in_all() {
+        let mut seen: Vec<usize> = ErrorCode::ALL.into_iter().map(code_number).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..CODES).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn every_error_variant_maps_to_a_listed_code() {
+        let s = String::new;
+        let examples = [
+            Error::from(BaseUrlError::Empty),
+            Error::UnknownPreset(s()),
+            Error::from(AmountError::Empty),
+            Error::AmountOutOfRange { message: s() },
+            Error::InvalidCredentials,
+            Error::CodeRequired,
+            Error::CodeInvalid,
+            Error::SessionExpired,
+            Error::AccountInactive,
+            Error::PermissionDenied,
+            Error::InsufficientCredits,
+            Error::AlreadyExists,
+            Error::NotFound { what: s() },
+            Error::InvalidRequest { message: s() },
+            Error::RateLimited { retry_after: None },
+            Error::ServerUnavailable { status: 503 },
+            Error::NetworkUnreachable,
+            Error::ConnectionDropped,
+            Error::Timeout,
+            Error::UntrustedCertificate {
+                host: s(),
+                reason: s(),
+            },
+            Error::MalformedResponse { detail: s() },
+            Error::PurchaseUnconfirmed {
+                cause: Box::new(Error::Timeout),
+            },
+            Error::Unsupported { what: s() },
+            Error::KeychainLocked,
+            Error::KeychainUnavailable,
+            Error::KeychainDenied,
+            Error::KeychainFailed { detail: s() },
+            Error::StorageFailed { detail: s() },
+            Error::RegistryUnreadable { detail: s() },
+            Error::UnknownAccount,
+            Error::CheckoutUrlRefused {
+                shown: s(),
+                reason: s(),
+            },
+            Error::InvalidCheckoutOrigin { shown: s() },
+            Error::InvalidSetting { message: s() },
+            Error::no_browser("x"),
+            Error::Cancelled { what: s() },
+        ];
+        let mut numbers: Vec<usize> = examples.iter().map(variant).collect();
+        numbers.sort_unstable();
+        assert_eq!(
+            numbers,
+            (0..VARIANTS).collect::<Vec<_>>(),
+            "one example per variant"
+        );
+        for e in &examples {
+            assert!(ErrorCode::ALL.contains(&e.code()), "{e:?} → {}", e.code());
+        }
     }
 }

@@ -31,10 +31,11 @@ pub mod region;
 pub mod secrets;
 pub mod service;
 pub mod settings;
+pub mod sign_in;
 mod storage;
+pub mod store;
 pub mod updates;
 pub mod watch;
-pub mod watcher;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use error::{Error, ErrorCode, Result};

@@ -26,6 +26,43 @@ pub enum ProviderKind {
     Dispersed,
 }
 
+/// The registration: the one place that names every provider. Adding one
+/// is a variant above and an arm in each of these.
+impl ProviderKind {
+    /// The protocol's name, as people know the service ("Clara").
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Self::Clara => "Clara",
+            Self::Dispersed => "Dispersed",
+        }
+    }
+
+    /// What the provider offers, known without asking it.
+    pub fn capabilities(self) -> Capabilities {
+        match self {
+            Self::Clara => crate::clara::capabilities(),
+            Self::Dispersed => crate::dispersed::capabilities(),
+        }
+    }
+
+    /// The provider for an account at `base`.
+    pub fn provider(
+        self,
+        base: crate::base_url::BaseUrl,
+        http: crate::http::Http,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+    ) -> std::sync::Arc<dyn Provider> {
+        match self {
+            Self::Clara => {
+                std::sync::Arc::new(crate::clara::ClaraProvider::for_account(base, http, clock))
+            }
+            Self::Dispersed => std::sync::Arc::new(
+                crate::dispersed::DispersedProvider::for_account(base, http, clock),
+            ),
+        }
+    }
+}
+
 /// How a person proves who they are to a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -56,6 +93,10 @@ pub struct Capabilities {
     /// Amounts must be whole units (Clara buys whole US dollars).
     pub whole_units_only: bool,
     pub sign_in: Vec<SignInMethod>,
+    /// New accounts can be opened from Topup, and the service emails
+    /// one-time codes (two-factor, activation), given the deployment's
+    /// public API key ([`Provider::enrolment`]).
+    pub enrolment: bool,
 }
 
 /// What a person signs in with. Secrets are redacted types.
@@ -212,6 +253,44 @@ pub fn unix(t: SystemTime) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// Which code to email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    TwoFactor,
+    Activation,
+}
+
+/// A new account's details, as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub password: &'a SecretString,
+}
+
+/// Opening an account from Topup and the service's emailed one-time codes,
+/// for a provider that has them ([`Capabilities::enrolment`]). Each call
+/// carries the deployment's public API key.
+#[async_trait]
+pub trait Enrolment: Send + Sync {
+    async fn email_code(
+        &self,
+        email: &str,
+        purpose: CodePurpose,
+        public_key: &SecretString,
+    ) -> Result<()>;
+    /// The new account is signed in, but inactive until activated.
+    async fn register(
+        &self,
+        who: Registration<'_>,
+        public_key: &SecretString,
+    ) -> Result<(Session, Account)>;
+    async fn activate(&self, email: &str, code: &str, public_key: &SecretString) -> Result<()>;
+}
+
 /// What every backend can do for Topup.
 #[async_trait]
 pub trait Provider: Send + Sync + fmt::Debug {
@@ -233,4 +312,8 @@ pub trait Provider: Send + Sync + fmt::Debug {
     /// Page `page` (from 1) of the history, newest first.
     async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage>;
     async fn billing_portal(&self, session: &Session) -> Result<url::Url>;
+    /// Opening accounts and emailed codes, where the provider has them.
+    fn enrolment(&self) -> Option<&dyn Enrolment> {
+        None
+    }
 }

@@ -16,8 +16,7 @@ use crate::pending::PendingPurchase;
 use crate::presets::PresetId;
 use crate::provider::{unix, HistoryPage};
 use crate::service::{lock, Accounts};
-use crate::watch::Job;
-use crate::watcher::Schedule;
+use crate::watch::{Job, Schedule};
 
 /// The outcome of pressing Buy.
 #[derive(Debug, Clone, PartialEq, Serialize)]

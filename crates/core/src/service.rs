@@ -10,13 +10,13 @@ use serde::Serialize;
 
 use crate::accounts::{new_account_id, AccountRecord, Registry, RegistryProblem};
 use crate::base_url::BaseUrl;
-use crate::clara::{ClaraClient, ClaraProvider, DEFAULT_RETURN_PATH};
 use crate::clock::Clock;
-use crate::dispersed::{DispersedProvider, CONSOLE_CANCEL_URL, CONSOLE_SUCCESS_URL};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::Http;
 use crate::presets::PresetId;
-use crate::provider::{Account, Credentials, Provider, ProviderKind, Session, SignIn};
+use crate::provider::{
+    Account, Capabilities, CodePurpose, Credentials, Provider, Registration, Session, SignIn,
+};
 use crate::secrets::{decode_session, encode_session, SecretStore};
 
 /// What the UI shows for an account: its record and where its sign-in stands.
@@ -28,6 +28,10 @@ pub struct AccountView {
     /// keychain and not yet checked with the service.
     pub signed_in: bool,
     pub active: bool,
+    /// What its service offers: front ends decide by this, never by name.
+    pub capabilities: Capabilities,
+    /// What to call its service ("Clara", "Dispersed", "Sandbox").
+    pub service: String,
 }
 
 /// The name Topup suggests for an account the person has not named: who is
@@ -50,6 +54,15 @@ pub fn suggested_name(
     }
 }
 
+/// What to call an account's service: its protocol's name, or "Sandbox"
+/// for the practice service.
+pub fn service_name(preset: PresetId, kind: crate::provider::ProviderKind) -> String {
+    match preset {
+        PresetId::Sandbox => preset.preset().name,
+        _ => kind.display_name().to_owned(),
+    }
+}
+
 /// The result of restoring an account's session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -60,6 +73,8 @@ pub enum Restored {
     },
     /// No stored sign-in, or it ended: sign in again (the account is kept).
     NeedsSignIn {
+        /// Why, when a kept sign-in ended (`session_expired`…).
+        code: Option<ErrorCode>,
         reason: Option<String>,
     },
     /// Signed in, but the service cannot be reached right now.
@@ -97,7 +112,7 @@ pub struct NewAccount {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Pricing {
-    pub capabilities: crate::provider::Capabilities,
+    pub capabilities: Capabilities,
     /// `None` where the provider publishes no prices (Dispersed).
     pub prices: Option<crate::money::PriceList>,
     /// Amounts offered as one-click choices, inside the limits.
@@ -117,10 +132,7 @@ pub struct QuoteView {
 }
 
 impl Pricing {
-    fn new(
-        capabilities: crate::provider::Capabilities,
-        prices: Option<crate::money::PriceList>,
-    ) -> Self {
+    fn new(capabilities: Capabilities, prices: Option<crate::money::PriceList>) -> Self {
         use crate::money::Money;
         let limits = prices.as_ref().and_then(|p| p.limits());
         let candidates =
@@ -177,6 +189,12 @@ pub struct Accounts {
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The file could not be read at start: nothing is written until it can be.
     unread: std::sync::atomic::AtomicBool,
+}
+
+fn no_enrolment() -> Error {
+    Error::Unsupported {
+        what: "Opening an account or emailing a code".into(),
+    }
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -280,6 +298,8 @@ impl Accounts {
                 record: r.clone(),
                 signed_in: sessions.contains_key(&r.id) || stored.contains(&r.id),
                 active: registry.active.as_deref() == Some(&r.id),
+                capabilities: r.provider.capabilities(),
+                service: service_name(r.preset, r.provider),
             })
             .collect()
     }
@@ -330,7 +350,7 @@ impl Accounts {
         let label = chosen
             .unwrap_or_else(|| suggested_name(preset, base_url.as_deref(), None, &defaults.name));
         let now = self.now();
-        let public_api_key = new.public_api_key.filter(|k| !k.trim().is_empty());
+        let public_api_key = crate::settings::trimmed(new.public_api_key);
         let checkout_origins = crate::checkout::parse_origins(&new.checkout_origins)?;
         let record = AccountRecord {
             id: new_account_id(),
@@ -342,7 +362,7 @@ impl Accounts {
             email: None,
             user_id: None,
             public_api_key,
-            google_client_id: new.google_client_id.filter(|k| !k.trim().is_empty()),
+            google_client_id: crate::settings::trimmed(new.google_client_id),
             checkout_origins,
             created_at: now,
             last_used_at: now,
@@ -371,35 +391,14 @@ impl Accounts {
     /// The provider for an account.
     pub fn provider(&self, record: &AccountRecord) -> Result<Arc<dyn Provider>> {
         let base = self.base_url(record)?;
-        Ok(match record.provider {
-            ProviderKind::Clara => Arc::new(ClaraProvider::new(
-                ClaraClient::new(base, self.http.clone(), self.clock.clone()),
-                DEFAULT_RETURN_PATH,
-            )),
-            ProviderKind::Dispersed => {
-                // Dispersed only accepts Console return URLs; a loopback stand-in
-                // serves its own console pages.
-                let (ok, cancel) = if base.is_loopback() {
-                    let origin = base.as_url().origin().ascii_serialization();
-                    (
-                        format!("{origin}/console/billing?checkout=success"),
-                        format!("{origin}/console/billing?checkout=cancelled"),
-                    )
-                } else {
-                    (
-                        CONSOLE_SUCCESS_URL.to_owned(),
-                        CONSOLE_CANCEL_URL.to_owned(),
-                    )
-                };
-                Arc::new(DispersedProvider::new(
-                    base,
-                    self.http.clone(),
-                    self.clock.clone(),
-                    ok,
-                    cancel,
-                ))
-            }
-        })
+        Ok(record
+            .provider
+            .provider(base, self.http.clone(), self.clock.clone()))
+    }
+
+    /// What an account's service offers, known without asking it.
+    pub fn capabilities(&self, id: &str) -> Result<Capabilities> {
+        Ok(self.record(id)?.provider.capabilities())
     }
 
     /// The signed-in session of an account, for the calls that need one.
@@ -421,75 +420,55 @@ impl Accounts {
         Ok(outcome)
     }
 
-    /// A Clara client and the deployment's public API key, for the calls that
-    /// need the key (codes, register, activate).
-    fn clara_with_key(&self, id: &str) -> Result<(ClaraClient, secrecy::SecretString)> {
+    /// The account's provider, when it opens accounts and emails codes, with
+    /// the deployment's public API key those calls carry.
+    fn enrolment(&self, id: &str) -> Result<(Arc<dyn Provider>, secrecy::SecretString)> {
         let record = self.record(id)?;
-        if record.provider != ProviderKind::Clara {
-            return Err(Error::Unsupported {
-                what: "This".into(),
-            });
+        let provider = self.provider(&record)?;
+        if provider.enrolment().is_none() {
+            return Err(no_enrolment());
         }
         let key = record.public_api_key.clone().ok_or(Error::Unsupported {
             what: "Without the service's public API key, this".into(),
         })?;
-        Ok((
-            ClaraClient::new(
-                self.base_url(&record)?,
-                self.http.clone(),
-                self.clock.clone(),
-            ),
-            secrecy::SecretString::from(key),
-        ))
+        Ok((provider, secrecy::SecretString::from(key)))
     }
 
-    /// Emails a code for `email` (two-factor or activation), with the
-    /// deployment's public API key (Clara only).
-    pub async fn email_code(
-        &self,
-        id: &str,
-        email: &str,
-        purpose: crate::clara::OtpPurpose,
-    ) -> Result<()> {
-        let (client, key) = self.clara_with_key(id)?;
-        client.send_otp(email.trim(), purpose, &key).await
+    /// Whether Topup can have the service email this account a code.
+    pub fn can_email_codes(&self, id: &str) -> Result<bool> {
+        let record = self.record(id)?;
+        Ok(record.public_api_key.is_some() && record.provider.capabilities().enrolment)
     }
 
-    /// Creates a Clara account; it is signed in but inactive until
+    /// Emails a code for `email` (two-factor or activation).
+    pub async fn email_code(&self, id: &str, email: &str, purpose: CodePurpose) -> Result<()> {
+        let (provider, key) = self.enrolment(id)?;
+        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
+        enrolment.email_code(email.trim(), purpose, &key).await
+    }
+
+    /// Opens an account on the service; it is signed in but inactive until
     /// [`Accounts::activate`] with the emailed code.
-    pub async fn register(
-        &self,
-        id: &str,
-        first_name: &str,
-        last_name: &str,
-        email: &str,
-        password: &secrecy::SecretString,
-    ) -> Result<Account> {
-        let (client, key) = self.clara_with_key(id)?;
-        let (session, user) = client
-            .register(
-                first_name.trim(),
-                last_name.trim(),
-                email.trim(),
-                password,
-                &key,
-            )
-            .await?;
-        let account = Account {
-            id: user.id.clone(),
-            email: Some(user.email.clone()),
-            display_name: user.display_name(),
-            balance: Some(user.credits),
-            can_buy: user.can_buy(),
+    pub async fn register(&self, id: &str, who: Registration<'_>) -> Result<Account> {
+        let (provider, key) = self.enrolment(id)?;
+        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
+        let who = Registration {
+            first_name: who.first_name.trim(),
+            last_name: who.last_name.trim(),
+            email: who.email.trim(),
+            password: who.password,
         };
-        self.adopt(id, Session::Clara(session), &account).await?;
+        let (session, account) = enrolment.register(who, &key).await?;
+        self.adopt(id, session, &account).await?;
         Ok(account)
     }
 
     /// Activates a registered account with its emailed code.
     pub async fn activate(&self, id: &str, email: &str, code: &str) -> Result<Account> {
-        let (client, key) = self.clara_with_key(id)?;
-        client.activate(email.trim(), code.trim(), &key).await?;
+        let (provider, key) = self.enrolment(id)?;
+        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
+        let code = crate::sign_in::code_digits(code).unwrap_or_default();
+        enrolment.activate(email.trim(), &code, &key).await?;
         self.account(id).await
     }
 
@@ -523,7 +502,10 @@ impl Accounts {
     pub async fn restore(&self, id: &str) -> Result<Restored> {
         let record = self.record(id)?;
         let Some(session) = self.kept_session(id).await? else {
-            return Ok(Restored::NeedsSignIn { reason: None });
+            return Ok(Restored::NeedsSignIn {
+                code: None,
+                reason: None,
+            });
         };
         match self.provider(&record)?.account(&session).await {
             Ok(account) => {
@@ -533,6 +515,7 @@ impl Accounts {
             Err(e @ (Error::SessionExpired | Error::InvalidCredentials)) => {
                 self.forget(id).await?;
                 Ok(Restored::NeedsSignIn {
+                    code: Some(e.code()),
                     reason: Some(e.to_string()),
                 })
             }
@@ -588,7 +571,7 @@ impl Accounts {
     pub fn quote(&self, id: &str, input: &str) -> Result<QuoteView> {
         let pricing = match lock(&self.pricing).get(id).cloned() {
             Some(p) => p,
-            None => Pricing::new(self.provider(&self.record(id)?)?.capabilities(), None),
+            None => Pricing::new(self.capabilities(id)?, None),
         };
         pricing.quote(input)
     }
@@ -667,6 +650,27 @@ impl Accounts {
         Ok(out)
     }
 
+    /// The account to open at start: the active one while it has a sign-in
+    /// kept on this computer, else another that has one (it becomes active).
+    /// `None` once the person has signed out of every account: the front end
+    /// then offers to add or sign in to one. With a Sandbox running, its
+    /// account opens on its prefilled sign-in.
+    pub fn account_to_open(&self) -> Result<Option<String>> {
+        let list = self.list();
+        let Some(active) = list.iter().find(|a| a.active).or(list.first()) else {
+            return Ok(None);
+        };
+        if active.signed_in {
+            return Ok(Some(active.record.id.clone()));
+        }
+        if let Some(other) = list.iter().find(|a| a.signed_in) {
+            self.switch(&other.record.id)?;
+            return Ok(Some(other.record.id.clone()));
+        }
+        let demo = self.sandbox.is_some() && active.record.preset == PresetId::Sandbox;
+        Ok(demo.then(|| active.record.id.clone()))
+    }
+
     pub fn switch(&self, id: &str) -> Result<()> {
         let now = self.now();
         self.edit_registry(|r| r.set_active(id, now))
@@ -735,6 +739,7 @@ mod tests {
             currency: Currency::Usd,
             whole_units_only: true,
             sign_in: vec![SignInMethod::EmailPassword],
+            enrolment: true,
         };
         let prices = PriceList {
             currency: Currency::Usd,

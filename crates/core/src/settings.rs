@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::accounts::AccountRecord;
 use crate::error::{Error, Result};
-use crate::provider::ProviderKind;
+use crate::provider::SignInMethod;
 use crate::service::Accounts;
 
 /// The longest account name kept (it titles the home screen and the switcher).
@@ -26,7 +26,7 @@ pub struct AccountSettings {
     pub checkout_origins: Vec<String>,
 }
 
-fn trimmed(value: Option<String>) -> Option<String> {
+pub(crate) fn trimmed(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
@@ -48,11 +48,16 @@ impl Accounts {
         }
         let public_api_key = trimmed(settings.public_api_key);
         let google_client_id = trimmed(settings.google_client_id);
-        if record.provider == ProviderKind::Dispersed
-            && (public_api_key.is_some() || google_client_id.is_some())
+        let offers = record.provider.capabilities();
+        let google = offers.sign_in.contains(&SignInMethod::Google);
+        if (public_api_key.is_some() && !offers.enrolment)
+            || (google_client_id.is_some() && !google)
         {
             return Err(Error::InvalidSetting {
-                message: "Dispersed accounts have no public API key or Google sign-in.".into(),
+                message: format!(
+                    "{} accounts have no public API key or Google sign-in.",
+                    record.preset.preset().name
+                ),
             });
         }
         let origins = crate::checkout::parse_origins(&settings.checkout_origins)?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use common::*;
 use serde_json::json;
 use topup_core::presets::PresetId;
+use topup_core::provider::Registration;
 use topup_core::provider::{Credentials, SignIn};
 use topup_core::secrets::{MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount, Restored};
@@ -80,7 +81,10 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     let third = accounts_service(&env, &dir, secrets.clone());
     assert!(matches!(
         third.restore(&record.id).await.unwrap(),
-        Restored::NeedsSignIn { reason: Some(_) }
+        Restored::NeedsSignIn {
+            code: Some(ErrorCode::SessionExpired),
+            reason: Some(_)
+        }
     ));
     assert!(
         secrets.load(&record.id).await.unwrap().is_none(),
@@ -244,10 +248,12 @@ async fn register_and_activate_through_the_service() {
     let account = accounts
         .register(
             &record.id,
-            "grace",
-            "hopper",
-            "grace@topup.test",
-            &secret("cobol-forever"),
+            Registration {
+                first_name: "grace",
+                last_name: "hopper",
+                email: "grace@topup.test",
+                password: &secret("cobol-forever"),
+            },
         )
         .await
         .unwrap();
@@ -262,7 +268,7 @@ async fn register_and_activate_through_the_service() {
         .email_code(
             &record.id,
             "grace@topup.test",
-            topup_core::clara::OtpPurpose::Activation,
+            topup_core::provider::CodePurpose::Activation,
         )
         .await
         .unwrap();
@@ -286,7 +292,15 @@ async fn register_and_activate_through_the_service() {
         })
         .unwrap();
     let err = accounts
-        .register(&custom.id, "a", "b", "c@topup.test", &secret("long-enough"))
+        .register(
+            &custom.id,
+            Registration {
+                first_name: "a",
+                last_name: "b",
+                email: "c@topup.test",
+                password: &secret("long-enough"),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Unsupported);

@@ -16,8 +16,7 @@ use topup_core::provider::PurchaseStatus;
 use topup_core::purchases::BuyOutcome;
 use topup_core::secrets::MemoryStore;
 use topup_core::service::{Accounts, NewAccount};
-use topup_core::watch::{quick_schedule, watch};
-use topup_core::watcher::{Schedule, WatchState};
+use topup_core::watch::{quick_schedule, watch, Schedule, WatchState};
 use topup_core::{clock, BaseUrl, ErrorCode};
 
 fn service(env: &Env, dir: &std::path::Path) -> Accounts {

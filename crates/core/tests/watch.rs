@@ -14,8 +14,7 @@ use topup_core::clock;
 use topup_core::money::{Currency, Money};
 use topup_core::pending::{PendingPurchase, PendingStore};
 use topup_core::provider::{Credentials, Provider, PurchaseStatus, Session, SignIn};
-use topup_core::watch::{quick_schedule, watch, Job, Signal};
-use topup_core::watcher::WatchState;
+use topup_core::watch::{quick_schedule, watch, Job, Signal, WatchState};
 use topup_sandbox::demo;
 
 const EVERY: Duration = Duration::from_millis(40);

@@ -21,15 +21,15 @@ export const commands = {
 	 *  normalised, so the UI can show the exact reason a URL is refused.
 	 */
 	checkBaseUrl: (input: string) => typedError<string, IpcError>(__TAURI_INVOKE("check_base_url", { input })),
-	startup: () => __TAURI_INVOKE<Startup>("startup"),
+	startup: () => typedError<Startup, IpcError>(__TAURI_INVOKE("startup")),
 	listAccounts: () => __TAURI_INVOKE<AccountView[]>("list_accounts"),
 	addAccount: (account: NewAccount) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("add_account", { account })),
-	signIn: (accountId: string, input: SignInInput) => typedError<SignInResult, IpcError>(__TAURI_INVOKE("sign_in", { accountId, input })),
+	signIn: (accountId: string, input: SignInInput) => typedError<SignInStep, IpcError>(__TAURI_INVOKE("sign_in", { accountId, input })),
 	/**  Emails a code (two-factor or activation), with the deployment's public API key. */
 	sendCode: (accountId: string, email: string, purpose: CodePurpose) => typedError<null, IpcError>(__TAURI_INVOKE("send_code", { accountId, email, purpose })),
 	/**
-	 *  Creates an account on a Clara deployment whose public API key is set; it
-	 *  must then be activated with the emailed code.
+	 *  Opens an account on a deployment whose public API key is set; it must
+	 *  then be activated with the emailed code.
 	 */
 	register: (accountId: string, firstName: string, lastName: string, email: string, password: string) => typedError<Account, IpcError>(__TAURI_INVOKE("register", { accountId, firstName, lastName, email, password })),
 	activate: (accountId: string, email: string, code: string) => typedError<Account, IpcError>(__TAURI_INVOKE("activate", { accountId, email, code })),
@@ -39,7 +39,7 @@ export const commands = {
 	removeAccount: (accountId: string) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("remove_account", { accountId })),
 	switchAccount: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("switch_account", { accountId })),
 	/**  Runs the whole Google sign-in for an account and answers when it ends. */
-	googleSignIn: (accountId: string) => typedError<SignInResult, IpcError>(__TAURI_INVOKE("google_sign_in", { accountId })),
+	googleSignIn: (accountId: string) => typedError<SignInStep, IpcError>(__TAURI_INVOKE("google_sign_in", { accountId })),
 	/**
 	 *  The code (or the whole address) from the browser, when its redirect
 	 *  could not reach Topup.
@@ -89,7 +89,7 @@ export const commands = {
 
 /** Events */
 export const events = {
-	purchaseProgress: makeEvent<PurchaseProgress, PurchaseProgress>("purchase-progress"),
+	purchaseProgress: makeEvent<PurchaseProgressEvent, PurchaseProgressEvent>("purchase-progress"),
 	updateChanged: makeEvent<UpdateChanged, UpdateChanged>("update-changed"),
 };
 
@@ -153,6 +153,10 @@ export type AccountView = {
 	 */
 	signed_in: boolean,
 	active: boolean,
+	/**  What its service offers: front ends decide by this, never by name. */
+	capabilities: Capabilities,
+	/**  What to call its service ("Clara", "Dispersed", "Sandbox"). */
+	service: string,
 };
 
 /**  What the app says about itself (shown in the footer and in bug reports). */
@@ -192,7 +196,7 @@ export type BuyOutcome =
 export type BuyResult = {
 	outcome: BuyOutcome,
 	/**  Why the browser could not be opened (the link can still be copied). */
-	open_error: string | null,
+	open_error: IpcError | null,
 };
 
 /**  What a provider offers, so the UI adapts instead of failing. */
@@ -208,6 +212,12 @@ export type Capabilities = {
 	/**  Amounts must be whole units (Clara buys whole US dollars). */
 	whole_units_only: boolean,
 	sign_in: SignInMethod[],
+	/**
+	 *  New accounts can be opened from Topup, and the service emails
+	 *  one-time codes (two-factor, activation), given the deployment's
+	 *  public API key ([`Provider::enrolment`]).
+	 */
+	enrolment: boolean,
 };
 
 /**  Which code to email. */
@@ -243,7 +253,7 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
 "invalid_setting" | 
 /**
  *  The desktop would not do what was asked (open a browser, use the
- *  clipboard). Raised by the front ends, never by core itself.
+ *  clipboard).
  */
 "desktop_failed" | 
 /**  An update's signature does not match Topup's key: it was not installed. */
@@ -367,6 +377,13 @@ export type Progress = {
 	/**  Seconds until the next check, when one is planned. */
 	next_check_secs: number | null,
 	last_error: string | null,
+	/**  [`WatchState::is_final`], so no front end keeps its own copy. */
+	finished: boolean,
+	/**
+	 *  The smallest gap the watcher keeps between two checks asked for by
+	 *  the person ([`Schedule::min_gap`]).
+	 */
+	check_now_gap_secs: number | null,
 };
 
 /**  The wire protocol of a backend. */
@@ -376,7 +393,7 @@ export type ProviderKind =
 /**  Dispersed's HMAC-signed compute ledger API. */
 "dispersed";
 
-/**  A step of a watched purchase, sent to the UI after every check or signal. */
+/**  A step of a watched purchase, after every check or signal. */
 export type PurchaseProgress = {
 	account_id: string,
 	purchase: PendingPurchase,
@@ -384,6 +401,9 @@ export type PurchaseProgress = {
 	/**  Set once the credits landed. */
 	receipt: Receipt | null,
 };
+
+/**  A step of a watched purchase, sent to the UI after every check or signal. */
+export type PurchaseProgressEvent = PurchaseProgress;
 
 /**  How to recognise a purchase later, persisted while it is pending (nothing secret). */
 export type PurchaseRef = 
@@ -439,7 +459,9 @@ export type Release = {
 /**  The result of restoring an account's session. */
 export type Restored = { state: "signed_in"; account: Account } | 
 /**  No stored sign-in, or it ended: sign in again (the account is kept). */
-{ state: "needs_sign_in"; reason: string | null } | 
+{ state: "needs_sign_in"; 
+/**  Why, when a kept sign-in ended (`session_expired`…). */
+code: ErrorCode | null; reason: string | null } | 
 /**  Signed in, but the service cannot be reached right now. */
 { state: "offline"; 
 /**  Why, as its last cause's code (`server_unavailable`, `timeout`…). */
@@ -453,7 +475,7 @@ export type SandboxDemo = {
 	origin: string,
 };
 
-/**  What a sign-in form sends. */
+/**  What a sign-in form (or the CLI's prompts) sends, as typed. */
 export type SignInInput = { kind: "email_password"; email: string; password: string; code: string | null } | { kind: "api_key_token"; token: string } | { kind: "key_pair"; public_key: string; secret_key: string };
 
 /**  How a person proves who they are to a provider. */
@@ -467,7 +489,12 @@ export type SignInMethod =
 /**  A `pk_…` / `sk_…` pair that signs every request. */
 "key_pair";
 
-export type SignInResult = { state: "signed_in"; account: Account } | { state: "code_required"; can_email_code: boolean };
+/**  Where a sign-in stands. */
+export type SignInStep = { state: "signed_in"; account: Account } | 
+/**  Sign in again with the two-factor code. */
+{ state: "code_required"; 
+/**  Topup can have the service email the code. */
+can_email_code: boolean };
 
 /**  The result of signing out. */
 export type SignedOut = {
@@ -480,6 +507,13 @@ export type SignedOut = {
 export type Startup = {
 	accounts: AccountView[],
 	active: string | null,
+	/**
+	 *  The account to open first (core's [`Accounts::account_to_open`]);
+	 *  `None`: the first-run screen.
+	 * 
+	 *  [`Accounts::account_to_open`]: topup_core::service::Accounts::account_to_open
+	 */
+	open_first: string | null,
 	/**  False when sign-ins last this run only (no keychain). */
 	persists: boolean,
 	keychain_warning: string | null,
@@ -530,13 +564,13 @@ export type WatchState =
 /**  Waiting for the payment; nothing wrong. */
 { state: "waiting" } | 
 /**  Checks are failing for a reason that may pass ("connection trouble, retrying"). */
-{ state: "trouble"; message: string } | 
+{ state: "trouble"; code: ErrorCode; message: string } | 
 /**  The session ended: sign in again and the watch goes on. */
-{ state: "needs_sign_in"; message: string } | { state: "landed"; status: PurchaseStatus } | { state: "expired" } | { state: "cancelled" } | 
+{ state: "needs_sign_in"; code: ErrorCode; message: string } | { state: "landed"; status: PurchaseStatus } | { state: "expired" } | { state: "cancelled" } | 
 /**  Past the give-up time; "keep checking" resumes. */
 { state: "gave_up" } | 
 /**  A check failed for good (not transient, not a session). */
-{ state: "failed"; message: string };
+{ state: "failed"; code: ErrorCode; message: string };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -7,7 +7,7 @@ mod provider;
 pub mod token;
 pub mod wire;
 
-pub use provider::ClaraProvider;
+pub use provider::{capabilities, ClaraProvider};
 
 use std::sync::Arc;
 

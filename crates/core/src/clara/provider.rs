@@ -1,9 +1,15 @@
 //! Clara as a [`Provider`].
 
-use async_trait::async_trait;
+use std::sync::Arc;
 
-use super::{ClaraClient, ClaraSession, LoginOutcome, TransactionKind, User};
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use super::{ClaraClient, ClaraSession, LoginOutcome, OtpPurpose, TransactionKind, User};
+use crate::base_url::BaseUrl;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::http::Http;
 use crate::money::{Currency, Money, PriceList};
 use crate::provider::*;
 
@@ -14,7 +20,33 @@ pub struct ClaraProvider {
     return_path: String,
 }
 
+/// What Clara offers, known without asking it.
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        balance: true,
+        price: true,
+        portal: true,
+        history: true,
+        currency: Currency::Usd,
+        whole_units_only: true,
+        sign_in: vec![
+            SignInMethod::EmailPassword,
+            SignInMethod::ApiKeyToken,
+            SignInMethod::Google,
+        ],
+        enrolment: true,
+    }
+}
+
 impl ClaraProvider {
+    /// The provider for an account at `base`.
+    pub fn for_account(base: BaseUrl, http: Http, clock: Arc<dyn Clock>) -> Self {
+        Self::new(
+            ClaraClient::new(base, http, clock),
+            super::DEFAULT_RETURN_PATH,
+        )
+    }
+
     pub fn new(client: ClaraClient, return_path: impl Into<String>) -> Self {
         Self {
             client,
@@ -53,19 +85,7 @@ impl Provider for ClaraProvider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            balance: true,
-            price: true,
-            portal: true,
-            history: true,
-            currency: Currency::Usd,
-            whole_units_only: true,
-            sign_in: vec![
-                SignInMethod::EmailPassword,
-                SignInMethod::ApiKeyToken,
-                SignInMethod::Google,
-            ],
-        }
+        capabilities()
     }
 
     async fn sign_in(&self, credentials: Credentials) -> Result<SignIn> {
@@ -214,5 +234,50 @@ impl Provider for ClaraProvider {
 
     async fn billing_portal(&self, session: &Session) -> Result<url::Url> {
         self.client.portal(clara(session)?).await
+    }
+
+    fn enrolment(&self) -> Option<&dyn Enrolment> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Enrolment for ClaraProvider {
+    async fn email_code(
+        &self,
+        email: &str,
+        purpose: CodePurpose,
+        public_key: &SecretString,
+    ) -> Result<()> {
+        let purpose = match purpose {
+            CodePurpose::TwoFactor => OtpPurpose::TwoFactorAuth,
+            CodePurpose::Activation => OtpPurpose::Activation,
+        };
+        self.client.send_otp(email, purpose, public_key).await
+    }
+
+    async fn register(
+        &self,
+        who: Registration<'_>,
+        public_key: &SecretString,
+    ) -> Result<(Session, Account)> {
+        let (session, user) = self
+            .client
+            .register(
+                who.first_name,
+                who.last_name,
+                who.email,
+                who.password,
+                public_key,
+            )
+            .await?;
+        Ok((Session::Clara(session), account(&user)))
+    }
+
+    async fn activate(&self, email: &str, code: &str, public_key: &SecretString) -> Result<()> {
+        self.client
+            .activate(email, code, public_key)
+            .await
+            .map(drop)
     }
 }

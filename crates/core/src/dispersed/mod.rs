@@ -5,7 +5,7 @@ mod provider;
 pub mod signer;
 pub mod wire;
 
-pub use provider::DispersedProvider;
+pub use provider::{capabilities, DispersedProvider};
 
 use std::sync::Arc;
 

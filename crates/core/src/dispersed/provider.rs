@@ -47,7 +47,39 @@ fn started(created: CreatedPurchase) -> StartedPurchase {
     }
 }
 
+/// What Dispersed offers, known without asking it.
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        balance: false,
+        price: false,
+        portal: false,
+        history: true,
+        currency: Currency::Eur,
+        whole_units_only: false,
+        sign_in: vec![SignInMethod::KeyPair],
+        enrolment: false,
+    }
+}
+
 impl DispersedProvider {
+    /// The provider for an account at `base`. Dispersed only accepts Console
+    /// return URLs; a loopback stand-in serves its own console pages.
+    pub fn for_account(base: BaseUrl, http: Http, clock: Arc<dyn Clock>) -> Self {
+        let (ok, cancel) = if base.is_loopback() {
+            let origin = base.as_url().origin().ascii_serialization();
+            (
+                format!("{origin}/console/billing?checkout=success"),
+                format!("{origin}/console/billing?checkout=cancelled"),
+            )
+        } else {
+            (
+                super::CONSOLE_SUCCESS_URL.to_owned(),
+                super::CONSOLE_CANCEL_URL.to_owned(),
+            )
+        };
+        Self::new(base, http, clock, ok, cancel)
+    }
+
     /// `redirect_url` and `cancel_url` must be on an allowed Console domain.
     pub fn new(
         base: BaseUrl,
@@ -101,15 +133,7 @@ impl Provider for DispersedProvider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            balance: false,
-            price: false,
-            portal: false,
-            history: true,
-            currency: Currency::Eur,
-            whole_units_only: false,
-            sign_in: vec![SignInMethod::KeyPair],
-        }
+        capabilities()
     }
 
     async fn sign_in(&self, credentials: Credentials) -> Result<SignIn> {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::clock::Clock;
 use crate::provider::{Provider, PurchaseRef, PurchaseStatus, Session};
-use crate::watcher::{Progress, Schedule, WatchState, Watcher};
+use crate::watch::schedule::{Progress, Schedule, WatchState, Watcher};
 
 /// What the person can do while a purchase is watched.
 #[derive(Debug)]
