@@ -78,8 +78,7 @@ pub fn fixtures() -> Result<String, serde_json::Error> {
     use topup_core::presets::{presets, PresetId};
     use topup_core::provider::ProviderKind;
     use topup_core::service::service_name;
-    let kinds = [ProviderKind::Clara, ProviderKind::Dispersed];
-    let capabilities: serde_json::Map<String, serde_json::Value> = kinds
+    let capabilities: serde_json::Map<String, serde_json::Value> = ProviderKind::ALL
         .into_iter()
         .map(|k| {
             Ok((

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrl;
 use crate::error::Error;
-use crate::provider::{ProviderKind, SignInMethod};
+use crate::provider::{Capabilities, ProviderKind, SignInMethod};
 
 /// The choices offered when adding an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,6 +35,25 @@ pub struct Preset {
     /// Currency the service sells credits in (ISO 4217).
     pub currency: String,
     pub sign_in: Vec<SignInMethod>,
+    /// Whether the person types the service's address when adding it.
+    pub address: AddressEntry,
+    /// The service runs inside Topup (the Sandbox): only with `--sandbox`.
+    pub runs_in_app: bool,
+    /// What the service offers ([`ProviderKind::capabilities`]).
+    pub capabilities: Capabilities,
+}
+
+/// How a preset's address is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AddressEntry {
+    /// Fixed (the service's own), or the app's (the Sandbox).
+    None,
+    /// The service's own unless another is typed (a stand-in, a staging server).
+    Optional,
+    /// The person types it (a self-hosted deployment).
+    Required,
 }
 
 /// Clara's production API.
@@ -83,6 +102,9 @@ impl PresetId {
                 base_url: fixed(CLARA_BASE_URL),
                 currency: "USD".into(),
                 sign_in: clara_methods,
+                address: AddressEntry::None,
+                runs_in_app: false,
+                capabilities: ProviderKind::Clara.capabilities(),
             },
             Self::Dispersed => Preset {
                 id: self,
@@ -93,6 +115,9 @@ impl PresetId {
                 base_url: fixed(DISPERSED_BASE_URL),
                 currency: "EUR".into(),
                 sign_in: vec![SignInMethod::KeyPair],
+                address: AddressEntry::Optional,
+                runs_in_app: false,
+                capabilities: ProviderKind::Dispersed.capabilities(),
             },
             Self::CustomClara => Preset {
                 id: self,
@@ -103,6 +128,9 @@ impl PresetId {
                 base_url: None,
                 currency: "USD".into(),
                 sign_in: clara_methods,
+                address: AddressEntry::Required,
+                runs_in_app: false,
+                capabilities: ProviderKind::Clara.capabilities(),
             },
             Self::Sandbox => Preset {
                 id: self,
@@ -113,6 +141,9 @@ impl PresetId {
                 base_url: None,
                 currency: "USD".into(),
                 sign_in: vec![SignInMethod::EmailPassword, SignInMethod::ApiKeyToken],
+                address: AddressEntry::None,
+                runs_in_app: true,
+                capabilities: ProviderKind::Clara.capabilities(),
             },
         }
     }

@@ -29,6 +29,8 @@ pub enum ProviderKind {
 /// The registration: the one place that names every provider. Adding one
 /// is a variant above and an arm in each of these.
 impl ProviderKind {
+    pub const ALL: [Self; 2] = [Self::Clara, Self::Dispersed];
+
     /// The protocol's name, as people know the service ("Clara").
     pub const fn display_name(self) -> &'static str {
         match self {

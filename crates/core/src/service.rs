@@ -728,19 +728,10 @@ impl Accounts {
 mod tests {
     use super::*;
     use crate::money::{Currency, Money, PriceList, Tier};
-    use crate::provider::{Capabilities, SignInMethod};
+    use crate::provider::Capabilities;
 
     fn clara() -> Pricing {
-        let caps = Capabilities {
-            balance: true,
-            price: true,
-            portal: true,
-            history: true,
-            currency: Currency::Usd,
-            whole_units_only: true,
-            sign_in: vec![SignInMethod::EmailPassword],
-            enrolment: true,
-        };
+        let caps = crate::clara::capabilities();
         let prices = PriceList {
             currency: Currency::Usd,
             tiers: vec![Tier {

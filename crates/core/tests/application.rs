@@ -67,13 +67,14 @@ async fn the_account_opened_at_start_is_one_with_a_kept_sign_in() {
             preset: Some(topup_core::presets::PresetId::CustomClara),
             base_url: Some(env.sandbox.urls().clara.clone()),
             public_api_key: Some(format!(" {} ", demo::CLARA_PUBLIC_KEY)),
+            label: Some("  Work  ".into()),
             ..NewAccount::default()
         })
         .unwrap();
     assert_eq!(
-        work.public_api_key.as_deref(),
-        Some(demo::CLARA_PUBLIC_KEY),
-        "a pasted key is trimmed"
+        (work.public_api_key.as_deref(), work.label.as_str()),
+        (Some(demo::CLARA_PUBLIC_KEY), "Work"),
+        "a pasted key and a typed name are trimmed"
     );
     let step = first
         .accounts

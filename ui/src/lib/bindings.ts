@@ -159,6 +159,15 @@ export type AccountView = {
 	service: string,
 };
 
+/**  How a preset's address is chosen. */
+export type AddressEntry = 
+/**  Fixed (the service's own), or the app's (the Sandbox). */
+"none" | 
+/**  The service's own unless another is typed (a stand-in, a staging server). */
+"optional" | 
+/**  The person types it (a self-hosted deployment). */
+"required";
+
 /**  What the app says about itself (shown in the footer and in bug reports). */
 export type AppInfo = {
 	name: string,
@@ -346,6 +355,12 @@ export type Preset = {
 	/**  Currency the service sells credits in (ISO 4217). */
 	currency: string,
 	sign_in: SignInMethod[],
+	/**  Whether the person types the service's address when adding it. */
+	address: AddressEntry,
+	/**  The service runs inside Topup (the Sandbox): only with `--sandbox`. */
+	runs_in_app: boolean,
+	/**  What the service offers ([`ProviderKind::capabilities`]). */
+	capabilities: Capabilities,
 };
 
 /**  The choices offered when adding an account. */

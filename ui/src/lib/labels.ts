@@ -20,7 +20,7 @@ export function signInSentence(methods: SignInMethod[]): string {
 /** Where the preset's service lives, in words when it has no fixed address. */
 export function presetAddress(preset: Preset): string {
   if (preset.base_url) return preset.base_url;
-  return preset.id === "sandbox"
+  return preset.runs_in_app
     ? "Runs inside Topup, on this computer"
     : "You enter the server's address";
 }

@@ -14,7 +14,23 @@ export const PRESETS: Preset[] = [
       "email_password",
       "api_key_token",
       "google"
-    ]
+    ],
+    "address": "none",
+    "runs_in_app": false,
+    "capabilities": {
+      "balance": true,
+      "price": true,
+      "portal": true,
+      "history": true,
+      "currency": "USD",
+      "whole_units_only": true,
+      "sign_in": [
+        "email_password",
+        "api_key_token",
+        "google"
+      ],
+      "enrolment": true
+    }
   },
   {
     "id": "dispersed",
@@ -25,7 +41,21 @@ export const PRESETS: Preset[] = [
     "currency": "EUR",
     "sign_in": [
       "key_pair"
-    ]
+    ],
+    "address": "optional",
+    "runs_in_app": false,
+    "capabilities": {
+      "balance": false,
+      "price": false,
+      "portal": false,
+      "history": true,
+      "currency": "EUR",
+      "whole_units_only": false,
+      "sign_in": [
+        "key_pair"
+      ],
+      "enrolment": false
+    }
   },
   {
     "id": "custom_clara",
@@ -38,7 +68,23 @@ export const PRESETS: Preset[] = [
       "email_password",
       "api_key_token",
       "google"
-    ]
+    ],
+    "address": "required",
+    "runs_in_app": false,
+    "capabilities": {
+      "balance": true,
+      "price": true,
+      "portal": true,
+      "history": true,
+      "currency": "USD",
+      "whole_units_only": true,
+      "sign_in": [
+        "email_password",
+        "api_key_token",
+        "google"
+      ],
+      "enrolment": true
+    }
   },
   {
     "id": "sandbox",
@@ -50,7 +96,23 @@ export const PRESETS: Preset[] = [
     "sign_in": [
       "email_password",
       "api_key_token"
-    ]
+    ],
+    "address": "none",
+    "runs_in_app": true,
+    "capabilities": {
+      "balance": true,
+      "price": true,
+      "portal": true,
+      "history": true,
+      "currency": "USD",
+      "whole_units_only": true,
+      "sign_in": [
+        "email_password",
+        "api_key_token",
+        "google"
+      ],
+      "enrolment": true
+    }
   }
 ];
 
