@@ -130,8 +130,11 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// What must be kept (in the keychain) to act as a signed-in account.
-#[derive(Debug, Clone)]
+/// What must be kept (in the keychain) to act as a signed-in account. Each
+/// provider's session type says how it is stored; the keychain holds this
+/// enum's JSON (`{"kind": "clara", …}`) and nothing else.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Session {
     Clara(ClaraSession),
     Dispersed(KeyPair),

@@ -11,10 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
 
-use crate::clara::ClaraSession;
-use crate::dispersed::KeyPair;
 use crate::error::{Error, Result};
 use crate::provider::Session;
 
@@ -273,32 +270,10 @@ impl SecretStore for MemoryStore {
     }
 }
 
-/// A session as stored in the keychain: small JSON, itself a secret.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Stored {
-    Clara {
-        user_id: String,
-        token: String,
-    },
-    Dispersed {
-        public_key: String,
-        secret_key: String,
-    },
-}
-
+/// A session as stored in the keychain: small JSON (`{"kind": …}`), itself
+/// a secret. The shape is each provider's ([`Session`]).
 pub fn encode_session(session: &Session) -> Result<SecretString> {
-    let stored = match session {
-        Session::Clara(s) => Stored::Clara {
-            user_id: s.user_id.clone(),
-            token: s.token.expose_secret().to_owned(),
-        },
-        Session::Dispersed(k) => Stored::Dispersed {
-            public_key: k.public_key.clone(),
-            secret_key: k.secret_key.expose_secret().to_owned(),
-        },
-    };
-    serde_json::to_string(&stored)
+    serde_json::to_string(session)
         .map(SecretString::from)
         .map_err(|e| Error::KeychainFailed {
             detail: e.to_string(),
@@ -306,28 +281,31 @@ pub fn encode_session(session: &Session) -> Result<SecretString> {
 }
 
 pub fn decode_session(secret: &SecretString) -> Result<Session> {
-    let stored: Stored =
-        serde_json::from_str(secret.expose_secret()).map_err(|_| Error::KeychainFailed {
-            detail: "the stored sign-in is not readable".into(),
-        })?;
-    Ok(match stored {
-        Stored::Clara { user_id, token } => Session::Clara(ClaraSession {
-            user_id,
-            token: token.into(),
-        }),
-        Stored::Dispersed {
-            public_key,
-            secret_key,
-        } => Session::Dispersed(KeyPair {
-            public_key,
-            secret_key: secret_key.into(),
-        }),
+    serde_json::from_str(secret.expose_secret()).map_err(|_| Error::KeychainFailed {
+        detail: "the stored sign-in is not readable".into(),
     })
+}
+
+/// `#[serde(with = …)]` for a secret field of a session: written out only
+/// where the session itself goes, into the keychain.
+pub(crate) mod stored_secret {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(secret.expose_secret())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        String::deserialize(d).map(SecretString::from)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clara::ClaraSession;
+    use crate::dispersed::KeyPair;
 
     #[tokio::test]
     async fn memory_store_keeps_secrets_for_the_run() {
@@ -372,6 +350,18 @@ mod tests {
                 SecretUnit::Utf8
             }
         );
+    }
+
+    /// Sign-ins kept by earlier versions must still read: the stored JSON
+    /// is pinned, byte for byte.
+    #[test]
+    fn the_stored_form_is_unchanged() {
+        let clara = r#"{"kind":"clara","user_id":"user_1","token":"tok"}"#;
+        let keys = r#"{"kind":"dispersed","public_key":"pk_1","secret_key":"sk_1"}"#;
+        for stored in [clara, keys] {
+            let session = decode_session(&SecretString::from(stored.to_owned())).unwrap();
+            assert_eq!(encode_session(&session).unwrap().expose_secret(), stored);
+        }
     }
 
     #[test]

@@ -44,9 +44,11 @@ impl OtpPurpose {
 }
 
 /// A signed-in Clara account: who, and the bearer token that proves it.
-#[derive(Clone)]
+/// Serialized only into the keychain (`secrets::encode_session`).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClaraSession {
     pub user_id: String,
+    #[serde(with = "crate::secrets::stored_secret")]
     pub token: SecretString,
 }
 

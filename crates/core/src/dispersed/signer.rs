@@ -13,10 +13,12 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 
-/// A Dispersed API key pair. The secret never prints.
-#[derive(Clone)]
+/// A Dispersed API key pair. The secret never prints; it is serialized only
+/// into the keychain (`secrets::encode_session`).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeyPair {
     pub public_key: String,
+    #[serde(with = "crate::secrets::stored_secret")]
     pub secret_key: SecretString,
 }
 
