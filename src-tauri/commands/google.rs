@@ -22,14 +22,10 @@ pub async fn google_sign_in<R: Runtime>(
             .open_url(url.as_str(), None::<&str>)
             .map_err(Error::no_browser)
     };
-    let step = state
+    Ok(state
         .google
-        .sign_in(&state.accounts, &account_id, open)
-        .await?;
-    if let SignInStep::SignedIn { .. } = step {
-        state.watches.signed_in(&account_id);
-    }
-    Ok(step)
+        .sign_in(&state.watches, &account_id, open)
+        .await?)
 }
 
 /// The code (or the whole address) from the browser, when its redirect

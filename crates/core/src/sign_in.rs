@@ -4,7 +4,7 @@
 //! front ends only collect the input and open the browser.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -16,6 +16,7 @@ use crate::dispersed::KeyPair;
 use crate::error::{Error, Result};
 use crate::provider::{Account, Credentials, SignIn};
 use crate::service::{lock, Accounts};
+use crate::watch::Supervisor;
 
 /// What a sign-in form (or the CLI's prompts) sends, as typed.
 #[derive(Deserialize)]
@@ -144,12 +145,14 @@ impl GoogleSignIns {
     /// page (built here from the account's settings, never from a server) in
     /// the system browser; the answer comes when the loopback redirect, a
     /// pasted code, a cancel or the timeout ends it.
+    /// Signed in, a watch paused for the sign-in goes on.
     pub async fn sign_in(
         &self,
-        accounts: &Accounts,
+        watches: &Arc<Supervisor>,
         id: &str,
         open: impl FnOnce(&Url) -> Result<()>,
     ) -> Result<SignInStep> {
+        let accounts = watches.accounts();
         let (client_id, endpoints) = accounts.google(id)?;
         let pending = crate::google::begin(&client_id, endpoints).await?;
         let (paste, manual) = mpsc::channel(4);
@@ -172,8 +175,8 @@ impl GoogleSignIns {
         };
         lock(&self.waiting).remove(id);
         let id_token = result?;
-        accounts
-            .sign_in_with(id, Credentials::GoogleIdToken(id_token))
+        watches
+            .sign_in(id, Credentials::GoogleIdToken(id_token))
             .await
     }
 

@@ -112,8 +112,6 @@ pub trait WatchSink: Send + Sync + 'static {
     fn progress(&self, event: &PurchaseProgress);
     /// The credits landed and the purchase is forgotten.
     fn landed(&self, _purchase: &PendingPurchase, _receipt: &Receipt) {}
-    /// A watch ended (in any state), after its purchase was concluded.
-    fn ended(&self, _account_id: &str, _state: &WatchState) {}
 }
 
 type Running = HashMap<String, (u64, mpsc::Sender<Signal>)>;
@@ -169,11 +167,6 @@ impl Supervisor {
     /// Follows the number of running watches.
     pub fn watching(&self) -> tokio::sync::watch::Receiver<usize> {
         self.watching.subscribe()
-    }
-
-    /// Whether the account's purchase is being watched now.
-    pub fn is_watching(&self, account_id: &str) -> bool {
-        lock(&self.running).contains_key(account_id)
     }
 
     fn count_changed(&self, running: &Running) {
@@ -279,6 +272,11 @@ impl Supervisor {
         })
     }
 
+    /// The accounts the watches belong to.
+    pub fn accounts(&self) -> &Arc<Accounts> {
+        &self.accounts
+    }
+
     /// After a sign-in or a restore: a watch paused for a sign-in goes on
     /// with the new session; a pending purchase nobody watches is watched.
     pub fn signed_in(self: &Arc<Self>, account_id: &str) {
@@ -368,7 +366,6 @@ impl Supervisor {
             Ok(None) => {}
             Err(e) => tracing::warn!(code = %e.code(), "could not forget a finished purchase"),
         }
-        self.sink.ended(id, end);
         // Only now, with the purchase's end written down, may a waiting
         // update restart the app.
         self.count_changed(&lock(&self.running));
