@@ -102,7 +102,7 @@ soak: build-tests
 fuzz:
 	scripts/fuzz.sh
 
-## Regenerate ui/src/lib/bindings.ts from the Rust commands.
+## Regenerate ui/src/lib/bindings.ts from the Rust commands, and the UI tests' ui/tests/generated/core.ts.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --locked --lib bindings::
 
