@@ -37,13 +37,16 @@ pub struct IpcError {
 }
 
 impl From<AppError> for IpcError {
-    /// Where an error crosses IPC it is logged, once, with its code (the
-    /// message is a sentence for a person and never holds a secret).
+    /// Where an error crosses IPC it is logged, once, by its code. Not its
+    /// message: some quote what a server sent (a malformed answer's parse
+    /// error can hold part of a sign-in response), and the log is a file.
     fn from(err: AppError) -> Self {
         let code = err.code();
-        let message = err.to_string();
-        tracing::info!(%code, %message, "a command failed");
-        Self { code, message }
+        tracing::info!(%code, "a command failed");
+        Self {
+            code,
+            message: err.to_string(),
+        }
     }
 }
 
