@@ -86,6 +86,11 @@ fn build_and_run(
             let with_sandbox = std::env::args().any(|a| a == "--sandbox");
             let state = state::init(app.handle(), with_sandbox)?;
             commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
+            app.manage(updates::Updates::new(
+                app.package_info().version.to_string(),
+                std::sync::Arc::clone(&state.watches),
+                std::sync::Arc::clone(&state.preferences),
+            ));
             app.manage(state);
             app.manage(window::StateSaver::default());
             // The version the package says (what an update changes), not the crate's.

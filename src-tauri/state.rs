@@ -32,13 +32,11 @@ pub struct AppState {
     /// Set when the registry file was damaged and set aside.
     pub registry_warning: Option<String>,
     pub sandbox_demo: Option<SandboxDemo>,
-    pub preferences: PreferenceStore,
+    pub preferences: Arc<PreferenceStore>,
     /// Google sign-ins waiting for the browser.
     pub google: GoogleSignIns,
     /// Pending purchases being watched.
     pub watches: Arc<Supervisor>,
-    /// The self-update's course.
-    pub updates: crate::updates::Updates,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
@@ -89,10 +87,9 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
             .map(|e| format!("{e} Sign-ins will last until you quit Topup.")),
         registry_warning: store.registry_problem.map(|p| p.warning()),
         sandbox_demo,
-        preferences: store.preferences,
+        preferences: Arc::new(store.preferences),
         google: GoogleSignIns::default(),
         watches,
-        updates: crate::updates::Updates::new(app.package_info().version.to_string()),
         _sandbox: sandbox,
     })
 }

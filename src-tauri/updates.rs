@@ -7,16 +7,16 @@
 //! (`plugins.updater.pubkey`) and the version the signature was made for
 //! (`requireSignedVersion`) before it installs anything.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::UpdaterExt;
 use tauri_specta::Event;
+use topup_core::preferences::PreferenceStore;
 use topup_core::updates::{Release, UpdateFlow, UpdateStatus, CHECK_EVERY};
+use topup_core::watch::Supervisor;
 use topup_core::ErrorCode;
-
-use crate::state::AppState;
 
 /// Sent whenever the update's status changes.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type, tauri_specta::Event)]
@@ -24,10 +24,15 @@ pub struct UpdateChanged {
     pub status: UpdateStatus,
 }
 
+/// The self-update's course, managed as its own Tauri state.
 pub struct Updates {
     flow: Mutex<UpdateFlow>,
     /// The plugin's handle on the release found by the last check.
     found: Mutex<Option<tauri_plugin_updater::Update>>,
+    /// Installing waits until it watches no purchase.
+    watches: Arc<Supervisor>,
+    /// Whether to look daily, and which update channel.
+    preferences: Arc<PreferenceStore>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -35,7 +40,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Updates {
-    pub fn new(current_version: String) -> Self {
+    pub fn new(
+        current_version: String,
+        watches: Arc<Supervisor>,
+        preferences: Arc<PreferenceStore>,
+    ) -> Self {
         let flow = if installed_from_a_package() {
             UpdateFlow::new(current_version)
         } else {
@@ -44,6 +53,8 @@ impl Updates {
         Self {
             flow: Mutex::new(flow),
             found: Mutex::new(None),
+            watches,
+            preferences,
         }
     }
 
@@ -68,10 +79,10 @@ fn emit<R: Runtime>(app: &AppHandle<R>, status: UpdateStatus) {
 /// Starts the daily look (the first one now) and the wait for watched
 /// purchases to end. Nothing runs in a development build.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else {
+    let Some(state) = app.try_state::<Updates>() else {
         return;
     };
-    if state.updates.status() == UpdateStatus::Unsupported {
+    if state.status() == UpdateStatus::Unsupported {
         tracing::info!("not installed from a package: no self-update");
         return;
     }
@@ -79,7 +90,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
             let wanted = daily
-                .try_state::<AppState>()
+                .try_state::<Updates>()
                 .is_some_and(|s| s.preferences.get().check_for_updates);
             if wanted {
                 check(&daily).await;
@@ -92,11 +103,11 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         while watching.changed().await.is_ok() {
             let count = *watching.borrow_and_update();
-            let Some(state) = waiter.try_state::<AppState>() else {
+            let Some(state) = waiter.try_state::<Updates>() else {
                 return;
             };
             let (install_now, status) = {
-                let mut flow = lock(&state.updates.flow);
+                let mut flow = lock(&state.flow);
                 let now = flow.watching_changed(count);
                 (now, flow.status().clone())
             };
@@ -112,10 +123,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 
 /// Looks for a newer version now; the status it ends in.
 pub async fn check<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
-    let Some(state) = app.try_state::<AppState>() else {
+    let Some(state) = app.try_state::<Updates>() else {
         return UpdateStatus::Idle;
     };
-    let updates = &state.updates;
+    let updates = &*state;
     // Not while one runs or installs, and never in a development build.
     if !lock(&updates.flow).check_started() {
         return updates.status();
@@ -167,12 +178,12 @@ async fn look<R: Runtime>(
 
 /// "Restart to update": installs now, or once no purchase is watched.
 pub fn request_install<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
-    let Some(state) = app.try_state::<AppState>() else {
+    let Some(state) = app.try_state::<Updates>() else {
         return UpdateStatus::Idle;
     };
     let watching = *state.watches.watching().borrow();
     let (now, status) = {
-        let mut flow = lock(&state.updates.flow);
+        let mut flow = lock(&state.flow);
         let now = flow.install_requested(watching);
         (now, flow.status().clone())
     };
@@ -188,10 +199,10 @@ pub fn request_install<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
 fn install<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let Some(state) = app.try_state::<AppState>() else {
+        let Some(state) = app.try_state::<Updates>() else {
             return;
         };
-        let found = lock(&state.updates.found).clone();
+        let found = lock(&state.found).clone();
         let result = match &found {
             Some(update) => {
                 tracing::info!(version = %update.version, "installing an update");
@@ -213,7 +224,7 @@ fn install<R: Runtime>(app: &AppHandle<R>) {
             Err((code, message)) => {
                 tracing::warn!(%code, "update not installed");
                 let status = {
-                    let mut flow = lock(&state.updates.flow);
+                    let mut flow = lock(&state.flow);
                     flow.install_failed(code, message);
                     flow.status().clone()
                 };

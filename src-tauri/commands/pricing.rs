@@ -3,8 +3,8 @@
 //! explained without sending anything.
 
 use tauri::State;
+use topup_core::pricing::{Pricing, Quote};
 use topup_core::provider::Capabilities;
-use topup_core::service::{Pricing, QuoteView};
 
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -21,7 +21,7 @@ pub fn quote(
     state: State<'_, AppState>,
     account_id: String,
     input: String,
-) -> Result<QuoteView, IpcError> {
+) -> Result<Quote, IpcError> {
     Ok(state.accounts.quote(&account_id, &input)?)
 }
 

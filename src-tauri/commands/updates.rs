@@ -7,11 +7,12 @@ use topup_core::updates::UpdateStatus;
 
 use crate::error::IpcError;
 use crate::state::AppState;
+use crate::updates::Updates;
 
 #[tauri::command]
 #[specta::specta]
-pub fn update_status(state: State<'_, AppState>) -> UpdateStatus {
-    state.updates.status()
+pub fn update_status(updates: State<'_, Updates>) -> UpdateStatus {
+    updates.status()
 }
 
 #[tauri::command]

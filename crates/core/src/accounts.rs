@@ -17,6 +17,26 @@ use crate::provider::ProviderKind;
 pub const REGISTRY_VERSION: u32 = 1;
 pub const REGISTRY_FILE: &str = "accounts.json";
 
+/// The longest account name kept (it titles the home screen and the switcher).
+pub const MAX_LABEL_CHARS: usize = 60;
+
+/// A name as typed for an account: trimmed, `None` when left empty, refused
+/// when too long to title a screen.
+pub(crate) fn checked_label(label: &str) -> Result<Option<String>> {
+    let label = label.trim();
+    if label.chars().count() > MAX_LABEL_CHARS {
+        return Err(Error::InvalidSetting {
+            message: format!("Keep the account's name under {MAX_LABEL_CHARS} characters."),
+        });
+    }
+    Ok(Some(label.to_owned()).filter(|l| !l.is_empty()))
+}
+
+/// An optional text field as typed: trimmed, `None` when left empty.
+pub(crate) fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountRecord {

@@ -1,7 +1,8 @@
 //! Topup's domain, usable without a window: a CLI, a test or the Tauri shell
 //! drive it alike.
 //!
-//! - [`money`]: amounts, credits, the typed-amount parser and exact quotes;
+//! - [`money`]: amounts, credits, the typed-amount parser and price lists;
+//! - [`pricing`]: what an account's home prices a purchase with, and quotes;
 //! - [`provider`]: the [`Provider`] trait every backend implements, with
 //!   [`clara`] and [`dispersed`] as its two peers;
 //! - [`http`]: the one HTTP client (timeouts, size cap, retries);
@@ -16,6 +17,7 @@ pub mod checkout;
 pub mod clara;
 pub mod clock;
 pub mod dispersed;
+pub mod enrolment;
 pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
@@ -25,6 +27,7 @@ pub mod money;
 pub mod pending;
 pub mod preferences;
 pub mod presets;
+pub mod pricing;
 pub mod provider;
 pub mod purchases;
 pub mod region;
@@ -40,7 +43,8 @@ pub mod watch;
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use error::{Error, ErrorCode, Result};
 pub use money::{
-    parse_amount, AmountError, AmountRules, Credits, Currency, Money, PriceList, Quote, Tier,
+    parse_amount, AmountError, AmountRules, Credits, Currency, Money, PriceList, Tier,
 };
 pub use presets::{Preset, PresetId};
+pub use pricing::{Pricing, Quote};
 pub use provider::{Provider, ProviderKind, SignInMethod};

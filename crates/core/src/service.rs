@@ -8,15 +8,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
-use crate::accounts::{new_account_id, AccountRecord, Registry, RegistryProblem};
+use crate::accounts::{
+    checked_label, new_account_id, trimmed, AccountRecord, Registry, RegistryProblem,
+};
 use crate::base_url::BaseUrl;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::Http;
 use crate::presets::PresetId;
-use crate::provider::{
-    Account, Capabilities, CodePurpose, Credentials, Provider, Registration, Session, SignIn,
-};
+use crate::pricing::{Pricing, Quote};
+use crate::provider::{Account, Capabilities, Credentials, Provider, Session, SignIn};
 use crate::secrets::{decode_session, encode_session, SecretStore};
 
 /// What the UI shows for an account: its record and where its sign-in stands.
@@ -108,67 +109,6 @@ pub struct NewAccount {
     pub checkout_origins: Vec<String>,
 }
 
-/// What an account's home needs to price a purchase.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Pricing {
-    pub capabilities: Capabilities,
-    /// `None` where the provider publishes no prices (Dispersed).
-    pub prices: Option<crate::money::PriceList>,
-    /// Amounts offered as one-click choices, inside the limits.
-    pub presets: Vec<crate::money::Money>,
-    /// The limits, when known.
-    pub min: Option<crate::money::Money>,
-    pub max: Option<crate::money::Money>,
-}
-
-/// What a typed amount buys.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct QuoteView {
-    pub amount: crate::money::Money,
-    /// `None` where the provider publishes no prices.
-    pub credits: Option<crate::money::Credits>,
-}
-
-impl Pricing {
-    fn new(capabilities: Capabilities, prices: Option<crate::money::PriceList>) -> Self {
-        use crate::money::Money;
-        let limits = prices.as_ref().and_then(|p| p.limits());
-        let candidates =
-            [5, 10, 25, 50, 100].map(|units| Money::major(capabilities.currency, units));
-        let presets = candidates
-            .into_iter()
-            .filter(|m| limits.is_none_or(|(lo, hi)| m.minor >= lo.minor && m.minor <= hi.minor))
-            .take(4)
-            .collect();
-        Self {
-            capabilities,
-            prices,
-            presets,
-            min: limits.map(|l| l.0),
-            max: limits.map(|l| l.1),
-        }
-    }
-
-    /// Reads a typed amount under this pricing; never touches the network.
-    pub fn quote(&self, input: &str) -> Result<QuoteView> {
-        let rules = match &self.prices {
-            Some(p) => p.rules(self.capabilities.whole_units_only),
-            None => crate::money::AmountRules {
-                whole_units_only: self.capabilities.whole_units_only,
-                ..crate::money::AmountRules::new(self.capabilities.currency)
-            },
-        };
-        let amount = crate::money::parse_amount(input, &rules)?;
-        let credits = match &self.prices {
-            Some(p) => Some(p.quote(amount)?.credits),
-            None => None,
-        };
-        Ok(QuoteView { amount, credits })
-    }
-}
-
 #[derive(Debug)]
 pub struct Accounts {
     path: PathBuf,
@@ -189,12 +129,6 @@ pub struct Accounts {
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The file could not be read at start: nothing is written until it can be.
     unread: std::sync::atomic::AtomicBool,
-}
-
-fn no_enrolment() -> Error {
-    Error::Unsupported {
-        what: "Opening an account or emailing a code".into(),
-    }
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -331,26 +265,12 @@ impl Accounts {
                 what: "The Sandbox (start Topup with --sandbox)".into(),
             });
         }
-        let chosen = new
-            .label
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty());
-        if chosen
-            .as_ref()
-            .is_some_and(|l| l.chars().count() > crate::settings::MAX_LABEL_CHARS)
-        {
-            return Err(Error::InvalidSetting {
-                message: format!(
-                    "Keep the account's name under {} characters.",
-                    crate::settings::MAX_LABEL_CHARS
-                ),
-            });
-        }
+        let chosen = checked_label(new.label.as_deref().unwrap_or_default())?;
         let named = chosen.is_some();
         let label = chosen
             .unwrap_or_else(|| suggested_name(preset, base_url.as_deref(), None, &defaults.name));
         let now = self.now();
-        let public_api_key = crate::settings::trimmed(new.public_api_key);
+        let public_api_key = trimmed(new.public_api_key);
         let checkout_origins = crate::checkout::parse_origins(&new.checkout_origins)?;
         let record = AccountRecord {
             id: new_account_id(),
@@ -362,7 +282,7 @@ impl Accounts {
             email: None,
             user_id: None,
             public_api_key,
-            google_client_id: crate::settings::trimmed(new.google_client_id),
+            google_client_id: trimmed(new.google_client_id),
             checkout_origins,
             created_at: now,
             last_used_at: now,
@@ -420,61 +340,9 @@ impl Accounts {
         Ok(outcome)
     }
 
-    /// The account's provider, when it opens accounts and emails codes, with
-    /// the deployment's public API key those calls carry.
-    fn enrolment(&self, id: &str) -> Result<(Arc<dyn Provider>, secrecy::SecretString)> {
-        let record = self.record(id)?;
-        let provider = self.provider(&record)?;
-        if provider.enrolment().is_none() {
-            return Err(no_enrolment());
-        }
-        let key = record.public_api_key.clone().ok_or(Error::Unsupported {
-            what: "Without the service's public API key, this".into(),
-        })?;
-        Ok((provider, secrecy::SecretString::from(key)))
-    }
-
-    /// Whether Topup can have the service email this account a code.
-    pub fn can_email_codes(&self, id: &str) -> Result<bool> {
-        let record = self.record(id)?;
-        Ok(record.public_api_key.is_some() && record.provider.capabilities().enrolment)
-    }
-
-    /// Emails a code for `email` (two-factor or activation).
-    pub async fn email_code(&self, id: &str, email: &str, purpose: CodePurpose) -> Result<()> {
-        let (provider, key) = self.enrolment(id)?;
-        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
-        enrolment.email_code(email.trim(), purpose, &key).await
-    }
-
-    /// Opens an account on the service; it is signed in but inactive until
-    /// [`Accounts::activate`] with the emailed code.
-    pub async fn register(&self, id: &str, who: Registration<'_>) -> Result<Account> {
-        let (provider, key) = self.enrolment(id)?;
-        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
-        let who = Registration {
-            first_name: who.first_name.trim(),
-            last_name: who.last_name.trim(),
-            email: who.email.trim(),
-            password: who.password,
-        };
-        let (session, account) = enrolment.register(who, &key).await?;
-        self.adopt(id, session, &account).await?;
-        Ok(account)
-    }
-
-    /// Activates a registered account with its emailed code.
-    pub async fn activate(&self, id: &str, email: &str, code: &str) -> Result<Account> {
-        let (provider, key) = self.enrolment(id)?;
-        let enrolment = provider.enrolment().ok_or_else(no_enrolment)?;
-        let code = crate::sign_in::code_digits(code).unwrap_or_default();
-        enrolment.activate(email.trim(), &code, &key).await?;
-        self.account(id).await
-    }
-
     /// Keeps a new session: in the secret store, in memory, and as the
     /// active account's identity in the registry.
-    async fn adopt(&self, id: &str, session: Session, account: &Account) -> Result<()> {
+    pub(crate) async fn adopt(&self, id: &str, session: Session, account: &Account) -> Result<()> {
         let record = self.record(id)?;
         self.secrets.save(id, &encode_session(&session)?).await?;
         lock(&self.stored).insert(id.to_owned());
@@ -568,7 +436,7 @@ impl Accounts {
 
     /// What `input` buys on this account, from the kept pricing: an invalid
     /// amount is explained and never reaches the network.
-    pub fn quote(&self, id: &str, input: &str) -> Result<QuoteView> {
+    pub fn quote(&self, id: &str, input: &str) -> Result<Quote> {
         let pricing = match lock(&self.pricing).get(id).cloned() {
             Some(p) => p,
             None => Pricing::new(self.capabilities(id)?, None),
@@ -721,58 +589,5 @@ impl Accounts {
 
     pub fn http(&self) -> &Http {
         &self.http
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::money::{Currency, Money, PriceList, Tier};
-    use crate::provider::Capabilities;
-
-    fn clara() -> Pricing {
-        let caps = crate::clara::capabilities();
-        let prices = PriceList {
-            currency: Currency::Usd,
-            tiers: vec![Tier {
-                min: Money::major(Currency::Usd, 5),
-                max: Money::major(Currency::Usd, 10_000),
-                credits_per_unit: rust_decimal::Decimal::from(100),
-            }],
-        };
-        Pricing::new(caps, Some(prices))
-    }
-
-    #[test]
-    fn presets_sit_inside_the_limits_and_quotes_are_exact() {
-        let p = clara();
-        let presets: Vec<i64> = p.presets.iter().map(|m| m.minor).collect();
-        assert_eq!(presets, [500, 1000, 2500, 5000]);
-        assert_eq!(p.quote("$5").unwrap().credits.unwrap().to_string(), "500");
-        assert_eq!(
-            p.quote("4").unwrap_err().to_string(),
-            "The minimum is $5.00."
-        );
-        assert_eq!(
-            p.quote("5.50").unwrap_err().code(),
-            ErrorCode::InvalidAmount
-        );
-        let dispersed = Pricing::new(
-            Capabilities {
-                currency: Currency::Eur,
-                whole_units_only: false,
-                price: false,
-                balance: false,
-                portal: false,
-                ..clara().capabilities
-            },
-            None,
-        );
-        let q = dispersed.quote("12,50").unwrap();
-        assert_eq!(
-            (q.amount, q.credits),
-            (Money::from_minor(Currency::Eur, 1250), None)
-        );
-        assert_eq!(dispersed.presets.len(), 4);
     }
 }

@@ -5,13 +5,10 @@
 
 use serde::Deserialize;
 
-use crate::accounts::AccountRecord;
+use crate::accounts::{checked_label, trimmed, AccountRecord};
 use crate::error::{Error, Result};
 use crate::provider::SignInMethod;
 use crate::service::Accounts;
-
-/// The longest account name kept (it titles the home screen and the switcher).
-pub const MAX_LABEL_CHARS: usize = 60;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -26,26 +23,13 @@ pub struct AccountSettings {
     pub checkout_origins: Vec<String>,
 }
 
-pub(crate) fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 impl Accounts {
     /// Checks and saves an account's settings, returning the new record.
     pub fn update_settings(&self, id: &str, settings: AccountSettings) -> Result<AccountRecord> {
         let record = self.record(id)?;
-        let label = settings.label.trim().to_owned();
-        if label.is_empty() {
-            return Err(Error::InvalidSetting {
-                message: "Give the account a name, so you can tell it apart from the others."
-                    .into(),
-            });
-        }
-        if label.chars().count() > MAX_LABEL_CHARS {
-            return Err(Error::InvalidSetting {
-                message: format!("Keep the account's name under {MAX_LABEL_CHARS} characters."),
-            });
-        }
+        let label = checked_label(&settings.label)?.ok_or_else(|| Error::InvalidSetting {
+            message: "Give the account a name, so you can tell it apart from the others.".into(),
+        })?;
         let public_api_key = trimmed(settings.public_api_key);
         let google_client_id = trimmed(settings.google_client_id);
         let offers = record.provider.capabilities();
@@ -161,7 +145,7 @@ mod tests {
             (
                 &clara,
                 AccountSettings {
-                    label: "x".repeat(MAX_LABEL_CHARS + 1),
+                    label: "x".repeat(crate::accounts::MAX_LABEL_CHARS + 1),
                     ..Default::default()
                 },
             ),

@@ -34,9 +34,8 @@ async fn every_call_works(env: Env) {
     );
     assert_eq!(
         prices
-            .quote(Money::major(Currency::Usd, 5))
+            .credits_for(Money::major(Currency::Usd, 5))
             .unwrap()
-            .credits
             .to_string(),
         "500"
     );

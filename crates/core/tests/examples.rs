@@ -57,9 +57,8 @@ fn clara_answer(v: &Value) -> &'static str {
         let prices = clara::price_list(tiers).unwrap();
         assert_eq!(
             prices
-                .quote(Money::major(Currency::Usd, 5))
+                .credits_for(Money::major(Currency::Usd, 5))
                 .unwrap()
-                .credits
                 .to_string(),
             "500"
         );

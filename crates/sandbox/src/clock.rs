@@ -2,16 +2,20 @@
 //! move forward (`POST /__sandbox/clock/advance`) to expire sessions, OTPs and
 //! tokens without waiting.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-#[derive(Debug, Default)]
+/// One clock for every service: each service's world holds a handle to the
+/// same offset, so moving it moves them all.
+#[derive(Debug, Default, Clone)]
 pub struct Clock {
-    offset: Duration,
+    offset_micros: Arc<AtomicU64>,
 }
 
 impl Clock {
     pub fn now(&self) -> SystemTime {
-        SystemTime::now() + self.offset
+        SystemTime::now() + Duration::from_micros(self.offset_micros.load(Ordering::Relaxed))
     }
 
     pub fn unix(&self) -> i64 {
@@ -24,8 +28,14 @@ impl Clock {
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
-    pub fn advance(&mut self, by: Duration) {
-        self.offset += by;
+    pub fn advance(&self, by: Duration) {
+        let micros = u64::try_from(by.as_micros()).unwrap_or(u64::MAX);
+        self.offset_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Back to the machine's time (the `/__sandbox/reset` hook).
+    pub fn reset(&self) {
+        self.offset_micros.store(0, Ordering::Relaxed);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Fault injection: which request gets which fault, decided by rules and a
 //! seeded random generator so that a run can be repeated exactly.
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -13,7 +14,6 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::{FaultKind, FaultRule};
-use crate::state::App;
 
 pub struct Injector {
     rules: Vec<FaultRule>,
@@ -120,10 +120,25 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
+/// The injector the middleware and the `/__sandbox/faults` hook share.
+#[derive(Clone)]
+pub struct Faults(Arc<Mutex<Injector>>);
+
+impl Faults {
+    pub fn new(injector: Injector) -> Self {
+        Self(Arc::new(Mutex::new(injector)))
+    }
+
+    /// Survives a panicked holder: the rules are plain values.
+    pub fn lock(&self) -> MutexGuard<'_, Injector> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The middleware: applies the fault chosen for this request, if any.
-pub async fn inject(State(app): State<App>, req: Request, next: Next) -> Response {
+pub async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let fault = app.faults().decide(req.method().as_str(), &path);
+    let fault = faults.lock().decide(req.method().as_str(), &path);
     let Some(fault) = fault else {
         return next.run(req).await;
     };

@@ -27,21 +27,26 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod app;
 mod clara;
 mod clock;
 pub mod config;
 mod dispersed;
 mod faults;
 mod form;
+mod hook_reply;
 mod ids;
+mod json;
 mod reqlog;
 mod server;
 mod state;
 mod stripe;
 mod stripe_client;
+mod urls;
 
 pub use config::{Config, FaultKind, FaultRule, Quirks, SeedPrice, SeedWebhook};
-pub use server::{Sandbox, Urls};
+pub use server::Sandbox;
+pub use urls::Urls;
 
 /// The demo data every Sandbox starts with (documented in the crate README).
 pub mod demo {

@@ -1,6 +1,7 @@
 //! The request log: every request the Sandbox answered, for tests and
 //! benchmarks that count what a client sent.
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -8,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::state::App;
+use crate::clock::Clock;
 
 /// Marks a response as produced by fault injection.
 #[derive(Debug, Clone)]
@@ -55,7 +56,29 @@ impl RequestLog {
     }
 }
 
-pub async fn record(State(app): State<App>, req: Request, next: Next) -> Response {
+/// The log the middleware writes and the `/__sandbox/requests` hook reads,
+/// stamped on the Sandbox clock.
+#[derive(Clone)]
+pub struct Log {
+    clock: Clock,
+    entries: Arc<Mutex<RequestLog>>,
+}
+
+impl Log {
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            clock,
+            entries: Arc::default(),
+        }
+    }
+
+    /// Survives a panicked holder: the entries are plain values.
+    pub fn lock(&self) -> MutexGuard<'_, RequestLog> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub async fn record(State(log): State<Log>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -64,7 +87,7 @@ pub async fn record(State(app): State<App>, req: Request, next: Next) -> Respons
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let at_ms = app.world().clock.unix_ms();
+    let at_ms = log.clock.unix_ms();
     let started = Instant::now();
     let response = next.run(req).await;
     if !path.starts_with("/__sandbox") {
@@ -79,7 +102,7 @@ pub async fn record(State(app): State<App>, req: Request, next: Next) -> Respons
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             fault: response.extensions().get::<Faulted>().map(|f| f.0.clone()),
         };
-        app.log().push(entry);
+        log.lock().push(entry);
     }
     response
 }

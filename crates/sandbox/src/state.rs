@@ -1,37 +1,35 @@
-//! The Sandbox's in-memory world and what every handler shares.
+//! What every service shares, and the per-service state each handler gets.
+//!
+//! Each service keeps its own world behind its own lock ([`Service`]); the
+//! server composes them ([`crate::server::AppState`]) and axum hands each
+//! handler the part it names (`FromRef`). Nothing here knows the services.
 
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::faults::Injector;
-use crate::reqlog::RequestLog;
-use crate::{clara, dispersed, stripe};
+use crate::faults::{Faults, Injector};
+use crate::reqlog::{Log, RequestLog};
 
-/// Handed to every handler.
-pub type App = Arc<Shared>;
+/// The shared parts, for handlers and middleware that need no service's data.
+pub type Common = Arc<Shared>;
 
 pub struct Shared {
     pub config: Config,
     /// `http://127.0.0.1:<port>`, without a trailing slash.
     pub base: String,
-    world: Mutex<World>,
-    pub faults: Mutex<Injector>,
-    pub log: Mutex<RequestLog>,
+    /// The one Sandbox clock; each service's world holds a handle to it.
+    pub clock: Clock,
+    emails: Mutex<Vec<Email>>,
+    /// The fault middleware's rules.
+    pub fault_rules: Faults,
+    /// The request-log middleware's entries.
+    pub requests: Log,
     /// For the stand-ins' calls to the Stripe API and for webhook delivery.
     pub http: reqwest::Client,
-}
-
-/// Everything the services remember. Never held across an `.await`.
-#[derive(Default)]
-pub struct World {
-    pub clock: Clock,
-    pub stripe: stripe::Store,
-    pub clara: clara::Store,
-    pub dispersed: dispersed::Store,
-    pub emails: Vec<Email>,
 }
 
 /// An email the Sandbox "sent" (OTP codes, activation links, passwords).
@@ -46,8 +44,14 @@ pub struct Email {
     pub sent_at: i64,
 }
 
+/// Locks that survive a handler that panicked while holding them: the data is
+/// plain values and stays usable, and a test double must not wedge.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Shared {
-    pub fn new(config: Config, base: String, world: World) -> Self {
+    pub fn new(config: Config, base: String, clock: Clock) -> Self {
         let faults = Injector::new(config.faults.clone(), config.seed);
         // Built with TLS when it shares a build with Topup (cargo unifies reqwest's
         // features), whose rustls then has no crypto provider of its own: ring's is
@@ -58,9 +62,10 @@ impl Shared {
         Self {
             config,
             base,
-            world: Mutex::new(world),
-            faults: Mutex::new(faults),
-            log: Mutex::new(RequestLog::default()),
+            clock: clock.clone(),
+            emails: Mutex::new(Vec::new()),
+            fault_rules: Faults::new(faults),
+            requests: Log::new(clock.clone()),
             http: reqwest::Client::builder()
                 .no_proxy()
                 .timeout(std::time::Duration::from_secs(10))
@@ -69,18 +74,16 @@ impl Shared {
         }
     }
 
-    /// The world, even after a handler panicked while holding it: the data is
-    /// plain values and stays usable, and a test double must not wedge.
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn faults(&self) -> MutexGuard<'_, Injector> {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+        self.fault_rules.lock()
     }
 
     pub fn log(&self) -> MutexGuard<'_, RequestLog> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner())
+        self.requests.lock()
+    }
+
+    pub fn emails(&self) -> MutexGuard<'_, Vec<Email>> {
+        lock(&self.emails)
     }
 
     pub fn stripe_base(&self) -> String {
@@ -88,7 +91,7 @@ impl Shared {
     }
 
     /// Records an email and prints it, as the services' mailers would send it.
-    pub fn send_email(&self, world: &mut World, email: Email) {
+    pub fn send_email(&self, email: Email) {
         tracing::info!(
             to = %email.to,
             subject = %email.subject,
@@ -99,6 +102,38 @@ impl Shared {
         if self.config.print_emails {
             println!("[email to {}] {}: {}", email.to, email.subject, email.body);
         }
-        world.emails.push(email);
+        self.emails().push(email);
+    }
+}
+
+/// One service's state: the shared parts and its own world. Never hold the
+/// world across an `.await`.
+pub struct Service<W> {
+    shared: Common,
+    world: Mutex<W>,
+}
+
+impl<W> Service<W> {
+    pub fn new(shared: Common, world: W) -> Arc<Self> {
+        Arc::new(Self {
+            shared,
+            world: Mutex::new(world),
+        })
+    }
+
+    pub fn world(&self) -> MutexGuard<'_, W> {
+        lock(&self.world)
+    }
+
+    pub fn shared(&self) -> &Common {
+        &self.shared
+    }
+}
+
+impl<W> Deref for Service<W> {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
     }
 }

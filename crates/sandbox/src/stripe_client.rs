@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::state::App;
+use crate::state::Shared;
 use crate::{demo, form};
 
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +15,7 @@ pub enum StripeCallError {
     Refused { status: u16, body: Value },
 }
 
-pub async fn post(app: &App, path: &str, params: &Value) -> Result<Value, StripeCallError> {
+pub async fn post(app: &Shared, path: &str, params: &Value) -> Result<Value, StripeCallError> {
     let request = app
         .http
         .post(format!("{}{path}", app.stripe_base()))
@@ -25,7 +25,7 @@ pub async fn post(app: &App, path: &str, params: &Value) -> Result<Value, Stripe
     send(request).await
 }
 
-pub async fn get(app: &App, path: &str) -> Result<Value, StripeCallError> {
+pub async fn get(app: &Shared, path: &str) -> Result<Value, StripeCallError> {
     let request = app
         .http
         .get(format!("{}{path}", app.stripe_base()))

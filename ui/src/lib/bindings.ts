@@ -47,7 +47,7 @@ export const commands = {
 	googlePasteCode: (accountId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("google_paste_code", { accountId, text })),
 	googleCancel: (accountId: string) => __TAURI_INVOKE<void>("google_cancel", { accountId }),
 	pricing: (accountId: string) => typedError<Pricing, IpcError>(__TAURI_INVOKE("pricing", { accountId })),
-	quote: (accountId: string, input: string) => typedError<QuoteView, IpcError>(__TAURI_INVOKE("quote", { accountId, input })),
+	quote: (accountId: string, input: string) => typedError<Quote, IpcError>(__TAURI_INVOKE("quote", { accountId, input })),
 	/**
 	 *  What the account's service offers (balance, prices, history, portal),
 	 *  known without asking it.
@@ -445,7 +445,7 @@ export type PurchaseView = {
 };
 
 /**  What a typed amount buys. */
-export type QuoteView = {
+export type Quote = {
 	amount: Money,
 	/**  `None` where the provider publishes no prices. */
 	credits: Credits | null,

@@ -7,8 +7,18 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use super::auth::{
+    authenticate, check_otp, consume_otp, issue_token, own_user, send_otp, Caller, CodeCheck,
+};
 use super::billing::stripe_post;
-use super::*;
+use super::reply::{
+    failure, forbidden, json_body, no_content, not_found_resource, schema_error, string_fields,
+    success, unauthorized, unauthorized_2fa,
+};
+use super::store::{add_transaction, capitalise, find_by_email, App, Kind, OtpType, User};
+use crate::config::Quirks;
+use crate::ids;
+use crate::state::Email;
 
 fn public_or_private(caller: &Caller) -> bool {
     matches!(caller, Caller::Public | Caller::Private)
@@ -121,17 +131,14 @@ pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -
             app.base
         );
         let sent_at = world.clock.unix();
-        app.send_email(
-            &mut world,
-            crate::state::Email {
-                to: email.clone(),
-                subject: "Activate your account".into(),
-                body: format!("Activate your account: {link}"),
-                otp_type: None,
-                code: None,
-                sent_at,
-            },
-        );
+        app.send_email(Email {
+            to: email.clone(),
+            subject: "Activate your account".into(),
+            body: format!("Activate your account: {link}"),
+            otp_type: None,
+            code: None,
+            sent_at,
+        });
     }
     let user = world
         .clara
@@ -156,7 +163,7 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         .unwrap_or_default();
     let claims = {
         let world = app.world();
-        google::verify_id_token(&world, id_token)
+        super::google::verify_id_token(&world, id_token)
     };
     let Some(claims) = claims else {
         return unauthorized();
@@ -222,17 +229,14 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         },
     );
     let sent_at = world.clock.unix();
-    app.send_email(
-        &mut world,
-        crate::state::Email {
-            to: email,
-            subject: "Your password".into(),
-            body: format!("Your account was created with Google. Your password is {password}."),
-            otp_type: None,
-            code: None,
-            sent_at,
-        },
-    );
+    app.send_email(Email {
+        to: email,
+        subject: "Your password".into(),
+        body: format!("Your account was created with Google. Your password is {password}."),
+        otp_type: None,
+        code: None,
+        sent_at,
+    });
     let token = issue_token(&app, &mut world, &id);
     let user = world
         .clara
@@ -260,7 +264,7 @@ pub async fn request_otp(
     let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
         return not_found_resource("User");
     };
-    super::send_otp(&app, &mut world, &user_id, kind);
+    send_otp(&app, &mut world, &user_id, kind);
     success(StatusCode::CREATED, "OTP sent successfully.", Value::Null)
 }
 

@@ -10,7 +10,12 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::*;
+use super::auth::{authenticate, Caller};
+use super::reply::{
+    forbidden, json_body, no_content, not_found_resource, schema_error, server_error, success,
+};
+use super::store::{add_transaction, fiat_for, py_float, round2, App, Kind, User, World};
+use crate::config::Quirks;
 
 fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
     match authenticate(app, world, headers)? {

@@ -4,13 +4,24 @@
 //! HTTP, as the boilerplate does with Stripe's SDK; settlement arrives as a
 //! signed `checkout.session.completed` webhook.
 
+use std::time::SystemTime;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::*;
+use super::auth::{authenticate, own_user, Caller};
+use super::reply::{
+    failure, forbidden, json_body, not_found_resource, schema_error, server_error, success,
+    MSG_NO_RATE,
+};
+use super::store::{
+    add_transaction, fiat_for, py_float, round2, App, Kind, Settlement, Tier, World,
+};
+use crate::config::Quirks;
+use crate::json::whole_or_float;
 use crate::stripe::webhooks;
 
 /// Calls the Stripe API; a failure is the boilerplate's unhandled exception: 500.

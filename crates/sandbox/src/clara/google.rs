@@ -3,9 +3,7 @@
 //! PKCE (S256) and issues an id_token, which the Clara stand-in accepts at
 //! `/auth/google`. Desktop-app rules as Google's: loopback redirect URIs only.
 
-use std::collections::HashMap;
-
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,39 +14,18 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::google_store::Grant;
 use super::jwt;
-use crate::state::{App, World};
+use super::store::{capitalise, App, World};
 use crate::{demo, ids};
 
 pub const ISSUER: &str = "https://accounts.google.com";
 
-pub struct Store {
-    secret: String,
-    codes: HashMap<String, Grant>,
-    subjects: HashMap<String, String>,
-}
-
-impl Default for Store {
-    fn default() -> Self {
-        Self {
-            secret: ids::secret(32),
-            codes: HashMap::new(),
-            subjects: HashMap::new(),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Grant {
-    client_id: String,
-    redirect_uri: String,
-    challenge: String,
-    email: String,
-    nonce: Option<String>,
-    expires_at: i64,
-}
-
-pub fn routes() -> Router<App> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    App: FromRef<S>,
+{
     Router::new()
         .route("/authorize", get(authorize_page).post(authorize_decision))
         .route("/token", post(token))
@@ -295,7 +272,7 @@ pub fn mint_id_token(world: &mut World, email: &str, nonce: Option<&str>) -> Str
     let name = local
         .split(['.', '-', '_'])
         .filter(|w| !w.is_empty())
-        .map(super::capitalise)
+        .map(capitalise)
         .collect::<Vec<_>>()
         .join(" ");
     let mut claims = json!({

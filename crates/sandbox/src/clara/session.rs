@@ -8,7 +8,14 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::*;
+use super::auth::{
+    auth_header, authenticate, check_otp, consume_otp, issue_token, Caller, CodeCheck,
+};
+use super::reply::{
+    forbidden, no_content, schema_error, server_error, success, unauthorized, unauthorized_2fa,
+};
+use super::store::{find_by_email, App, OtpType};
+use crate::config::Quirks;
 
 pub async fn login(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let quirky = app.config.quirks == Quirks::Boilerplate;

@@ -8,8 +8,17 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use super::auth::{authenticate, issue_api_key, own_user, Caller};
 use super::billing::stripe_post;
-use super::*;
+use super::reply::{
+    failure, forbidden, json_body, not_found_resource, schema_error, server_error, success,
+    MSG_EMPTY_BODY, MSG_NO_CREDITS,
+};
+use super::store::{
+    add_transaction, capitalise, fiat_for, round2, ApiKey, App, Kind, Task, Transaction, World,
+};
+use crate::config::Quirks;
+use crate::ids;
 
 pub async fn view(
     State(app): State<App>,

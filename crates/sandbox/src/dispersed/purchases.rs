@@ -10,9 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::*;
+use super::auth::{authenticate, error};
+use super::store::{number, App, Profile, Purchase, Status, World};
+use crate::clock::iso8601;
 use crate::stripe::webhooks;
-use crate::stripe_client;
+use crate::{ids, stripe_client};
 
 fn bad_request(code: &str, message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, code, message)

@@ -6,6 +6,8 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::json::sorted;
+
 /// SHA-256 of the empty string: the body hash of a request without a body.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -44,7 +46,7 @@ pub fn canonical_query(raw: Option<&str>) -> String {
 
 /// The canonical body (§2.4): keys sorted recursively, compact, non-ASCII as `\uXXXX`.
 pub fn canonical_json(value: &Value) -> String {
-    let sorted = crate::clara::sorted(value.clone());
+    let sorted = sorted(value.clone());
     let compact = sorted.to_string();
     let mut out = String::with_capacity(compact.len());
     for c in compact.chars() {

@@ -3,18 +3,21 @@
 //! JSON objects, Stripe's error bodies). Unmodelled parameters are ignored.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use super::{webhooks, Customer, Endpoint, LineItem, PortalSession, Price, Session, Status};
-use crate::state::App;
+use super::{delivery, App, Customer, Endpoint, LineItem, PortalSession, Price, Session, Status};
 use crate::{demo, form, ids};
 
-pub fn routes() -> Router<App> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    App: FromRef<S>,
+{
     Router::new()
         .route("/v1/customers", post(create_customer))
         .route(
@@ -467,7 +470,7 @@ async fn get_session(State(app): State<App>, Path(id): Path<String>, headers: He
         (session.to_json(&app.base, &world.stripe), events)
     };
     for e in events {
-        webhooks::deliver(&app, e);
+        delivery::deliver(&app, e);
     }
     Ok(Json(json).into_response())
 }
@@ -489,7 +492,7 @@ async fn expire_session(State(app): State<App>, Path(id): Path<String>, headers:
         })?;
         (event["data"]["object"].clone(), event)
     };
-    webhooks::deliver(&app, event);
+    delivery::deliver(&app, event);
     Ok(Json(json).into_response())
 }
 

@@ -6,15 +6,37 @@
 //! currency, `url` only while a session is open, 24 h default expiry.
 
 pub mod api;
+pub mod delivery;
+pub mod hooks;
 pub mod pages;
 pub mod webhooks;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
+use crate::clock::Clock;
 use crate::ids;
-use crate::state::{App, World};
+use crate::state::Service;
+
+/// Stripe's world, on the Sandbox's one clock.
+pub struct World {
+    pub clock: Clock,
+    pub stripe: Store,
+}
+
+/// What Stripe's handlers get.
+pub type App = Arc<Service<World>>;
+
+impl World {
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            clock,
+            stripe: Store::default(),
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct Store {

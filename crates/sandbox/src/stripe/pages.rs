@@ -2,17 +2,20 @@
 //! billing portal (`/stripe/p/session/{id}`). Plain HTML forms, no scripts,
 //! so any browser — or an HTTP form post in a test — can pay.
 
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, FromRef, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::{webhooks, Payment, Session, Status};
-use crate::state::App;
+use super::{delivery, App, Payment, Session, Status};
 
-pub fn routes() -> Router<App> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    App: FromRef<S>,
+{
     Router::new()
         .route("/c/pay/{id}", get(checkout_page).post(submit_payment))
         .route("/p/session/{id}", get(portal_page))
@@ -246,11 +249,11 @@ async fn submit_payment(
     };
     let (events, result, session) = outcome;
     for e in events {
-        webhooks::deliver(&app, e);
+        delivery::deliver(&app, e);
     }
     match result {
         Ok(Payment::Paid { event }) => {
-            webhooks::deliver(&app, event);
+            delivery::deliver(&app, event);
             match &session.success_url {
                 Some(url) => {
                     Redirect::to(&url.replace("{CHECKOUT_SESSION_ID}", &session.id)).into_response()
