@@ -1,5 +1,6 @@
-//! The whole Sandbox's state: each service's part, handed to its handlers
-//! through axum's `FromRef`, and the demo world they all start in.
+//! The whole Sandbox's state: each service's part, and the demo world they
+//! all start in. Each service's router gets its own part (`with_state`);
+//! handlers on the shared router take theirs through axum's `FromRef`.
 
 use std::sync::Arc;
 
@@ -24,18 +25,6 @@ pub struct AppState {
 impl FromRef<AppState> for Common {
     fn from_ref(state: &AppState) -> Self {
         state.common.clone()
-    }
-}
-
-impl FromRef<AppState> for stripe::App {
-    fn from_ref(state: &AppState) -> Self {
-        state.stripe.clone()
-    }
-}
-
-impl FromRef<AppState> for clara::App {
-    fn from_ref(state: &AppState) -> Self {
-        state.clara.clone()
     }
 }
 

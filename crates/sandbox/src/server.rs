@@ -92,18 +92,25 @@ impl Drop for Sandbox {
 }
 
 fn router(app: AppState) -> Router {
+    // Each service's routes get that service's state; the shared hooks and
+    // pages take theirs from AppState (FromRef).
+    let stripe = app.stripe.clone();
+    let clara = app.clara.clone();
+    let dispersed = app.dispersed.clone();
     let hooks = admin::routes()
-        .merge(stripe::hooks::routes())
-        .merge(clara::hooks::routes())
-        .merge(dispersed::hooks::routes());
+        .merge(stripe::hooks::routes().with_state(stripe.clone()))
+        .merge(clara::hooks::routes().with_state(clara.clone()))
+        .merge(dispersed::hooks::routes().with_state(dispersed.clone()));
     Router::new()
         .nest(
             "/stripe",
-            stripe::api::routes().merge(stripe::pages::routes()),
+            stripe::api::routes()
+                .merge(stripe::pages::routes())
+                .with_state(stripe),
         )
-        .nest("/api/v1", clara::routes())
-        .nest("/v1", dispersed::routes())
-        .nest("/oauth", clara::google::routes())
+        .nest("/api/v1", clara::routes().with_state(clara.clone()))
+        .nest("/oauth", clara::google::routes().with_state(clara))
+        .nest("/v1", dispersed::routes().with_state(dispersed))
         .nest("/__sandbox", hooks)
         .route(
             "/dispersed-webhooks/stripe",

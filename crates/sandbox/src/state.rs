@@ -1,8 +1,8 @@
 //! What every service shares, and the per-service state each handler gets.
 //!
 //! Each service keeps its own world behind its own lock ([`Service`]); the
-//! server composes them ([`crate::server::AppState`]) and axum hands each
-//! handler the part it names (`FromRef`). Nothing here knows the services.
+//! server composes them (`crate::app::AppState`) and hands each service's
+//! router its part. Nothing here knows the services.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -3,7 +3,7 @@
 //! PKCE (S256) and issues an id_token, which the Clara stand-in accepts at
 //! `/auth/google`. Desktop-app rules as Google's: loopback redirect URIs only.
 
-use axum::extract::{Form, FromRef, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,11 +21,7 @@ use crate::{demo, ids};
 
 pub const ISSUER: &str = "https://accounts.google.com";
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/authorize", get(authorize_page).post(authorize_decision))
         .route("/token", post(token))

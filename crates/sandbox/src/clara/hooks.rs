@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -16,11 +16,7 @@ use super::google::mint_id_token;
 use super::store::{find_by_email, App};
 use crate::hook_reply::{bad, not_found};
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/clara/users/{email}", get(clara_user))
         .route("/clara/users/{email}/credits", put(set_credits))

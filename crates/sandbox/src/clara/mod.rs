@@ -20,7 +20,7 @@ mod users;
 pub use admin::set_balance;
 pub use store::{App, World};
 
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -30,12 +30,8 @@ use serde_json::json;
 use crate::config::Quirks;
 use reply::{failure, success};
 
-/// Clara's API, in any router whose state holds Clara's.
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+/// Clara's API, with Clara's state.
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/auth/register", post(account::register))
         .route("/auth/google", post(account::google))

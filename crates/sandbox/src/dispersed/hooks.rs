@@ -1,7 +1,7 @@
 //! Dispersed's test hooks under `/__sandbox`: the legacy Create answer and
 //! every purchase of every key.
 
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -9,11 +9,7 @@ use serde_json::{json, Value};
 
 use super::store::{App, Purchase};
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/dispersed/legacy", put(dispersed_legacy))
         .route("/dispersed/purchases", get(dispersed_purchases))

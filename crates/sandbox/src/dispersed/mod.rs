@@ -11,7 +11,6 @@ pub mod store;
 pub use purchases::stripe_webhook;
 pub use store::{App, World};
 
-use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, patch};
@@ -19,12 +18,8 @@ use axum::Router;
 
 use auth::error;
 
-/// Dispersed's API, in any router whose state holds Dispersed's.
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+/// Dispersed's API, with Dispersed's state.
+pub fn routes() -> Router<App> {
     Router::new()
         .route(
             "/compute/ledger/credit-purchases",

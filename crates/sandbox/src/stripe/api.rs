@@ -3,7 +3,7 @@
 //! JSON objects, Stripe's error bodies). Unmodelled parameters are ignored.
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,11 +13,7 @@ use serde_json::{json, Map, Value};
 use super::{delivery, App, Customer, Endpoint, LineItem, PortalSession, Price, Session, Status};
 use crate::{demo, form, ids};
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/v1/customers", post(create_customer))
         .route(

@@ -1,7 +1,7 @@
 //! Stripe's test hooks under `/__sandbox`: Checkout Sessions as the Sandbox
 //! sees them, paying or expiring one without a browser, webhook deliveries.
 
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,11 +12,7 @@ use serde_json::{json, Value};
 use super::{delivery, expire_due, App, Payment, Session, Status, Store};
 use crate::hook_reply::not_found;
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/checkout", get(sessions))
         .route("/checkout/{id}", get(session))

@@ -2,7 +2,7 @@
 //! billing portal (`/stripe/p/session/{id}`). Plain HTML forms, no scripts,
 //! so any browser — or an HTTP form post in a test — can pay.
 
-use axum::extract::{Form, FromRef, Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -11,11 +11,7 @@ use serde::Deserialize;
 
 use super::{delivery, App, Payment, Session, Status};
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    App: FromRef<S>,
-{
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/c/pay/{id}", get(checkout_page).post(submit_payment))
         .route("/p/session/{id}", get(portal_page))
