@@ -83,12 +83,12 @@ describe("settings", () => {
     let refuse = true;
     const { calls, props } = mount((cmd, args) => {
       if (cmd !== "update_account_settings") return null;
-      const settings = args["settings"] as { label: string; checkout_origins: string[] };
+      const settings = args["settings"] as { label: string; checkout_origins: string };
       if (refuse) {
         refuse = false;
         throw { code: "invalid_checkout_origin", message: "http://pay.example.com cannot be allowed for checkout pages" };
       }
-      return { ...CLARA.record, label: settings.label, checkout_origins: settings.checkout_origins };
+      return { ...CLARA.record, label: settings.label, checkout_origins: settings.checkout_origins.split("\n") };
     });
     const row = screen.getAllByTestId("settings-account")[0]!;
     const edit = within(row).getByTestId("settings-edit");
@@ -112,7 +112,7 @@ describe("settings", () => {
       "update_account_settings",
       {
         accountId: "acct_1",
-        settings: { label: "Work", public_api_key: "", google_client_id: "", checkout_origins: ["https://pay.example.com", "https://other.example.com"] },
+        settings: { label: "Work", public_api_key: "", google_client_id: "", checkout_origins: "https://pay.example.com\nhttps://other.example.com" },
       },
     ]);
     expect(toasts.map((t) => t.message)).toContain("Settings saved for Work");

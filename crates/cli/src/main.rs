@@ -108,7 +108,7 @@ async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
                 label: add.label,
                 public_api_key: add.public_key,
                 google_client_id: None,
-                checkout_origins: add.checkout_origins,
+                checkout_origins: add.checkout_origins.join("\n"),
             })?;
             accounts.switch(&record.id)?;
             print(&global, json!(record), || {

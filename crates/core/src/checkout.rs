@@ -72,11 +72,13 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
-/// Reads the extra origins an account allows, as typed: blanks skipped,
-/// each checked by [`parse_origin`], duplicates kept once.
-pub fn parse_origins(raw: &[String]) -> Result<Vec<String>> {
+/// Reads the extra origins an account allows from the text as typed (one
+/// per line, or separated by spaces or commas): each checked by
+/// [`parse_origin`], duplicates kept once.
+pub fn parse_origins(text: &str) -> Result<Vec<String>> {
     let mut origins: Vec<String> = Vec::new();
-    for typed in raw.iter().filter(|o| !o.trim().is_empty()) {
+    let typed = text.split(|c: char| c.is_whitespace() || c == ',');
+    for typed in typed.filter(|o| !o.is_empty()) {
         let origin = parse_origin(typed)?;
         if !origins.contains(&origin) {
             origins.push(origin);
@@ -164,6 +166,26 @@ impl Policy {
 mod tests {
     use super::*;
     use crate::ErrorCode;
+
+    #[test]
+    fn the_origins_text_is_read_as_typed_in_one_place() {
+        assert_eq!(
+            parse_origins("https://pay.example.com\n\n  https://b.example.com, http://127.0.0.1:8787 https://pay.example.com/\t")
+                .unwrap(),
+            [
+                "https://pay.example.com",
+                "https://b.example.com",
+                "http://127.0.0.1:8787"
+            ]
+        );
+        assert_eq!(parse_origins(" \n, ").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            parse_origins("https://pay.example.com\nhttp://pay.example.com")
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidCheckoutOrigin
+        );
+    }
 
     fn stripe_only() -> Policy {
         Policy::default()

@@ -104,9 +104,10 @@ pub struct NewAccount {
     pub label: Option<String>,
     pub public_api_key: Option<String>,
     pub google_client_id: Option<String>,
-    /// Extra origins checkout pages may open on (self-hosted deployments).
+    /// Extra origins checkout pages may open on (self-hosted deployments),
+    /// as typed: one per line, or separated by spaces or commas.
     #[serde(default)]
-    pub checkout_origins: Vec<String>,
+    pub checkout_origins: String,
 }
 
 #[derive(Debug)]

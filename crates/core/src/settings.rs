@@ -18,9 +18,10 @@ pub struct AccountSettings {
     pub public_api_key: Option<String>,
     /// Clara only: enables "Continue with Google".
     pub google_client_id: Option<String>,
-    /// Extra origins checkout pages may open on.
+    /// Extra origins checkout pages may open on, as typed: one per line, or
+    /// separated by spaces or commas.
     #[serde(default)]
-    pub checkout_origins: Vec<String>,
+    pub checkout_origins: String,
 }
 
 impl Accounts {
@@ -90,7 +91,7 @@ mod tests {
                 label: None,
                 public_api_key: None,
                 google_client_id: None,
-                checkout_origins: vec![],
+                checkout_origins: String::new(),
             })
             .unwrap()
     }
@@ -107,11 +108,8 @@ mod tests {
                     label: "  Work  ".into(),
                     public_api_key: Some(" pk_live_123 ".into()),
                     google_client_id: Some("".into()),
-                    checkout_origins: vec![
-                        "https://pay.example.com".into(),
-                        "https://pay.example.com/".into(),
-                        " ".into(),
-                    ],
+                    checkout_origins: "https://pay.example.com\n https://pay.example.com/, \n"
+                        .into(),
                 },
             )
             .unwrap();
@@ -167,7 +165,7 @@ mod tests {
                 &clara.id,
                 AccountSettings {
                     label: "Work".into(),
-                    checkout_origins: vec!["http://pay.example.com".into()],
+                    checkout_origins: "http://pay.example.com".into(),
                     ..Default::default()
                 },
             )

@@ -212,7 +212,7 @@ async fn hostile() -> Hostile {
         NewAccount {
             preset: Some(PresetId::CustomClara),
             base_url: Some(format!("{proxy_base}/api/v1")),
-            checkout_origins: vec![sandbox],
+            checkout_origins: sandbox,
             ..NewAccount::default()
         },
     )

@@ -110,7 +110,7 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
         NewAccount {
             preset: Some(PresetId::CustomClara),
             base_url: Some(env.sandbox.urls().clara.clone()),
-            checkout_origins: vec![format!("{}/", env.sandbox.urls().base)],
+            checkout_origins: format!("{}/", env.sandbox.urls().base),
             ..NewAccount::default()
         },
     )

@@ -140,8 +140,11 @@ export type AccountSettings = {
 	public_api_key: string | null,
 	/**  Clara only: enables "Continue with Google". */
 	google_client_id: string | null,
-	/**  Extra origins checkout pages may open on. */
-	checkout_origins?: string[],
+	/**
+	 *  Extra origins checkout pages may open on, as typed: one per line, or
+	 *  separated by spaces or commas.
+	 */
+	checkout_origins?: string,
 };
 
 /**  What the UI shows for an account: its record and where its sign-in stands. */
@@ -311,8 +314,11 @@ export type NewAccount = {
 	label: string | null,
 	public_api_key: string | null,
 	google_client_id: string | null,
-	/**  Extra origins checkout pages may open on (self-hosted deployments). */
-	checkout_origins?: string[],
+	/**
+	 *  Extra origins checkout pages may open on (self-hosted deployments),
+	 *  as typed: one per line, or separated by spaces or commas.
+	 */
+	checkout_origins?: string,
 };
 
 export type PendingPurchase = {
