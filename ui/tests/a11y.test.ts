@@ -3,7 +3,7 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
-import { describe, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { WatchState } from "../src/lib/bindings";
 import App from "../src/App.svelte";
@@ -31,10 +31,26 @@ describe("accessibility of every screen state", () => {
     await expectAccessible();
   });
 
-  it("first run: loaded, custom address typed, and load error", async () => {
-    mockIPC((cmd) => (cmd === "provider_presets" ? PRESETS : { status: "error", error: { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer." } }));
+  it("first run: loaded, custom address refused and accepted, and load error", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "provider_presets") return PRESETS;
+      if (cmd === "check_base_url") {
+        const input = (args as { input: string }).input;
+        if (input.startsWith("https://")) return input;
+        throw { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer." };
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
     render(FirstRun, { sandboxAvailable: true });
     await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
+    const address = screen.getByLabelText("Server address");
+    await fireEvent.input(address, { target: { value: "http://backend.example.com/api/v1" } });
+    expect(await screen.findByText("Plain http:// is only allowed for this computer.")).toBeVisible();
+    expect(address).toHaveAttribute("aria-invalid", "true");
+    await expectAccessible();
+    await fireEvent.input(address, { target: { value: "https://backend.example.com/api/v1" } });
+    expect(await screen.findByText("Topup will connect to https://backend.example.com/api/v1")).toBeVisible();
+    expect(address).toHaveAttribute("aria-invalid", "false");
     await expectAccessible();
     document.body.innerHTML = "";
     mockIPC(fail("Topup cannot reach the service."));

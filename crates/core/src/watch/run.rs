@@ -68,7 +68,13 @@ pub async fn watch(
             .next_check()
             .map(|due| due.saturating_sub(elapsed()));
         let signal = match wait {
-            Some(wait) if wait.is_zero() => None,
+            // An overdue check still yields to a signal already waiting: a
+            // cancel is never answered with one more request.
+            Some(wait) if wait.is_zero() => match signals.try_recv() {
+                Ok(signal) => Some(Some(signal)),
+                Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+            },
             Some(wait) => tokio::select! {
                 _ = tokio::time::sleep(wait) => None,
                 s = signals.recv() => Some(s),
