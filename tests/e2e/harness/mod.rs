@@ -1,0 +1,29 @@
+//! The reusable e2e harness.
+//!
+//! [`run`] launches the app with a throw-away profile (every XDG directory points
+//! into a temporary folder, so a test never touches a real user's files), starts
+//! a private tauri-driver for it, hands the test an [`App`], and when the test
+//! fails keeps a screenshot, the app log and the driver log under
+//! `tests/e2e/artifacts/<test>/` and prints the log's tail.
+//!
+//! Its parts: `wait.rs` (the error type, deadlines, waiting on a condition),
+//! `page.rs` (the page object), `profile.rs` (the profile, its stand-in system
+//! browser, launching), `driver.rs` (tauri-driver and WebDriver),
+//! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks) and `desktop.rs`
+//! (the keychain and the session bus).
+
+mod artifacts;
+mod desktop;
+mod driver;
+mod hooks;
+mod page;
+mod profile;
+mod wait;
+
+pub use artifacts::files_under;
+pub use desktop::{app_is_running, keychain_entry};
+pub use driver::app_binary;
+pub use hooks::{poll_json, post_json, put_json, status_of};
+pub use page::App;
+pub use profile::{run, Profile, PROFILES_ENV};
+pub use wait::{wait_until, Result, DEADLINE};
