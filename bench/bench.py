@@ -50,9 +50,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 30.0
 USER_EMAIL = "demo@topup.test"
 CARD = "4242424242424242"
-INSTANCE_NAME = "app.topup.Topup.SingleInstance"
-SHOWN = re.compile(r"balance on screen .*balance=(\S+) on=(\w+) at_ms=(\d+)")
-PAGE_LOADED = re.compile(r"page loaded at_ms=(\d+)")
+# The app's single-instance name and log messages, shared with the e2e harness.
+MARKERS = json.loads((ROOT / "tests/markers.json").read_text())
+INSTANCE_NAME = MARKERS["instance_name"]
+SHOWN = re.compile(re.escape(MARKERS["balance_on_screen"]) + r" .*balance=(\S+) on=(\w+) at_ms=(\d+)")
+PAGE_LOADED = re.compile(re.escape(MARKERS["page_loaded"]) + r" at_ms=(\d+)")
 PAGE_PAINTED = re.compile(r"page painted at_ms=(\d+)")
 
 

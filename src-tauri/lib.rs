@@ -77,7 +77,7 @@ fn build_and_run(
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 // With "balance on screen", what the start-up benchmark splits
                 // its figure by (the baseline logs the same moment).
-                tracing::info!(target: "topup_app::shown", at_ms = logging::unix_ms(), "page loaded");
+                tracing::info!(target: "topup_app::shown", at_ms = logging::unix_ms(), "{}", logging::PAGE_LOADED);
             }
         })
         .invoke_handler(specta.invoke_handler())

@@ -15,6 +15,11 @@ use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 pub const LOG_FILE: &str = "topup.log";
 
+/// The log lines the start-up benchmark and the e2e suite look for
+/// (`tests/markers.json`, which both read; the test below pins it).
+pub const PAGE_LOADED: &str = "page loaded";
+pub const BALANCE_ON_SCREEN: &str = "balance on screen";
+
 /// Where Tauri's `app_log_dir` puts an app's logs (the same rule, needed
 /// before there is an app to ask).
 pub fn log_dir(identifier: &str) -> Option<PathBuf> {
@@ -61,4 +66,27 @@ pub fn unix_ms() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The e2e harness and the benchmark find the app by what
+    /// `tests/markers.json` says; it must say what the app does.
+    #[test]
+    fn the_shared_markers_are_the_apps() {
+        let markers: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/markers.json")).unwrap();
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let identifier = config["identifier"].as_str().unwrap();
+        // tauri-plugin-single-instance's D-Bus name on Linux.
+        assert_eq!(
+            markers["instance_name"],
+            format!("{identifier}.SingleInstance")
+        );
+        assert_eq!(markers["page_loaded"], PAGE_LOADED);
+        assert_eq!(markers["balance_on_screen"], BALANCE_ON_SCREEN);
+    }
 }

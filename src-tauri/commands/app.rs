@@ -46,5 +46,5 @@ pub enum BalanceShownOn {
 #[specta::specta]
 pub fn balance_shown(account_id: String, balance: topup_core::Credits, on: BalanceShownOn) {
     let at_ms = crate::logging::unix_ms();
-    tracing::info!(target: "topup_app::shown", account = %account_id, %balance, ?on, at_ms, "balance on screen");
+    tracing::info!(target: "topup_app::shown", account = %account_id, %balance, ?on, at_ms, "{}", crate::logging::BALANCE_ON_SCREEN);
 }

@@ -21,7 +21,13 @@ pub fn keychain_entry(account_id: &str) -> Option<String> {
 }
 
 /// The D-Bus name a running Topup holds (tauri-plugin-single-instance).
-pub const INSTANCE_NAME: &str = "app.topup.Topup.SingleInstance";
+pub fn instance_name() -> Result<String> {
+    let markers: serde_json::Value = serde_json::from_str(include_str!("../../markers.json"))?;
+    let name = markers["instance_name"].as_str();
+    Ok(name
+        .ok_or("tests/markers.json has no instance_name")?
+        .to_owned())
+}
 
 /// Whether a Topup holds its single-instance name on the session bus.
 pub async fn app_is_running() -> Result<bool> {
@@ -32,7 +38,7 @@ pub async fn app_is_running() -> Result<bool> {
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
-            &format!("string:{INSTANCE_NAME}"),
+            &format!("string:{}", instance_name()?),
         ])
         .output()
         .await?;
