@@ -97,19 +97,72 @@ pub fn fixtures() -> Result<String, serde_json::Error> {
             (id.name().to_owned(), service_name(id, kind).into())
         })
         .collect();
+    let finished: serde_json::Map<String, serde_json::Value> = every_watch_state()
+        .into_iter()
+        .map(|state| {
+            let value = serde_json::to_value(&state)?;
+            let name = value["state"].as_str().unwrap_or_default().to_owned();
+            Ok((name, state.is_final().into()))
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
     Ok(format!(
         "// Generated from topup-core by src-tauri/bindings.rs. Do not edit: run `make bindings`.\n\
-         import type {{ Capabilities, Preset, PresetId, ProviderKind }} from \"../../src/lib/bindings\";\n\n\
+         import type {{ Capabilities, Preset, PresetId, ProviderKind, WatchState }} from \"../../src/lib/bindings\";\n\n\
          /** `presets::presets()`, as the UI receives it. */\n\
          export const PRESETS: Preset[] = {};\n\n\
          /** Each provider's `Capabilities`. */\n\
          export const CAPABILITIES: Record<ProviderKind, Capabilities> = {};\n\n\
          /** `service::service_name` of each preset. */\n\
-         export const SERVICE_NAMES: Record<PresetId, string> = {};\n",
+         export const SERVICE_NAMES: Record<PresetId, string> = {};\n\n\
+         /** `WatchState::is_final` of each state. */\n\
+         export const FINISHED: Record<WatchState[\"state\"], boolean> = {};\n",
         serde_json::to_string_pretty(&presets())?,
         serde_json::to_string_pretty(&capabilities)?,
         serde_json::to_string_pretty(&services)?,
+        serde_json::to_string_pretty(&finished)?,
     ))
+}
+
+/// One of each watch state. The match fails to compile when a state is added,
+/// so the list (and the UI tests' `FINISHED`) cannot fall behind.
+fn every_watch_state() -> Vec<topup_core::watch::WatchState> {
+    use topup_core::provider::PurchaseStatus;
+    use topup_core::watch::WatchState as S;
+    use topup_core::ErrorCode;
+    let all = vec![
+        S::Waiting,
+        S::Trouble {
+            code: ErrorCode::NetworkUnreachable,
+            message: String::new(),
+        },
+        S::NeedsSignIn {
+            code: ErrorCode::SessionExpired,
+            message: String::new(),
+        },
+        S::Landed {
+            status: PurchaseStatus::Expired,
+        },
+        S::Expired,
+        S::Cancelled,
+        S::GaveUp,
+        S::Failed {
+            code: ErrorCode::MalformedResponse,
+            message: String::new(),
+        },
+    ];
+    for state in &all {
+        match state {
+            S::Waiting
+            | S::Trouble { .. }
+            | S::NeedsSignIn { .. }
+            | S::Landed { .. }
+            | S::Expired
+            | S::Cancelled
+            | S::GaveUp
+            | S::Failed { .. } => {}
+        }
+    }
+    all
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 import type { Account, AccountRecord, AccountView, AppInfo, PendingPurchase, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
-import { CAPABILITIES, SERVICE_NAMES } from "./generated/core";
+import { CAPABILITIES, FINISHED, SERVICE_NAMES } from "./generated/core";
 
 export { PRESETS } from "./generated/core";
 
@@ -71,7 +71,7 @@ export function progress(state: WatchState, overrides: Partial<PurchaseProgress>
       attempts: 3,
       next_check_secs: 4,
       last_error: null,
-      finished: ["landed", "expired", "cancelled", "failed"].includes(state.state),
+      finished: FINISHED[state.state],
       check_now_gap_secs: 2,
     },
     receipt: null,

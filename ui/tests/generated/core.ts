@@ -1,5 +1,5 @@
 // Generated from topup-core by src-tauri/bindings.rs. Do not edit: run `make bindings`.
-import type { Capabilities, Preset, PresetId, ProviderKind } from "../../src/lib/bindings";
+import type { Capabilities, Preset, PresetId, ProviderKind, WatchState } from "../../src/lib/bindings";
 
 /** `presets::presets()`, as the UI receives it. */
 export const PRESETS: Preset[] = [
@@ -152,4 +152,16 @@ export const SERVICE_NAMES: Record<PresetId, string> = {
   "custom_clara": "Clara",
   "dispersed": "Dispersed",
   "sandbox": "Sandbox"
+};
+
+/** `WatchState::is_final` of each state. */
+export const FINISHED: Record<WatchState["state"], boolean> = {
+  "cancelled": true,
+  "expired": true,
+  "failed": true,
+  "gave_up": false,
+  "landed": true,
+  "needs_sign_in": false,
+  "trouble": false,
+  "waiting": false
 };
