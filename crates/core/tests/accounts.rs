@@ -18,9 +18,10 @@ use topup_sandbox::demo;
 #[tokio::test]
 async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     let env = start().await;
-    let dir = tempdir("accounts");
+    let tmp = tempdir("accounts");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::CustomClara),
@@ -65,7 +66,7 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     );
 
     // A restart: a new service over the same registry and secret store.
-    let again = accounts_service(&env, &dir, secrets.clone());
+    let again = accounts_service(&env, dir, secrets.clone());
     assert_eq!(again.active().as_deref(), Some(record.id.as_str()));
     let Restored::SignedIn { account } = again.restore(&record.id).await.unwrap() else {
         panic!("restored")
@@ -78,7 +79,7 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
         json!({"email": demo::TWO_FA_EMAIL}),
     )
     .await;
-    let third = accounts_service(&env, &dir, secrets.clone());
+    let third = accounts_service(&env, dir, secrets.clone());
     assert!(matches!(
         third.restore(&record.id).await.unwrap(),
         Restored::NeedsSignIn {
@@ -108,7 +109,6 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     assert!(secrets.load(&demo_account.id).await.unwrap().is_none());
     again.remove(&demo_account.id).await.unwrap();
     assert_eq!(again.list().len(), 1);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// After a restart nothing is opened yet: the list still tells a kept
@@ -117,9 +117,10 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
 #[tokio::test]
 async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restore() {
     let env = start().await;
-    let dir = tempdir("accounts");
+    let tmp = tempdir("accounts");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let first = accounts_service(&env, &dir, secrets.clone());
+    let first = accounts_service(&env, dir, secrets.clone());
     let kept = first
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
@@ -138,7 +139,7 @@ async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restor
         panic!("a Clara session")
     };
 
-    let restarted = accounts_service(&env, &dir, secrets.clone());
+    let restarted = accounts_service(&env, dir, secrets.clone());
     let signed_in = |a: &Accounts, id: &str| {
         a.list()
             .into_iter()
@@ -163,15 +164,15 @@ async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restor
     );
     assert_eq!(signed_in(&restarted, &kept.id), Some(false));
     assert!(secrets.load(&kept.id).await.unwrap().is_none());
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn signing_out_while_the_service_is_down_still_signs_out_here() {
     let env = start().await;
-    let dir = tempdir("accounts");
+    let tmp = tempdir("accounts");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, dir, secrets.clone());
     let record = add_signed_in(&accounts, sandbox_preset()).await;
     env.faults(json!({"rules": [{"path": "/api/v1/auth/session", "method": "DELETE", "kind": "status", "status": 503}]})).await;
     let out = accounts.sign_out(&record.id).await.unwrap();
@@ -186,15 +187,15 @@ async fn signing_out_while_the_service_is_down_still_signs_out_here() {
         accounts.session(&record.id).unwrap_err().code(),
         ErrorCode::SessionExpired
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
     let env = start().await;
-    let dir = tempdir("accounts");
+    let tmp = tempdir("accounts");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Dispersed),
@@ -223,21 +224,21 @@ async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
         .unwrap();
     env.faults(json!({"rules": [{"path": "/v1/*", "kind": "status", "status": 503}]}))
         .await;
-    let again = accounts_service(&env, &dir, secrets);
+    let again = accounts_service(&env, dir, secrets);
     assert!(matches!(
         again.restore(&record.id).await.unwrap(),
         Restored::Offline { .. }
     ));
     assert!(again.session(&record.id).is_ok());
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn register_and_activate_through_the_service() {
     let env = start().await;
-    let dir = tempdir("accounts");
+    let tmp = tempdir("accounts");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, &dir, secrets.clone());
+    let accounts = accounts_service(&env, dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
@@ -304,7 +305,6 @@ async fn register_and_activate_through_the_service() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Unsupported);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// Two accounts on one server read apart: an unnamed one is named after who
@@ -313,8 +313,9 @@ async fn register_and_activate_through_the_service() {
 #[tokio::test]
 async fn accounts_on_one_server_are_named_apart_and_a_chosen_name_stays() {
     let env = start().await;
-    let dir = tempdir("names");
-    let accounts = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let tmp = tempdir("names");
+    let dir = tmp.path();
+    let accounts = accounts_service(&env, dir, Arc::new(MemoryStore::default()));
     let custom = |label: Option<&str>| NewAccount {
         preset: Some(PresetId::CustomClara),
         base_url: Some(env.sandbox.urls().clara.clone()),
@@ -367,7 +368,8 @@ async fn accounts_on_one_server_are_named_apart_and_a_chosen_name_stays() {
 #[tokio::test]
 async fn an_account_list_unreadable_for_a_moment_loses_nothing() {
     let env = start().await;
-    let dir = tempdir("unreadable");
+    let tmp = tempdir("unreadable");
+    let dir = tmp.path();
     let path = dir.join("accounts.json");
     let clara = |label: &str| NewAccount {
         preset: Some(PresetId::CustomClara),
@@ -375,7 +377,7 @@ async fn an_account_list_unreadable_for_a_moment_loses_nothing() {
         label: Some(label.into()),
         ..NewAccount::default()
     };
-    let before = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let before = accounts_service(&env, dir, Arc::new(MemoryStore::default()));
     before.add(clara("First")).unwrap();
     before.add(clara("Second")).unwrap();
     let saved = std::fs::read_to_string(&path).unwrap();
@@ -426,7 +428,6 @@ async fn an_account_list_unreadable_for_a_moment_loses_nothing() {
         list.into_iter().map(|a| a.record.label).collect()
     };
     assert_eq!(labels(during.list()), ["First", "Second", "Third"]);
-    let reopened = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let reopened = accounts_service(&env, dir, Arc::new(MemoryStore::default()));
     assert_eq!(labels(reopened.list()), ["First", "Second", "Third"]);
-    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -152,8 +152,9 @@ const ACCEPTED: &[(&str, &str)] = &[
 #[tokio::test]
 async fn every_refused_amount_has_its_message_and_sends_nothing() {
     let env = start().await;
-    let dir = tempdir("amounts");
-    let accounts = accounts_service(&env, &dir, Arc::new(MemoryStore::default()));
+    let tmp = tempdir("amounts");
+    let dir = tmp.path();
+    let accounts = accounts_service(&env, dir, Arc::new(MemoryStore::default()));
     let record = add_signed_in(&accounts, sandbox_preset()).await;
     accounts.pricing(&record.id).await.unwrap();
 
@@ -186,5 +187,4 @@ async fn every_refused_amount_has_its_message_and_sends_nothing() {
         .await;
     assert_eq!(buys, serde_json::json!([]), "no purchase was asked for");
     assert!(accounts.pending_purchase(&record.id).unwrap().is_none());
-    std::fs::remove_dir_all(dir).unwrap();
 }

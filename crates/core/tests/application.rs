@@ -45,10 +45,11 @@ fn demo_input() -> SignInInput {
 #[tokio::test]
 async fn the_account_opened_at_start_is_one_with_a_kept_sign_in() {
     let env = start().await;
-    let dir = tempdir("application");
+    let tmp = tempdir("application");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
 
-    let first = open(&env, &dir, &secrets).await;
+    let first = open(&env, dir, &secrets).await;
     let list = first.accounts.list();
     assert_eq!(list.len(), 1, "the Sandbox account is there from the start");
     let sandbox_id = list[0].record.id.clone();
@@ -83,7 +84,7 @@ async fn the_account_opened_at_start_is_one_with_a_kept_sign_in() {
     drop(first);
 
     // The next start: the active account is signed out, the other is not.
-    let again = open(&env, &dir, &secrets).await;
+    let again = open(&env, dir, &secrets).await;
     assert_eq!(again.accounts.active(), Some(sandbox_id.clone()));
     assert_eq!(
         again.accounts.account_to_open().unwrap(),
@@ -100,7 +101,6 @@ async fn the_account_opened_at_start_is_one_with_a_kept_sign_in() {
     again.accounts.sign_out(&work.id).await.unwrap();
     again.accounts.switch(&sandbox_id).unwrap();
     assert_eq!(again.accounts.account_to_open().unwrap(), Some(sandbox_id));
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// What a front end heard from the supervisor.
@@ -124,9 +124,10 @@ impl WatchSink for Sink {
 #[tokio::test]
 async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
     let env = start().await;
-    let dir = tempdir("application");
+    let tmp = tempdir("application");
+    let dir = tmp.path();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let store = open(&env, &dir, &secrets).await;
+    let store = open(&env, dir, &secrets).await;
     let accounts = Arc::clone(&store.accounts);
     let id = accounts.list()[0].record.id.clone();
     let heard = Arc::new(Heard::default());
@@ -193,5 +194,4 @@ async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
     supervisor.dismiss(&id);
     assert_eq!(supervisor.view(&id).unwrap(), None);
     assert!(supervisor.check_now(&id).is_err(), "nothing left to check");
-    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -201,12 +201,8 @@ async fn hostile() -> Hostile {
         ..HttpConfig::default()
     })
     .unwrap();
-    let accounts = accounts_service_with(
-        &env,
-        &tempdir("hostile"),
-        Arc::new(MemoryStore::default()),
-        http,
-    );
+    let tmp = tempdir("hostile");
+    let accounts = accounts_service_with(&env, tmp.path(), Arc::new(MemoryStore::default()), http);
     let record = add_signed_in(
         &accounts,
         NewAccount {

@@ -33,8 +33,9 @@ async fn sandbox_account(accounts: &Accounts) -> String {
 #[tokio::test]
 async fn a_double_buy_creates_exactly_one_checkout() {
     let env = start().await;
-    let dir = tempdir("purchases");
-    let accounts = service(&env, &dir);
+    let tmp = tempdir("purchases");
+    let dir = tmp.path();
+    let accounts = service(&env, dir);
     let id = sandbox_account(&accounts).await;
 
     let (a, b) = tokio::join!(accounts.buy(&id, "$5"), accounts.buy(&id, "$5"));
@@ -69,14 +70,14 @@ async fn a_double_buy_creates_exactly_one_checkout() {
         BuyOutcome::Started { .. }
     ));
     assert_eq!(env.count("POST", "/api/v1/stripe/buy").await, 2);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
     let env = start().await;
-    let dir = tempdir("purchases");
-    let accounts = service(&env, &dir);
+    let tmp = tempdir("purchases");
+    let dir = tmp.path();
+    let accounts = service(&env, dir);
     let id = sandbox_account(&accounts).await;
     assert_eq!(
         accounts.buy(&id, "4").await.unwrap_err().to_string(),
@@ -120,14 +121,14 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
         accounts.buy(&allowed.id, "5").await.unwrap(),
         BuyOutcome::Started { .. }
     ));
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
     let env = start().await;
-    let dir = tempdir("purchases");
-    let accounts = service(&env, &dir);
+    let tmp = tempdir("purchases");
+    let dir = tmp.path();
+    let accounts = service(&env, dir);
     let id = sandbox_account(&accounts).await;
     let BuyOutcome::Started { purchase } = accounts.buy(&id, "$5").await.unwrap() else {
         panic!("started")
@@ -195,7 +196,6 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
             .starts_with(&format!("{}/stripe/p/session/", env.sandbox.urls().base)),
         "{portal}"
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// The real loop with the default schedule, time scaled down 200 times, costs
@@ -206,8 +206,9 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
 async fn a_ten_minute_wait_costs_exactly_its_planned_requests() {
     const SCALE: u32 = 200;
     let env = start().await;
-    let dir = tempdir("purchases");
-    let accounts = service(&env, &dir);
+    let tmp = tempdir("purchases");
+    let dir = tmp.path();
+    let accounts = service(&env, dir);
     let clara = sandbox_account(&accounts).await;
     let bought = accounts.buy(&clara, "$5").await.unwrap();
     let d = Schedule::default();
@@ -242,5 +243,4 @@ async fn a_ten_minute_wait_costs_exactly_its_planned_requests() {
     let sent = env.count("GET", "/api/v1/*").await - before;
     println!("Clara, 10-minute wait: {planned} checks planned, {sent} requests sent");
     assert_eq!(sent, planned as usize);
-    std::fs::remove_dir_all(dir).unwrap();
 }

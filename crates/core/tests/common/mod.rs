@@ -61,14 +61,13 @@ pub fn secret(s: &str) -> SecretString {
     s.to_owned().into()
 }
 
-/// A fresh directory for an account registry (`what` names the test file).
-pub fn tempdir(what: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "topup-{what}-{}",
-        topup_core::accounts::new_account_id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for an account registry (`what` names the test file),
+/// removed when the test ends, however it ends.
+pub fn tempdir(what: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("topup-{what}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// The accounts service over the registry in `dir`, with `env`'s Sandbox as
