@@ -1,17 +1,16 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
 import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
+import { mockCommands } from "./ipc";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup();
-      if (cmd === "provider_presets") return PRESETS;
-      throw new Error(`unexpected ${cmd}`);
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup(),
+      provider_presets: () => PRESETS,
     });
     render(App);
 
@@ -21,13 +20,12 @@ describe("app shell", () => {
 
   it("restores the active account straight to its home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
-      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [accountView(r, true, true)];
-      if (cmd === "pricing") return PRICING;
-      throw new Error(`unexpected ${cmd}`);
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(r, true, true)],
+      pricing: () => PRICING,
     });
     render(App);
 
@@ -37,13 +35,12 @@ describe("app shell", () => {
 
   it("opens an account with a purchase in flight on that purchase (resumed after a restart)", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
-      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [accountView(r, true, true)];
-      if (cmd === "purchase_state") return { purchase: PENDING, last: progress({ state: "waiting" }) };
-      return null;
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(r, true, true)],
+      purchase_state: () => ({ purchase: PENDING, last: progress({ state: "waiting" }) }),
     });
     render(App);
     expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
@@ -52,12 +49,11 @@ describe("app shell", () => {
 
   it("asks to sign in again when the stored session ended, keeping the account", async () => {
     const r = record();
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
-      if (cmd === "restore_account") return { state: "needs_sign_in", reason: "Your session has ended. Sign in again to continue." };
-      if (cmd === "list_accounts") return [accountView(r, false, true)];
-      throw new Error(`unexpected ${cmd}`);
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
+      restore_account: () => ({ state: "needs_sign_in", code: "session_expired", reason: "Your session has ended. Sign in again to continue." }),
+      list_accounts: () => [accountView(r, false, true)],
     });
     render(App);
 
@@ -70,28 +66,25 @@ describe("app shell", () => {
     const clara = record({ email: ACCOUNT.email, label: "Clara" });
     const dispersed = record({ id: "acc-2", preset: "dispersed", provider: "dispersed", label: "Dispersed", base_url: "https://api.dispersed.com" });
     const switched: unknown[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup")
-        return startup({
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({
           accounts: [
             accountView(clara, false, true),
             accountView(dispersed, false, false),
           ],
           active: clara.id,
-        });
-      if (cmd === "restore_account") return { state: "needs_sign_in", reason: null };
-      if (cmd === "provider_presets") return PRESETS;
-      if (cmd === "switch_account") {
+        }),
+      restore_account: () => ({ state: "needs_sign_in", code: null, reason: null }),
+      provider_presets: () => PRESETS,
+      switch_account: (args) => {
         switched.push(args);
         return null;
-      }
-      if (cmd === "list_accounts")
-        return [
+      },
+      list_accounts: () => [
           accountView(clara, false, false),
           accountView(dispersed, false, true),
-        ];
-      throw new Error(`unexpected ${cmd}`);
+        ],
     });
     render(App);
 
@@ -110,22 +103,20 @@ describe("app shell", () => {
     // with a kept sign-in; the UI only follows it.
     const clara = record({ label: "Clara" });
     const other = record({ id: "acc-2", email: ACCOUNT.email, label: "Work" });
-    mockIPC((cmd, args) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup")
-        return startup({
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({
           accounts: [accountView(clara, false, false), accountView(other, true, true)],
           active: other.id,
           open_first: other.id,
-        });
-      if (cmd === "restore_account") {
+        }),
+      restore_account: (args) => {
         expect(args).toEqual({ accountId: "acc-2" });
         return { state: "signed_in", account: ACCOUNT };
-      }
-      if (cmd === "list_accounts") return [accountView(clara, false, false), accountView(other, true, true)];
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "purchase_state") return null;
-      throw new Error(`unexpected ${cmd}`);
+      },
+      list_accounts: () => [accountView(clara, false, false), accountView(other, true, true)],
+      pricing: () => PRICING,
+      purchase_state: () => null,
     });
     render(App);
 
@@ -134,12 +125,10 @@ describe("app shell", () => {
   });
 
   it("says plainly when sign-ins cannot be kept", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup")
-        return startup({ persists: false, keychain_warning: "No system keychain is available, so Topup keeps your sign-in for this session only." });
-      if (cmd === "provider_presets") return PRESETS;
-      throw new Error(`unexpected ${cmd}`);
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ persists: false, keychain_warning: "No system keychain is available, so Topup keeps your sign-in for this session only." }),
+      provider_presets: () => PRESETS,
     });
     render(App);
 
@@ -149,13 +138,12 @@ describe("app shell", () => {
 
   it("draws in the theme kept in Rust, and goes to Settings and back to the same home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } });
-      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [accountView(r, true, true)];
-      if (cmd === "pricing") return PRICING;
-      return null;
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(r, true, true)],
+      pricing: () => PRICING,
     });
     render(App);
     await screen.findByTestId("balance");
@@ -173,17 +161,16 @@ describe("app shell", () => {
   it("goes to sign-in when the account was signed out from Settings", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     let signedIn = true;
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id });
-      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [accountView(r, signedIn, true)];
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "sign_out") {
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(r, signedIn, true)],
+      pricing: () => PRICING,
+      sign_out: () => {
         signedIn = false;
         return { revoked_on_server: true, message: "Signed out." };
-      }
-      return null;
+      },
     });
     render(App);
     await screen.findByTestId("balance");

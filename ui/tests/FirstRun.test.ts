@@ -1,15 +1,15 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
+import type { Preset } from "../src/lib/bindings";
 import FirstRun from "../src/screens/FirstRun.svelte";
-import { PRESETS } from "./fixtures";
+import { PRESETS, record } from "./fixtures";
+import { mockCommands } from "./ipc";
 
 describe("first run", () => {
   it("lists every service Rust offers, with its address", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "provider_presets") return PRESETS;
-      throw new Error(`unexpected command ${cmd}`);
+    mockCommands({
+      provider_presets: () => PRESETS,
     });
     render(FirstRun);
 
@@ -26,8 +26,8 @@ describe("first run", () => {
   });
 
   it("shows a skeleton while the list loads", async () => {
-    let release: (value: unknown) => void = () => {};
-    mockIPC(() => new Promise((resolve) => (release = resolve)));
+    let release: (value: Preset[]) => void = () => {};
+    mockCommands({ provider_presets: () => new Promise((resolve) => (release = resolve)) });
     render(FirstRun);
 
     expect(screen.getAllByRole("status")[0]).toHaveTextContent("Loading services");
@@ -38,10 +38,12 @@ describe("first run", () => {
 
   it("explains a failed load and retries", async () => {
     let calls = 0;
-    mockIPC(() => {
-      calls += 1;
-      if (calls === 1) throw "The app's backend is not responding.";
-      return PRESETS;
+    mockCommands({
+      provider_presets: () => {
+        calls += 1;
+        if (calls === 1) throw "The app's backend is not responding.";
+        return PRESETS;
+      },
     });
     render(FirstRun);
 
@@ -54,14 +56,13 @@ describe("first run", () => {
   });
 
   it("checks a custom address in Rust and shows its verdict", async () => {
-    mockIPC((cmd, args) => {
-      if (cmd === "provider_presets") return PRESETS;
-      if (cmd === "check_base_url") {
+    mockCommands({
+      provider_presets: () => PRESETS,
+      check_base_url: (args) => {
         const input = (args as { input: string }).input;
         if (input.startsWith("https://")) return input.replace(/\/$/, "");
         throw { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer (localhost). Use https://." };
-      }
-      throw new Error(`unexpected command ${cmd}`);
+      },
     });
     render(FirstRun);
 
@@ -81,13 +82,12 @@ describe("first run", () => {
 
   it("adds the chosen service and hands the new account on", async () => {
     let added: unknown = null;
-    mockIPC((cmd, args) => {
-      if (cmd === "provider_presets") return PRESETS;
-      if (cmd === "add_account") {
+    mockCommands({
+      provider_presets: () => PRESETS,
+      add_account: (args) => {
         added = (args as { account: unknown }).account;
-        return { id: "acct_1" };
-      }
-      throw new Error(`unexpected ${cmd}`);
+        return record({ id: "acct_1" });
+      },
     });
     const onadded = vi.fn();
     render(FirstRun, { onadded });
@@ -100,14 +100,13 @@ describe("first run", () => {
 
   it("names a custom server's account as the person types it, or leaves the name to Topup", async () => {
     const added: { label: string | null }[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "provider_presets") return PRESETS;
-      if (cmd === "check_base_url") return (args as { input: string }).input;
-      if (cmd === "add_account") {
+    mockCommands({
+      provider_presets: () => PRESETS,
+      check_base_url: (args) => (args as { input: string }).input,
+      add_account: (args) => {
         added.push((args as { account: { label: string | null } }).account);
-        return { id: `acct_${added.length}` };
-      }
-      throw new Error(`unexpected ${cmd}`);
+        return record({ id: `acct_${added.length}` });
+      },
     });
     render(FirstRun, { onadded: vi.fn() });
     await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
@@ -123,7 +122,7 @@ describe("first run", () => {
   });
 
   it("offers the Sandbox only when it runs", async () => {
-    mockIPC(() => PRESETS);
+    mockCommands({ provider_presets: () => PRESETS });
     render(FirstRun, { sandboxAvailable: false });
     await fireEvent.click(await screen.findByTestId("preset-sandbox"));
     expect(screen.getByTestId("continue")).toBeDisabled();
@@ -131,7 +130,7 @@ describe("first run", () => {
   });
 
   it("offers the address field only for a custom server", async () => {
-    mockIPC(() => PRESETS);
+    mockCommands({ provider_presets: () => PRESETS });
     render(FirstRun);
 
     await fireEvent.click(await screen.findByTestId("preset-clara"));

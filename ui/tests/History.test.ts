@@ -1,10 +1,10 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import type { HistoryEntry } from "../src/lib/bindings";
 import History from "../src/screens/History.svelte";
 import { PRICING, record } from "./fixtures";
+import { type Call, mockCommands } from "./ipc";
 
 const entry = (n: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry => ({
   id: `tx_${n}`,
@@ -19,18 +19,18 @@ const entry = (n: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry =
 
 describe("history", () => {
   it("lists entries newest first, a page at a time, and opens the billing portal through Rust", async () => {
-    const calls: Array<[string, unknown]> = [];
-    mockIPC((cmd, args) => {
-      calls.push([cmd, args]);
-      if (cmd === "capabilities") return PRICING.capabilities;
-      if (cmd === "history") {
-        const page = (args as { page: number }).page;
-        return page === 1
-          ? { entries: [entry(5), entry(1, { incoming: false, credits: "-20", amount: null, description: "Agent run" })], page: 1, has_more: true }
-          : { entries: [entry(9, { status: "completed" })], page: 2, has_more: false };
-      }
-      return null;
-    });
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        capabilities: () => PRICING.capabilities,
+        open_billing_portal: () => null,
+        history: (args) =>
+          args["page"] === 1
+            ? { entries: [entry(5), entry(1, { incoming: false, credits: "-20", amount: null, description: "Agent run" })], page: 1, has_more: true }
+            : { entries: [entry(9, { status: "completed" })], page: 2, has_more: false },
+      },
+      calls,
+    );
     render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
 
     const rows = await screen.findAllByTestId("history-entry");
@@ -51,13 +51,12 @@ describe("history", () => {
 
   it("has an empty state, an error state with a retry, and no portal where the service has none", async () => {
     let fail = true;
-    mockIPC((cmd) => {
-      if (cmd === "capabilities") return { ...PRICING.capabilities, portal: false };
-      if (cmd === "history") {
+    mockCommands({
+      capabilities: () => ({ ...PRICING.capabilities, portal: false }),
+      history: () => {
         if (fail) throw { code: "network_unreachable", message: "Topup cannot reach the service. Check your internet connection." };
         return { entries: [], page: 1, has_more: false };
-      }
-      return null;
+      },
     });
     render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     expect(await screen.findByRole("alert")).toHaveTextContent("cannot reach the service");
@@ -68,12 +67,14 @@ describe("history", () => {
   });
 
   it("hands an ended session back to the shell", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "history") throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
-      return PRICING.capabilities;
+    mockCommands({
+      capabilities: () => PRICING.capabilities,
+      history: () => {
+        throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
+      },
     });
     const onsessionended = vi.fn();
     render(History, { record: record(), onback: vi.fn(), onsessionended });
     await expect.poll(() => onsessionended.mock.calls.length).toBe(1);
   });
-});
+    });

@@ -1,9 +1,10 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
+import type { Quote } from "../src/lib/bindings";
 import Home from "../src/screens/Home.svelte";
 import { ACCOUNT, PENDING, PRICING, record } from "./fixtures";
+import { type Call, mockCommands } from "./ipc";
 
 function props() {
   return {
@@ -16,22 +17,21 @@ function props() {
   };
 }
 
-const quote = (input: string) => ({ amount: { currency: "USD", minor: Number(input) * 100 }, credits: String(Number(input) * 100) });
+const quote = (input: string): Quote => ({ amount: { currency: "USD", minor: Number(input) * 100 }, credits: String(Number(input) * 100) });
 
 describe("home: buying", () => {
   it("buys a quoted amount once, however often Buy is pressed", async () => {
     let buys = 0;
     let release: () => void = () => {};
-    mockIPC(async (cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "quote") return quote((args as { input: string }).input);
-      if (cmd === "purchase_state") return null;
-      if (cmd === "buy") {
+    mockCommands({
+      pricing: async () => PRICING,
+      quote: async (args) => quote((args as { input: string }).input),
+      purchase_state: async () => null,
+      buy: async () => {
         buys += 1;
         await new Promise<void>((r) => (release = r));
         return { outcome: { outcome: "started", purchase: PENDING }, open_error: null };
-      }
-      return null;
+      },
     });
     const p = props();
     render(Home, p);
@@ -51,15 +51,14 @@ describe("home: buying", () => {
 
   it("shows the purchase already in flight instead of a second one, and says why Buy failed", async () => {
     let answer: "pending" | "refused" = "pending";
-    mockIPC((cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "quote") return quote((args as { input: string }).input);
-      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
-      if (cmd === "buy") {
+    mockCommands({
+      pricing: () => PRICING,
+      quote: (args) => quote((args as { input: string }).input),
+      purchase_state: () => ({ purchase: PENDING, last: null }),
+      buy: () => {
         if (answer === "refused") throw { code: "checkout_url_refused", message: "Topup did not open “https://checkout.stripe.com.evil.example/”." };
         return { outcome: { outcome: "already_pending", purchase: PENDING }, open_error: null };
-      }
-      return null;
+      },
     });
     const p = props();
     render(Home, p);
@@ -80,17 +79,16 @@ describe("home: buying", () => {
 
   it("offers to try again when it is unknown whether the checkout was created", async () => {
     const bought: string[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "quote") return quote((args as { input: string }).input);
-      if (cmd === "purchase_state") return null;
-      if (cmd === "buy") {
+    mockCommands({
+      pricing: () => PRICING,
+      quote: (args) => quote((args as { input: string }).input),
+      purchase_state: () => null,
+      buy: (args) => {
         bought.push((args as { input: string }).input);
         if (bought.length === 1)
           throw { code: "purchase_unconfirmed", message: "Topup could not tell whether the checkout was created: the service answered HTTP 502. Nothing is charged unless a checkout is paid, so it is safe to try again." };
         return { outcome: { outcome: "started", purchase: PENDING }, open_error: null };
-      }
-      return null;
+      },
     });
     const p = props();
     render(Home, p);
@@ -105,12 +103,14 @@ describe("home: buying", () => {
   });
 
   it("offers no retry for a refusal that would only fail again", async () => {
-    mockIPC((cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "quote") return quote((args as { input: string }).input);
-      if (cmd === "purchase_state") return null;
-      if (cmd === "buy") throw { code: "permission_denied", message: "This account is not allowed to do that." };
-      return null;
+    mockCommands({
+      pricing: () => PRICING,
+      quote: (args) => quote(String(args["input"])),
+      purchase_state: () => null,
+      buy: () => {
+        throw { code: "permission_denied", message: "This account is not allowed to do that." };
+      },
+      balance_shown: () => undefined,
     });
     render(Home, props());
     await fireEvent.click(await screen.findByRole("button", { name: "$5.00" }));
@@ -121,35 +121,38 @@ describe("home: buying", () => {
   });
 
   it("abandons the pending purchase from the banner", async () => {
-    const calls: string[] = [];
-    mockIPC((cmd) => {
-      calls.push(cmd);
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
-      return null;
-    });
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        pricing: () => PRICING,
+        purchase_state: () => ({ purchase: PENDING, last: null }),
+        cancel_purchase: () => null,
+        dismiss_purchase: () => undefined,
+        balance_shown: () => undefined,
+      },
+      calls,
+    );
     render(Home, props());
     await fireEvent.click(await screen.findByTestId("abandon-pending"));
     expect(await screen.findByRole("dialog", { name: "Abandon this purchase?" })).toBeVisible();
-    expect(calls).not.toContain("cancel_purchase");
+    expect(calls.map(([command]) => command)).not.toContain("cancel_purchase");
     await fireEvent.click(screen.getByTestId("dialog-confirm"));
     await expect.poll(() => screen.queryByTestId("pending-banner")).toBeNull();
-    expect(calls).toEqual(expect.arrayContaining(["cancel_purchase", "dismiss_purchase"]));
+    expect(calls.map(([command]) => command)).toEqual(expect.arrayContaining(["cancel_purchase", "dismiss_purchase"]));
   });
-});
+    });
 
 describe("home: balance", () => {
   it("reports the balance to the app once it is on screen", async () => {
     const shown: unknown[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "purchase_state") return null;
-      if (cmd === "balance_shown") shown.push(args);
-      return null;
+    mockCommands({
+      pricing: () => PRICING,
+      purchase_state: () => null,
+      balance_shown: (args) => void shown.push(args),
     });
     const p = props();
     render(Home, p);
     expect(await screen.findByTestId("balance")).toHaveTextContent(/credits/);
     await expect.poll(() => shown).toEqual([{ accountId: p.record.id, balance: ACCOUNT.balance, on: "home" }]);
   });
-});
+    });

@@ -1,11 +1,12 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import PriceQuote from "../src/components/PriceQuote.svelte";
+import type { Quote } from "../src/lib/bindings";
 import { PRICING } from "./fixtures";
+import { mockCommands } from "./ipc";
 
-function rustQuote(input: string) {
+function rustQuote(input: string): Quote {
   // What the core parser answers, for the cases below.
   if (input === "4") throw { code: "invalid_amount", message: "The minimum is $5.00." };
   if (input === "5.50") throw { code: "invalid_amount", message: "This service sells whole units only: type $5.00 or another whole amount." };
@@ -15,14 +16,13 @@ function rustQuote(input: string) {
 describe("price and quote", () => {
   it("shows the rate and limits, and quotes what an amount buys", async () => {
     const quoted: string[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "quote") {
+    mockCommands({
+      pricing: () => PRICING,
+      quote: (args) => {
         const input = (args as { input: string }).input;
         quoted.push(input);
         return rustQuote(input);
-      }
-      throw new Error(`unexpected ${cmd}`);
+      },
     });
     render(PriceQuote, { accountId: "acct_quote" });
 
@@ -40,24 +40,26 @@ describe("price and quote", () => {
   });
 
   it("says when the provider publishes no prices", async () => {
-    mockIPC((cmd) => (cmd === "pricing" ? { ...PRICING, prices: null, min: null, max: null, capabilities: { ...PRICING.capabilities, currency: "EUR", price: false } } : null));
+    mockCommands({ pricing: () => ({ ...PRICING, prices: null, min: null, max: null, capabilities: { ...PRICING.capabilities, currency: "EUR", price: false } }) });
     render(PriceQuote, { accountId: "acct_no_prices" });
     expect(await screen.findByText(/publishes no price list/)).toBeVisible();
   });
 
   it("hands an ended session back to the shell", async () => {
-    mockIPC(() => {
-      throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
+    mockCommands({
+      pricing: () => {
+        throw { code: "session_expired", message: "Your session has ended. Sign in again to continue." };
+      },
     });
     const onsessionended = vi.fn();
     render(PriceQuote, { accountId: "acct_session", onsessionended });
     await expect.poll(() => onsessionended.mock.calls.length).toBe(1);
   });
-});
+    });
 
 describe("a typed amount", () => {
   it("is still there when the screen comes back (after signing in again)", async () => {
-    mockIPC((cmd, args) => (cmd === "pricing" ? PRICING : rustQuote((args as { input: string }).input)));
+    mockCommands({ pricing: () => PRICING, quote: (args) => rustQuote(String(args["input"])) });
     const first = render(PriceQuote, { accountId: "acct_keep" });
     await screen.findByTestId("rate");
     await fireEvent.input(screen.getByTestId("amount"), { target: { value: "25" } });

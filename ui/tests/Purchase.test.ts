@@ -1,21 +1,30 @@
 import { emit } from "@tauri-apps/api/event";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import { draftAmount, keepDraftAmount } from "../src/lib/drafts";
 import Purchase from "../src/screens/Purchase.svelte";
 import { PENDING, progress, record } from "./fixtures";
+import { type Call, type Handlers, mockCommands } from "./ipc";
 
-function mount(calls: string[], overrides: Record<string, (args: unknown) => unknown> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      calls.push(cmd);
-      if (cmd in overrides) return overrides[cmd]!(args);
-      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
-      return null;
+function mount(calls: string[], overrides: Handlers = {}) {
+  const recorded: Call[] = [];
+  // Each call is listed as it happens, in `calls`.
+  recorded.push = (...items: Call[]) => {
+    calls.push(...items.map(([command]) => command));
+    return Array.prototype.push.apply(recorded, items);
+  };
+  mockCommands(
+    {
+      purchase_state: () => ({ purchase: PENDING, last: null }),
+      reopen_checkout: () => null,
+      copy_checkout_link: () => null,
+      keep_checking: () => null,
+      cancel_purchase: () => null,
+      dismiss_purchase: () => undefined,
+      ...overrides,
     },
-    { shouldMockEvents: true },
+    recorded,
   );
   const ondone = vi.fn();
   const onsignin = vi.fn();
@@ -29,7 +38,7 @@ describe("purchase screen", () => {
     const calls: string[] = [];
     const shown: unknown[] = [];
     keepDraftAmount(record().id, "5");
-    const { ondone } = mount(calls, { balance_shown: (args) => shown.push(args) });
+    const { ondone } = mount(calls, { balance_shown: (args) => void shown.push(args) });
     expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
     expect(screen.getByText(/500 credits/)).toBeVisible();
     await expect.poll(() => calls).toContain("purchase_state");

@@ -1,4 +1,3 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -7,16 +6,14 @@ import { toasts } from "../src/lib/toast.svelte";
 import Settings from "../src/screens/Settings.svelte";
 import { expectAccessible } from "./a11y";
 import { APP_INFO, record, accountView } from "./fixtures";
+import { type Call, type Handlers, mockCommands } from "./ipc";
 
 const CLARA: AccountView = accountView(record({ email: "demo@topup.test" }), true, true);
 const DISPERSED: AccountView = accountView(record({ id: "acct_2", preset: "dispersed", provider: "dispersed", base_url: "https://api.dispersed.com", label: "Dispersed" }), false, false);
 
-function mount(handler: (cmd: string, args: Record<string, unknown>) => unknown, theme: Theme = "system", accounts = [CLARA, DISPERSED]) {
-  const calls: Array<[string, Record<string, unknown>]> = [];
-  mockIPC((cmd, args) => {
-    calls.push([cmd, args as Record<string, unknown>]);
-    return handler(cmd, args as Record<string, unknown>);
-  });
+function mount(handlers: Handlers, theme: Theme = "system", accounts = [CLARA, DISPERSED]) {
+  const calls: Call[] = [];
+  mockCommands(handlers, calls);
   const props = {
     accounts,
     theme,
@@ -39,7 +36,7 @@ afterEach(() => {
 
 describe("settings", () => {
   it("switches the theme at once and keeps it through Rust", async () => {
-    const { calls, props } = mount((cmd, args) => (cmd === "set_theme" ? { theme: args["theme"] } : null));
+    const { calls, props } = mount({ set_theme: (args) => ({ theme: args["theme"] as Theme, check_for_updates: true, update_endpoint: null }) });
     expect(screen.getByRole("heading", { name: "Settings" })).toHaveFocus();
     expect(screen.getByRole("radio", { name: "System" })).toBeChecked();
     await fireEvent.click(screen.getByRole("radio", { name: "Dark" }));
@@ -50,10 +47,14 @@ describe("settings", () => {
   });
 
   it("puts the theme back and says why when it cannot be saved", async () => {
-    mount((cmd) => {
-      if (cmd === "set_theme") throw { code: "storage_failed", message: "Topup could not save its settings: disk full" };
-      return null;
-    }, "light");
+    mount(
+      {
+        set_theme: () => {
+          throw { code: "storage_failed", message: "Topup could not save its settings: disk full" };
+        },
+      },
+      "light",
+    );
     await fireEvent.click(screen.getByRole("radio", { name: "Dark" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("disk full");
     expect(document.documentElement.dataset["theme"]).toBe("light");
@@ -61,7 +62,7 @@ describe("settings", () => {
   });
 
   it("lists every account with where it signs in and whether it is signed in", async () => {
-    const { props } = mount(() => null);
+    const { props } = mount({});
     const rows = screen.getAllByTestId("settings-account");
     expect(rows).toHaveLength(2);
     expect(rows[0]).toHaveTextContent("Clara");
@@ -81,14 +82,15 @@ describe("settings", () => {
 
   it("edits an account's provider settings and shows Rust's refusal beside the field", async () => {
     let refuse = true;
-    const { calls, props } = mount((cmd, args) => {
-      if (cmd !== "update_account_settings") return null;
-      const settings = args["settings"] as { label: string; checkout_origins: string };
-      if (refuse) {
-        refuse = false;
-        throw { code: "invalid_checkout_origin", message: "http://pay.example.com cannot be allowed for checkout pages" };
-      }
-      return { ...CLARA.record, label: settings.label, checkout_origins: settings.checkout_origins.split("\n") };
+    const { calls, props } = mount({
+      update_account_settings: (args) => {
+        const settings = args["settings"] as { label: string; checkout_origins: string };
+        if (refuse) {
+          refuse = false;
+          throw { code: "invalid_checkout_origin", message: "http://pay.example.com cannot be allowed for checkout pages" };
+        }
+        return { ...CLARA.record, label: settings.label, checkout_origins: settings.checkout_origins.split("\n") };
+      },
     });
     const row = screen.getAllByTestId("settings-account")[0]!;
     const edit = within(row).getByTestId("settings-edit");
@@ -120,7 +122,7 @@ describe("settings", () => {
   });
 
   it("offers no Clara-only settings for a Dispersed account", async () => {
-    mount(() => null);
+    mount({});
     await fireEvent.click(within(screen.getAllByTestId("settings-account")[1]!).getByTestId("settings-edit"));
     expect(screen.getByTestId("account-settings-form")).toBeInTheDocument();
     expect(screen.queryByLabelText("Public API key")).toBeNull();
@@ -128,7 +130,7 @@ describe("settings", () => {
   });
 
   it("removes an account only after the person confirms", async () => {
-    const { calls, props } = mount((cmd) => (cmd === "remove_account" ? { revoked_on_server: true, message: "Signed out." } : null));
+    const { calls, props } = mount({ remove_account: () => ({ revoked_on_server: true, message: "Signed out." }) });
     await fireEvent.click(screen.getAllByTestId("settings-remove")[1]!);
     const dialog = await screen.findByRole("dialog", { name: "Remove Dispersed?" });
     expect(screen.getByTestId("dialog-cancel")).toHaveFocus();
@@ -144,16 +146,17 @@ describe("settings", () => {
   });
 
   it("signs an account out from its row and says so", async () => {
-    const { props } = mount((cmd) => (cmd === "sign_out" ? { revoked_on_server: true, message: "Signed out." } : null));
+    const { props } = mount({ sign_out: () => ({ revoked_on_server: true, message: "Signed out." }) });
     await fireEvent.click(screen.getByTestId("settings-sign-out"));
     await expect.poll(() => props.onchanged.mock.calls.length).toBe(1);
     expect(toasts.map((t) => t.message)).toContain("Clara: Signed out.");
   });
 
   it("shows a failed sign-out on the account's row", async () => {
-    mount((cmd) => {
-      if (cmd === "sign_out") throw { code: "keychain_locked", message: "The system keychain is locked. Unlock it and try again." };
-      return null;
+    mount({
+      sign_out: () => {
+        throw { code: "keychain_locked", message: "The system keychain is locked. Unlock it and try again." };
+      },
     });
     await fireEvent.click(screen.getByTestId("settings-sign-out"));
     const row = screen.getAllByTestId("settings-account")[0]!;
@@ -161,7 +164,7 @@ describe("settings", () => {
   });
 
   it("is accessible, with an account's form open and with the remove dialog open", async () => {
-    mount(() => null);
+    mount({});
     await fireEvent.click(screen.getAllByTestId("settings-edit")[0]!);
     await expectAccessible();
     await fireEvent.click(screen.getAllByTestId("settings-remove")[0]!);

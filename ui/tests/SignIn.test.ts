@@ -1,28 +1,27 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import SignIn from "../src/screens/SignIn.svelte";
 import { ACCOUNT, record } from "./fixtures";
+import { type Call, mockCommands } from "./ipc";
 import { CAPABILITIES } from "./generated/core";
 
 describe("sign in", () => {
   it("walks through the two-factor code step: the code is sent on arrival, a wrong one stays selected to retype", async () => {
     const calls: unknown[] = [];
     const sent: string[] = [];
-    mockIPC((cmd, args) => {
-      if (cmd === "sign_in") {
+    mockCommands({
+      sign_in: (args) => {
         const input = (args as { input: { code: string | null } }).input;
         calls.push(input);
         if (input.code === null) return { state: "code_required", can_email_code: true };
         if (input.code === "123456") return { state: "signed_in", account: ACCOUNT };
         throw { code: "code_invalid", message: "That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again." };
-      }
-      if (cmd === "send_code") {
+      },
+      send_code: (args) => {
         sent.push((args as { email: string }).email);
         return null;
-      }
-      throw new Error(`unexpected ${cmd}`);
+      },
     });
     const onsignedin = vi.fn();
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk" }), notice: "Signed out.", onsignedin });
@@ -62,9 +61,8 @@ describe("sign in", () => {
   });
 
   it("says how to get a code where Topup cannot ask for one", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "sign_in") return { state: "code_required", can_email_code: false };
-      throw new Error(`unexpected ${cmd}`);
+    mockCommands({
+      sign_in: () => ({ state: "code_required", can_email_code: false }),
     });
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: null, base_url: "https://clara.example.com/api/v1" }), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "2fa@topup.test" } });
@@ -78,8 +76,10 @@ describe("sign in", () => {
   });
 
   it("shows why credentials were refused", async () => {
-    mockIPC(() => {
-      throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted. Check them and try again." };
+    mockCommands({
+      sign_in: () => {
+        throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted. Check them and try again." };
+      },
     });
     render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Email"), { target: { value: "me@topup.test" } });
@@ -90,9 +90,11 @@ describe("sign in", () => {
 
   it("asks Dispersed for a key pair", async () => {
     let sent: unknown = null;
-    mockIPC((_cmd, args) => {
-      sent = (args as { input: unknown }).input;
-      return { state: "signed_in", account: { ...ACCOUNT, balance: null } };
+    mockCommands({
+      sign_in: (args) => {
+        sent = args["input"];
+        return { state: "signed_in", account: { ...ACCOUNT, balance: null } };
+      },
     });
     render(SignIn, { offers: CAPABILITIES.dispersed, account: record({ preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn() });
     await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_a" } });
@@ -103,9 +105,11 @@ describe("sign in", () => {
 
   it("signs in with an API-key token", async () => {
     let sent: unknown = null;
-    mockIPC((_cmd, args) => {
-      sent = (args as { input: unknown }).input;
-      return { state: "signed_in", account: ACCOUNT };
+    mockCommands({
+      sign_in: (args) => {
+        sent = args["input"];
+        return { state: "signed_in", account: ACCOUNT };
+      },
     });
     const onsignedin = vi.fn();
     render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin });
@@ -117,7 +121,7 @@ describe("sign in", () => {
   });
 
   it("prefills the Sandbox's demo sign-in", () => {
-    mockIPC(() => null);
+    mockCommands({});
     render(SignIn, {
       offers: CAPABILITIES.clara,
       account: record({ preset: "sandbox", base_url: null, label: "Sandbox" }),
@@ -127,23 +131,24 @@ describe("sign in", () => {
     expect(screen.getByLabelText("Email")).toHaveValue("demo@topup.test");
     expect(screen.getByLabelText("Password")).toHaveValue("topup-demo-password");
   });
-});
+    });
 
 describe("create an account", () => {
   it("registers, then activates with the emailed code", async () => {
-    const seen: string[] = [];
-    mockIPC((cmd, args) => {
-      seen.push(cmd);
-      if (cmd === "register") {
-        expect(args).toMatchObject({ firstName: "Ada", lastName: "Lovelace", email: "ada@topup.test", password: "analytical" });
-        return { ...ACCOUNT, can_buy: false };
-      }
-      if (cmd === "activate") {
-        if ((args as { code: string }).code !== "654321") throw { code: "code_invalid", message: "That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again." };
-        return ACCOUNT;
-      }
-      throw new Error(`unexpected ${cmd}`);
-    });
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        register: (args) => {
+          expect(args).toMatchObject({ firstName: "Ada", lastName: "Lovelace", email: "ada@topup.test", password: "analytical" });
+          return { ...ACCOUNT, can_buy: false };
+        },
+        activate: (args) => {
+          if (args["code"] !== "654321") throw { code: "code_invalid", message: "That code is not right, or it was sent more than 10 minutes ago. Check the digits and try again." };
+          return ACCOUNT;
+        },
+      },
+      calls,
+    );
     const onsignedin = vi.fn();
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk" }), onsignedin });
 
@@ -159,11 +164,11 @@ describe("create an account", () => {
     expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("That code is not right");
     await fireEvent.paste(screen.getByTestId("code-input"), { clipboardData: { getData: () => "654321" } });
     await expect.poll(() => onsignedin.mock.calls.length).toBe(1);
-    expect(seen).toEqual(["register", "activate", "activate"]);
+    expect(calls.map(([command]) => command)).toEqual(["register", "activate", "activate"]);
   });
 
   it("is offered only where the service's public key is known", () => {
-    mockIPC(() => null);
+    mockCommands({});
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: null }), onsignedin: vi.fn() });
     expect(screen.queryByTestId("to-register")).not.toBeInTheDocument();
   });
@@ -173,14 +178,12 @@ describe("Google sign-in", () => {
   it("waits for the browser and can be cancelled", async () => {
     let finish: (v: unknown) => void = () => {};
     const cancelled = vi.fn();
-    mockIPC((cmd) => {
-      if (cmd === "google_sign_in") return new Promise((_, reject) => (finish = reject));
-      if (cmd === "google_cancel") {
+    mockCommands({
+      google_sign_in: () => new Promise((_, reject) => (finish = reject)),
+      google_cancel: () => {
         cancelled();
         finish({ code: "cancelled", message: "Google sign-in was cancelled." });
-        return null;
-      }
-      throw new Error(`unexpected ${cmd}`);
+      },
     });
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ google_client_id: "client" }), onsignedin: vi.fn() });
     await fireEvent.click(screen.getByTestId("google-sign-in"));
@@ -192,13 +195,13 @@ describe("Google sign-in", () => {
   });
 
   it("is offered only with a Google client id", () => {
-    mockIPC(() => null);
+    mockCommands({});
     render(SignIn, { offers: CAPABILITIES.clara, account: record({ google_client_id: null }), onsignedin: vi.fn() });
     expect(screen.queryByTestId("google-sign-in")).not.toBeInTheDocument();
   });
 
   it("moves between the sign-in methods with the arrow keys, as tabs do", async () => {
-    mockIPC(() => null);
+    mockCommands({});
     render(SignIn, { offers: CAPABILITIES.clara, account: record(), onsignedin: vi.fn() });
     const password = screen.getByRole("tab", { name: "Email and password" });
     const token = screen.getByRole("tab", { name: "API-key token" });

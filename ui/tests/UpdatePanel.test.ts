@@ -1,24 +1,26 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import UpdatePanel from "../src/components/UpdatePanel.svelte";
 import type { Preferences, Release, UpdateStatus } from "../src/lib/bindings";
+import { type Call, mockCommands } from "./ipc";
 
 const PREFS: Preferences = { theme: "system", check_for_updates: true, update_endpoint: null };
 const RELEASE: Release = { version: "0.2.0", notes: "Faster start.\nA tray icon.", pub_date: "2026-12-01T09:00:00Z" };
 
 function show(status: UpdateStatus, preferences: Preferences = PREFS) {
-  const calls: string[] = [];
-  mockIPC((cmd, args) => {
-    calls.push(cmd);
-    if (cmd === "set_check_for_updates") return { ...PREFS, check_for_updates: (args as { on: boolean }).on };
-    if (cmd === "install_update") return { state: "installing", release: RELEASE };
-    return { state: "checking" };
-  });
+  const recorded: Call[] = [];
+  mockCommands(
+    {
+      set_check_for_updates: (args) => ({ ...PREFS, check_for_updates: args["on"] === true }),
+      install_update: () => ({ state: "installing", release: RELEASE }),
+      check_for_updates: () => ({ state: "checking" }),
+    },
+    recorded,
+  );
   const onpreferences = vi.fn();
   render(UpdatePanel, { status, preferences, onpreferences });
-  return { calls, onpreferences };
+  return { calls: () => recorded.map(([command]) => command), onpreferences };
 }
 
 describe("updates in settings", () => {
@@ -28,7 +30,7 @@ describe("updates in settings", () => {
     expect(screen.getByTestId("update-notes")).toHaveTextContent("What’s new in 0.2.0");
     expect(screen.getByTestId("update-notes")).toHaveTextContent("A tray icon.");
     await fireEvent.click(screen.getByRole("button", { name: "Restart to update" }));
-    expect(calls).toEqual(["install_update"]);
+    expect(calls()).toEqual(["install_update"]);
   });
 
   it("says it waits for the watched purchase, with no second install button", () => {
@@ -51,7 +53,7 @@ describe("updates in settings", () => {
     const { calls, onpreferences } = show({ state: "up_to_date" });
     expect(screen.getByTestId("update-status")).toHaveTextContent("Topup is up to date.");
     await fireEvent.click(screen.getByRole("checkbox", { name: "Look for updates when Topup starts and once a day" }));
-    expect(calls).toEqual(["set_check_for_updates"]);
+    expect(calls()).toEqual(["set_check_for_updates"]);
     await vi.waitFor(() => expect(onpreferences).toHaveBeenCalledWith({ ...PREFS, check_for_updates: false }));
   });
 

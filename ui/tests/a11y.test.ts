@@ -1,7 +1,6 @@
 // Every screen in each of its states, checked with axe-core (structure, names,
 // roles, labels; contrast is checked in the real window by the e2e tour).
 import { emit } from "@tauri-apps/api/event";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
@@ -14,17 +13,20 @@ import Purchase from "../src/screens/Purchase.svelte";
 import SignIn from "../src/screens/SignIn.svelte";
 import { expectAccessible } from "./a11y";
 import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
+import { mockCommands } from "./ipc";
 import { CAPABILITIES } from "./generated/core";
 
-const fail = (message: string) => () => {
+const fail = (message: string) => (): never => {
   throw { code: "network_unreachable", message };
 };
 
 describe("accessibility of every screen state", () => {
   it("app: start-up failure", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      throw { code: "storage_failed", message: "Topup could not save its settings: read-only disk" };
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => {
+        throw { code: "storage_failed", message: "Topup could not save its settings: read-only disk" };
+      },
     });
     render(App);
     await screen.findByTestId("start-failed");
@@ -32,14 +34,13 @@ describe("accessibility of every screen state", () => {
   });
 
   it("first run: loaded, custom address refused and accepted, and load error", async () => {
-    mockIPC((cmd, args) => {
-      if (cmd === "provider_presets") return PRESETS;
-      if (cmd === "check_base_url") {
+    mockCommands({
+      provider_presets: () => PRESETS,
+      check_base_url: (args) => {
         const input = (args as { input: string }).input;
         if (input.startsWith("https://")) return input;
         throw { code: "invalid_base_url", message: "Plain http:// is only allowed for this computer." };
-      }
-      throw new Error(`unexpected command ${cmd}`);
+      },
     });
     render(FirstRun, { sandboxAvailable: true });
     await fireEvent.click(await screen.findByTestId("preset-custom_clara"));
@@ -53,12 +54,12 @@ describe("accessibility of every screen state", () => {
     expect(address).toHaveAttribute("aria-invalid", "false");
     await expectAccessible();
     document.body.innerHTML = "";
-    mockIPC(fail("Topup cannot reach the service."));
+    mockCommands({ provider_presets: fail("Topup cannot reach the service.") });
     render(FirstRun);
     await screen.findByTestId("presets-error");
     await expectAccessible();
     document.body.innerHTML = "";
-    mockIPC((cmd) => (cmd === "provider_presets" ? PRESETS : null));
+    mockCommands({ provider_presets: () => PRESETS });
     render(FirstRun, { known: [record({ email: "demo@topup.test" }), record({ id: "acc-2", label: "Sandbox", base_url: null })] });
     await screen.findByRole("heading", { name: "Welcome back" });
     await screen.findByTestId("preset-clara");
@@ -66,9 +67,8 @@ describe("accessibility of every screen state", () => {
   });
 
   it("sign in: password, token, key pair, code step and an error", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "sign_in") return { state: "code_required", can_email_code: true };
-      return null;
+    mockCommands({
+      sign_in: () => ({ state: "code_required", can_email_code: true }),
     });
     const { unmount } = render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk", google_client_id: "g" }), onsignedin: vi.fn() });
     await expectAccessible();
@@ -82,8 +82,10 @@ describe("accessibility of every screen state", () => {
     await expectAccessible();
     unmount();
 
-    mockIPC(() => {
-      throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted." };
+    mockCommands({
+      sign_in: () => {
+        throw { code: "invalid_credentials", message: "The email and password (or keys) were not accepted." };
+      },
     });
     render(SignIn, { offers: CAPABILITIES.dispersed, account: record({ id: "acct_d", preset: "dispersed", provider: "dispersed", label: "Dispersed" }), onsignedin: vi.fn(), notice: "Your session has ended." });
     await fireEvent.input(screen.getByLabelText("Public key"), { target: { value: "pk_1" } });
@@ -94,10 +96,9 @@ describe("accessibility of every screen state", () => {
   });
 
   it("home: loaded with a purchase pending, and with errors", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "pricing") return PRICING;
-      if (cmd === "purchase_state") return { purchase: PENDING, last: null };
-      return null;
+    mockCommands({
+      pricing: () => PRICING,
+      purchase_state: () => ({ purchase: PENDING, last: null }),
     });
     const props = { account: ACCOUNT, onsessionended: vi.fn(), onsignedout: vi.fn(), onpurchase: vi.fn(), onhistory: vi.fn() };
     const { unmount } = render(Home, { ...props, record: record({ id: "acct_h1" }) });
@@ -106,7 +107,8 @@ describe("accessibility of every screen state", () => {
     await expectAccessible();
     unmount();
 
-    mockIPC(fail("Topup cannot reach the service. Check your internet connection."));
+    const offline = fail("Topup cannot reach the service. Check your internet connection.");
+    mockCommands({ account_summary: offline, pricing: offline, purchase_state: offline });
     render(Home, { ...props, account: null, record: record({ id: "acct_h2" }) });
     await screen.findByTestId("home-error");
     await screen.findByTestId("pricing-error");
@@ -125,7 +127,7 @@ describe("accessibility of every screen state", () => {
   ];
   for (const ws of states) {
     it(`purchase: ${ws.state}`, async () => {
-      mockIPC((cmd) => (cmd === "purchase_state" ? { purchase: PENDING, last: null } : null), { shouldMockEvents: true });
+      mockCommands({ purchase_state: () => ({ purchase: PENDING, last: null }), balance_shown: () => undefined });
       render(Purchase, { record: record(), view: { purchase: PENDING, last: null }, ondone: vi.fn(), onsignin: vi.fn(), onhistory: vi.fn() });
       await screen.findByRole("heading", { name: "Waiting for your payment" });
       const receipt = ws.state === "landed" ? { credits: "500", balance: "1500", amount: PENDING.amount, at: 1_795_000_000, line: null } : null;
@@ -136,28 +138,26 @@ describe("accessibility of every screen state", () => {
   }
 
   it("history: entries, empty and error", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "capabilities") return PRICING.capabilities;
-      if (cmd === "history")
-        return {
+    mockCommands({
+      capabilities: () => PRICING.capabilities,
+      history: () => ({
           entries: [{ id: "tx_1", at: 1_795_000_000, description: "Bought credits", credits: "500", amount: { currency: "USD", minor: 500 }, incoming: true, status: "completed" }],
           page: 1,
           has_more: true,
-        };
-      return null;
+        }),
     });
     let view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     await screen.findByTestId("history-entry");
     await expectAccessible();
     view.unmount();
 
-    mockIPC((cmd) => (cmd === "history" ? { entries: [], page: 1, has_more: false } : PRICING.capabilities));
+    mockCommands({ capabilities: () => PRICING.capabilities, history: () => ({ entries: [], page: 1, has_more: false }) });
     view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     await screen.findByTestId("history-empty");
     await expectAccessible();
     view.unmount();
 
-    mockIPC(fail("Topup cannot reach the service."));
+    mockCommands({ capabilities: fail("Topup cannot reach the service."), history: fail("Topup cannot reach the service.") });
     render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     await screen.findByTestId("history-error");
     await expectAccessible();
@@ -165,13 +165,12 @@ describe("accessibility of every screen state", () => {
 
   it("the whole shell, signed in, with settings open", async () => {
     const r = record({ email: ACCOUNT.email });
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return APP_INFO;
-      if (cmd === "startup") return startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, keychain_warning: "No keychain." });
-      if (cmd === "restore_account") return { state: "signed_in", account: ACCOUNT };
-      if (cmd === "list_accounts") return [accountView(r, true, true)];
-      if (cmd === "pricing") return PRICING;
-      return null;
+    mockCommands({
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, keychain_warning: "No keychain." }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(r, true, true)],
+      pricing: () => PRICING,
     });
     render(App);
     await screen.findByTestId("balance");
