@@ -8,7 +8,7 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rexpect::process::wait::WaitStatus;
 use serde_json::Value;
@@ -80,20 +80,12 @@ async fn pay(sandbox: &Sandbox, session: &str) {
 
 /// The one open checkout session, once the CLI has created it.
 async fn open_session(sandbox: &Sandbox) -> String {
-    let started = Instant::now();
-    loop {
+    topup_test_support::wait_for("a checkout to be created", DEADLINE, async || {
         let list = admin_get(sandbox, "/checkout").await;
-        if let Some(s) = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["status"] == "open")
-        {
-            return s["id"].as_str().unwrap().to_owned();
-        }
-        assert!(started.elapsed() < DEADLINE, "no checkout was created");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        let open = list.as_array()?.iter().find(|s| s["status"] == "open")?;
+        Some(open["id"].as_str()?.to_owned())
+    })
+    .await
 }
 
 /// A custom Clara account on the Sandbox, in a fresh config directory.

@@ -9,7 +9,7 @@ mod secret_service;
 
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use topup_core::http::{Http, HttpConfig};
@@ -66,14 +66,10 @@ fn prompt_windows() -> Vec<String> {
 
 /// Waits until `ready` holds for the prompts on screen, and returns its answer.
 async fn wait_for_prompts<T>(what: &str, ready: impl Fn(Vec<String>) -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(found) = ready(prompt_windows()) {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "waited in vain for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    topup_test_support::wait_for(what, Duration::from_secs(30), async || {
+        ready(prompt_windows())
+    })
+    .await
 }
 
 /// The unlock prompt's window, once it is on screen (other than `not`).

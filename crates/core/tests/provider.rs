@@ -274,20 +274,6 @@ async fn providers_refuse_each_others_sessions() {
 }
 
 /// Polls until `check` yields, within a deadline (webhooks are asynchronous).
-async fn wait<T, F, Fut>(check: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "condition not met in time"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+async fn wait<T>(check: impl AsyncFnMut() -> Option<T>) -> T {
+    topup_test_support::wait_for("the condition", std::time::Duration::from_secs(10), check).await
 }

@@ -101,14 +101,12 @@ async fn wait_until(
     what: &str,
     pred: impl Fn(&WatchState) -> bool,
 ) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !seen.lock().unwrap().iter().any(&pred) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never saw {what}: {:?}",
-            seen.lock().unwrap()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let saw = async || seen.lock().unwrap().iter().any(&pred).then_some(());
+    if topup_test_support::poll(Duration::from_secs(10), saw)
+        .await
+        .is_err()
+    {
+        panic!("never saw {what}: {:?}", seen.lock().unwrap());
     }
 }
 

@@ -11,6 +11,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use topup_sandbox::{demo, Config, FaultKind, FaultRule};
+use topup_test_support::wait_for;
 
 fn rule(path: &str, kind: FaultKind) -> FaultRule {
     FaultRule {

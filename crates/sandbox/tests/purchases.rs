@@ -9,6 +9,7 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use topup_sandbox::demo;
+use topup_test_support::wait_for;
 
 const WAIT: Duration = Duration::from_secs(10);
 

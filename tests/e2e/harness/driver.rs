@@ -10,9 +10,8 @@ use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use tokio::process::{Child, Command};
-use tokio::time::{sleep, Instant};
 
-use super::wait::{Result, DEADLINE, POLL};
+use super::wait::{until, Result, DEADLINE};
 
 pub(super) const APP_BINARY: &str = env!("CARGO_BIN_EXE_topup");
 /// An installed Topup to test instead of the one cargo built (the update
@@ -89,18 +88,12 @@ pub(super) fn free_ports() -> Result<[u16; 2]> {
 }
 
 pub(super) async fn wait_for_port(port: u16) -> Result {
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
-        .await
-        .is_err()
-    {
-        if started.elapsed() >= DEADLINE {
-            return Err(format!(
-                "nothing listened on port {port} (tauri-driver or WebKitWebDriver)"
-            )
-            .into());
-        }
-        sleep(POLL).await;
-    }
-    Ok(())
+    let listening = until(DEADLINE, async || {
+        let connected = tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await;
+        Ok(connected.ok().map(drop))
+    })
+    .await?;
+    listening.ok_or_else(|| {
+        format!("nothing listened on port {port} (tauri-driver or WebKitWebDriver)").into()
+    })
 }

@@ -1,23 +1,15 @@
 //! The Sandbox's test hooks over HTTP.
 
-use tokio::time::{sleep, Instant};
-
-use super::wait::{Result, DEADLINE, POLL};
+use super::wait::{until, Result, DEADLINE};
 
 /// GETs JSON, waiting (within the deadline) for a 200.
 pub async fn poll_json(url: &str) -> Result<serde_json::Value> {
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = reqwest::get(url).await {
-            if r.status().is_success() {
-                return Ok(r.json().await?);
-            }
-        }
-        if started.elapsed() >= DEADLINE {
-            return Err(format!("{url} never answered 200").into());
-        }
-        sleep(POLL).await;
-    }
+    let answered = until(DEADLINE, async || match reqwest::get(url).await {
+        Ok(r) if r.status().is_success() => Ok(Some(r.json().await?)),
+        _ => Ok(None),
+    })
+    .await?;
+    answered.ok_or_else(|| format!("{url} never answered 200").into())
 }
 
 /// The status a bearer-authenticated GET gets.

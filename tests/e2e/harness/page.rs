@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use tokio::time::{sleep, Instant};
 
-use super::wait::{Result, DEADLINE, POLL};
+use super::wait::{until, Result, DEADLINE};
 
 /// A running app window.
 pub struct App {
@@ -56,63 +55,59 @@ impl App {
 
     /// Waits until an element matching `css` exists and returns it.
     pub async fn find(&self, css: &str) -> Result<Element> {
-        let started = Instant::now();
-        loop {
-            match self.client.find(Locator::Css(css)).await {
-                Ok(el) => return Ok(el),
-                Err(err) if started.elapsed() < DEADLINE => {
-                    let _ = err;
-                    sleep(POLL).await;
+        let mut last = None;
+        let found = until(DEADLINE, async || {
+            Ok(match self.client.find(Locator::Css(css)).await {
+                Ok(el) => Some(el),
+                Err(err) => {
+                    last = Some(err);
+                    None
                 }
-                Err(err) => return Err(format!("no element matches `{css}`: {err}").into()),
-            }
-        }
+            })
+        })
+        .await?;
+        found.ok_or_else(|| format!("no element matches `{css}`: {last:?}").into())
     }
 
     /// Waits until the element matching `css` shows text containing `needle`.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String> {
-        let started = Instant::now();
         let mut last = String::new();
-        loop {
+        let shown = until(DEADLINE, async || {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 if let Ok(text) = el.text().await {
                     if text.contains(needle) {
-                        return Ok(text);
+                        return Ok(Some(text));
                     }
                     last = text;
                 }
             }
-            if started.elapsed() >= DEADLINE {
-                return Err(format!(
-                    "`{css}` never showed “{needle}” within {DEADLINE:?}; last text: “{last}”"
-                )
-                .into());
-            }
-            sleep(POLL).await;
-        }
+            Ok(None)
+        })
+        .await?;
+        shown.ok_or_else(|| {
+            format!("`{css}` never showed “{needle}” within {DEADLINE:?}; last text: “{last}”")
+                .into()
+        })
     }
 
     /// Waits until the element matching `css` has `attr` equal to `value`.
     pub async fn wait_for_attr(&self, css: &str, attr: &str, value: &str) -> Result {
-        let started = Instant::now();
         let mut last = None;
-        loop {
+        let had = until(DEADLINE, async || {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 if let Ok(v) = el.attr(attr).await {
                     if v.as_deref() == Some(value) {
-                        return Ok(());
+                        return Ok(Some(()));
                     }
                     last = v;
                 }
             }
-            if started.elapsed() >= DEADLINE {
-                return Err(format!(
-                    "`{css}` never had {attr}=“{value}” within {DEADLINE:?}; last: {last:?}"
-                )
-                .into());
-            }
-            sleep(POLL).await;
-        }
+            Ok(None)
+        })
+        .await?;
+        had.ok_or_else(|| {
+            format!("`{css}` never had {attr}=“{value}” within {DEADLINE:?}; last: {last:?}").into()
+        })
     }
 
     /// Saves a screenshot of the window to `dir/name.png`, once what the DOM

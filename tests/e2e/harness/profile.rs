@@ -7,13 +7,12 @@ use std::process::Stdio;
 
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
-use tokio::time::{sleep, Instant};
 
 use super::artifacts::{files_under, keep_artifacts};
 use super::desktop::wait_for_app_to_quit;
 use super::driver::{app_binary, connect, free_ports, in_profile, start_driver, wait_for_port};
 use super::page::App;
-use super::wait::{Result, BROWSER_DEADLINE, DEADLINE, POLL};
+use super::wait::{until, Result, BROWSER_DEADLINE, DEADLINE};
 
 /// The test browser next to the test binaries (`cargo build -p topup-test-browser`).
 pub(super) fn test_browser_binary() -> Result<PathBuf> {
@@ -108,19 +107,16 @@ impl Profile {
     /// Waits for the browser's `n`-th outcome (from 1): `paid`,
     /// `declined: …`, `visited: …`.
     pub async fn browser_result(&self, n: usize) -> Result<String> {
-        let started = Instant::now();
-        loop {
+        let outcome = until(BROWSER_DEADLINE, async || {
             let results =
                 fs::read_to_string(self.path().join("browser-results")).unwrap_or_default();
-            if let Some(line) = results.lines().nth(n - 1) {
-                return Ok(line.to_owned());
-            }
-            if started.elapsed() >= BROWSER_DEADLINE {
-                let log = fs::read_to_string(self.path().join("browser.log")).unwrap_or_default();
-                return Err(format!("the browser gave no outcome #{n}; its log:\n{log}").into());
-            }
-            sleep(POLL).await;
-        }
+            Ok(results.lines().nth(n - 1).map(str::to_owned))
+        })
+        .await?;
+        outcome.ok_or_else(|| {
+            let log = fs::read_to_string(self.path().join("browser.log")).unwrap_or_default();
+            format!("the browser gave no outcome #{n}; its log:\n{log}").into()
+        })
     }
 
     /// Opens `url` in "the system browser" as xdg-open would, outside the app
@@ -144,42 +140,35 @@ impl Profile {
 
     /// Waits until the app has opened `n` pages (from 1) and returns the `n`-th.
     pub async fn wait_for_nth_opened(&self, n: usize) -> Result<String> {
-        let started = Instant::now();
-        loop {
-            if let Some(url) = self.opened_urls().into_iter().nth(n - 1) {
-                return Ok(url);
-            }
-            if started.elapsed() >= DEADLINE {
-                return Err(format!(
-                    "the app never opened page #{n}; it opened {:?}",
-                    self.opened_urls()
-                )
-                .into());
-            }
-            sleep(POLL).await;
-        }
+        let opened = until(DEADLINE, async || {
+            Ok(self.opened_urls().into_iter().nth(n - 1))
+        })
+        .await?;
+        opened.ok_or_else(|| {
+            format!(
+                "the app never opened page #{n}; it opened {:?}",
+                self.opened_urls()
+            )
+            .into()
+        })
     }
 
     /// Waits until the app has opened a URL starting with `prefix`.
     pub async fn wait_for_opened(&self, prefix: &str) -> Result<String> {
-        let started = Instant::now();
-        loop {
-            if let Some(url) = self
+        let opened = until(DEADLINE, async || {
+            Ok(self
                 .opened_urls()
                 .into_iter()
-                .find(|u| u.starts_with(prefix))
-            {
-                return Ok(url);
-            }
-            if started.elapsed() >= DEADLINE {
-                return Err(format!(
-                    "the app never opened a page starting with {prefix}; it opened {:?}",
-                    self.opened_urls()
-                )
-                .into());
-            }
-            sleep(POLL).await;
-        }
+                .find(|u| u.starts_with(prefix)))
+        })
+        .await?;
+        opened.ok_or_else(|| {
+            format!(
+                "the app never opened a page starting with {prefix}; it opened {:?}",
+                self.opened_urls()
+            )
+            .into()
+        })
     }
 
     pub fn path(&self) -> &Path {
