@@ -2,12 +2,13 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
-import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
+import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
 import { mockCommands } from "./ipc";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup(),
       provider_presets: () => PRESETS,
@@ -21,6 +22,7 @@ describe("app shell", () => {
   it("restores the active account straight to its home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
@@ -36,6 +38,7 @@ describe("app shell", () => {
   it("opens an account with a purchase in flight on that purchase (resumed after a restart)", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
@@ -50,6 +53,7 @@ describe("app shell", () => {
   it("asks to sign in again when the stored session ended, keeping the account", async () => {
     const r = record();
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
       restore_account: () => ({ state: "needs_sign_in", code: "session_expired", reason: "Your session has ended. Sign in again to continue." }),
@@ -67,6 +71,7 @@ describe("app shell", () => {
     const dispersed = record({ id: "acc-2", preset: "dispersed", provider: "dispersed", label: "Dispersed", base_url: "https://api.dispersed.com" });
     const switched: unknown[] = [];
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({
           accounts: [
@@ -104,6 +109,7 @@ describe("app shell", () => {
     const clara = record({ label: "Clara" });
     const other = record({ id: "acc-2", email: ACCOUNT.email, label: "Work" });
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({
           accounts: [accountView(clara, false, false), accountView(other, true, true)],
@@ -126,6 +132,7 @@ describe("app shell", () => {
 
   it("says plainly when sign-ins cannot be kept", async () => {
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ persists: false, keychain_warning: "No system keychain is available, so Topup keeps your sign-in for this session only." }),
       provider_presets: () => PRESETS,
@@ -139,6 +146,7 @@ describe("app shell", () => {
   it("draws in the theme kept in Rust, and goes to Settings and back to the same home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
@@ -162,6 +170,7 @@ describe("app shell", () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     let signedIn = true;
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),

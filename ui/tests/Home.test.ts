@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { Quote } from "../src/lib/bindings";
 import Home from "../src/screens/Home.svelte";
-import { ACCOUNT, PENDING, PRICING, record } from "./fixtures";
+import { BACKGROUND, ACCOUNT, PENDING, PRICING, record } from "./fixtures";
 import { type Call, mockCommands } from "./ipc";
 
 function props() {
@@ -24,6 +24,7 @@ describe("home: buying", () => {
     let buys = 0;
     let release: () => void = () => {};
     mockCommands({
+      ...BACKGROUND,
       pricing: async () => PRICING,
       quote: async (args) => quote((args as { input: string }).input),
       purchase_state: async () => null,
@@ -52,6 +53,7 @@ describe("home: buying", () => {
   it("shows the purchase already in flight instead of a second one, and says why Buy failed", async () => {
     let answer: "pending" | "refused" = "pending";
     mockCommands({
+      ...BACKGROUND,
       pricing: () => PRICING,
       quote: (args) => quote((args as { input: string }).input),
       purchase_state: () => ({ purchase: PENDING, last: null }),
@@ -80,6 +82,7 @@ describe("home: buying", () => {
   it("offers to try again when it is unknown whether the checkout was created", async () => {
     const bought: string[] = [];
     mockCommands({
+      ...BACKGROUND,
       pricing: () => PRICING,
       quote: (args) => quote((args as { input: string }).input),
       purchase_state: () => null,
@@ -104,6 +107,7 @@ describe("home: buying", () => {
 
   it("offers no retry for a refusal that would only fail again", async () => {
     mockCommands({
+      ...BACKGROUND,
       pricing: () => PRICING,
       quote: (args) => quote(String(args["input"])),
       purchase_state: () => null,
@@ -124,6 +128,7 @@ describe("home: buying", () => {
     const calls: Call[] = [];
     mockCommands(
       {
+        ...BACKGROUND,
         pricing: () => PRICING,
         purchase_state: () => ({ purchase: PENDING, last: null }),
         cancel_purchase: () => null,
@@ -146,6 +151,7 @@ describe("home: balance", () => {
   it("reports the balance to the app once it is on screen", async () => {
     const shown: unknown[] = [];
     mockCommands({
+      ...BACKGROUND,
       pricing: () => PRICING,
       purchase_state: () => null,
       balance_shown: (args) => void shown.push(args),

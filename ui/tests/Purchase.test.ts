@@ -7,18 +7,14 @@ import Purchase from "../src/screens/Purchase.svelte";
 import { PENDING, progress, record } from "./fixtures";
 import { type Call, type Handlers, mockCommands } from "./ipc";
 
-function mount(calls: string[], overrides: Handlers = {}) {
+function mount(overrides: Handlers = {}) {
   const recorded: Call[] = [];
-  // Each call is listed as it happens, in `calls`.
-  recorded.push = (...items: Call[]) => {
-    calls.push(...items.map(([command]) => command));
-    return Array.prototype.push.apply(recorded, items);
-  };
   mockCommands(
     {
       purchase_state: () => ({ purchase: PENDING, last: null }),
       reopen_checkout: () => null,
       copy_checkout_link: () => null,
+      check_now: () => null,
       keep_checking: () => null,
       cancel_purchase: () => null,
       dismiss_purchase: () => undefined,
@@ -30,18 +26,19 @@ function mount(calls: string[], overrides: Handlers = {}) {
   const onsignin = vi.fn();
   const onhistory = vi.fn();
   render(Purchase, { record: record(), view: { purchase: PENDING, last: null }, ondone, onsignin, onhistory });
-  return { ondone, onsignin, onhistory };
+  /** The commands the screen called, in order. */
+  const called = () => recorded.map(([command]) => command);
+  return { ondone, onsignin, onhistory, called };
 }
 
 describe("purchase screen", () => {
   it("waits, shows connection trouble while it lasts, then the credits and the receipt", async () => {
-    const calls: string[] = [];
     const shown: unknown[] = [];
     keepDraftAmount(record().id, "5");
-    const { ondone } = mount(calls, { balance_shown: (args) => void shown.push(args) });
+    const { ondone, called } = mount({ balance_shown: (args) => void shown.push(args) });
     expect(await screen.findByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
     expect(screen.getByText(/500 credits/)).toBeVisible();
-    await expect.poll(() => calls).toContain("purchase_state");
+    await expect.poll(() => called()).toContain("purchase_state");
 
     await emit("purchase-progress", progress({ state: "waiting" }));
     await expect.poll(() => screen.getByTestId("watch-status").textContent).toMatch(/Checking again in \d s/);
@@ -69,11 +66,11 @@ describe("purchase screen", () => {
 
     await fireEvent.click(screen.getByTestId("done"));
     await expect.poll(() => ondone.mock.calls.length).toBe(1);
-    expect(calls).toContain("dismiss_purchase");
+    expect(called()).toContain("dismiss_purchase");
   });
 
   it("ignores reports about another purchase", async () => {
-    mount([]);
+    mount();
     await screen.findByRole("heading", { name: "Waiting for your payment" });
     await emit("purchase-progress", progress({ state: "expired" }, { purchase: { ...PENDING, checkout_url: "https://checkout.stripe.com/c/pay/cs_other" } }));
     await emit("purchase-progress", progress({ state: "expired" }, { account_id: "acct_2" }));
@@ -84,21 +81,19 @@ describe("purchase screen", () => {
   });
 
   it("keeps waiting when the person changes their mind in the cancel dialog", async () => {
-    const calls: string[] = [];
-    const { ondone } = mount(calls);
+    const { ondone, called } = mount();
     await screen.findByRole("heading", { name: "Waiting for your payment" });
     await fireEvent.click(screen.getByTestId("cancel-purchase"));
     await screen.findByRole("dialog");
     await fireEvent.click(screen.getByTestId("dialog-cancel"));
     await expect.poll(() => screen.queryByRole("dialog")).toBeNull();
-    expect(calls).not.toContain("cancel_purchase");
+    expect(called()).not.toContain("cancel_purchase");
     expect(ondone).not.toHaveBeenCalled();
     expect(screen.getByRole("heading", { name: "Waiting for your payment" })).toBeVisible();
   });
 
   it("reopens, copies, checks now and cancels through Rust", async () => {
-    const calls: string[] = [];
-    const { ondone } = mount(calls);
+    const { ondone, called } = mount();
     await screen.findByRole("heading", { name: "Waiting for your payment" });
     await fireEvent.click(screen.getByTestId("reopen"));
     await fireEvent.click(screen.getByTestId("copy-link"));
@@ -108,17 +103,17 @@ describe("purchase screen", () => {
     await fireEvent.click(screen.getByTestId("cancel-purchase"));
     // Nothing is forgotten until the person confirms in the dialog.
     const dialog = await screen.findByRole("dialog", { name: "Stop waiting for this purchase?" });
-    expect(calls).not.toContain("cancel_purchase");
+    expect(called()).not.toContain("cancel_purchase");
     expect(screen.getByTestId("dialog-cancel")).toHaveFocus();
     await fireEvent.click(screen.getByTestId("dialog-confirm"));
     await expect.poll(() => ondone.mock.calls.length).toBe(1);
     expect(dialog).not.toHaveAttribute("open");
     expect(ondone.mock.calls[0]![0]).toMatch(/Purchase cancelled/);
-    expect(calls).toEqual(expect.arrayContaining(["reopen_checkout", "copy_checkout_link", "check_now", "cancel_purchase", "dismiss_purchase"]));
+    expect(called()).toEqual(expect.arrayContaining(["reopen_checkout", "copy_checkout_link", "check_now", "cancel_purchase", "dismiss_purchase"]));
   });
 
   it("says why a page was not opened", async () => {
-    mount([], {
+    mount({
       reopen_checkout: () => {
         throw { code: "checkout_url_refused", message: "Topup did not open “http://evil.example/”: it is not a secure (https) address." };
       },
@@ -129,8 +124,7 @@ describe("purchase screen", () => {
   });
 
   it("asks to sign in again when the session ended, and offers to keep checking after giving up", async () => {
-    const calls: string[] = [];
-    const { onsignin } = mount(calls);
+    const { onsignin, called } = mount();
     await screen.findByRole("heading", { name: "Waiting for your payment" });
     await emit("purchase-progress", progress({ state: "needs_sign_in", code: "session_expired", message: "Your session has ended. Sign in again to continue." }));
     await fireEvent.click(await screen.findByTestId("sign-in-again"));
@@ -139,11 +133,11 @@ describe("purchase screen", () => {
     await emit("purchase-progress", progress({ state: "gave_up" }));
     expect(await screen.findByRole("heading", { name: "Still no payment" })).toBeVisible();
     await fireEvent.click(screen.getByTestId("keep-checking"));
-    await expect.poll(() => calls).toContain("keep_checking");
+    await expect.poll(() => called()).toContain("keep_checking");
   });
 
   it("explains an expired checkout and a check that failed for good", async () => {
-    mount([]);
+    mount();
     await screen.findByRole("heading", { name: "Waiting for your payment" });
     await emit("purchase-progress", progress({ state: "failed", code: "permission_denied", message: "This account is not allowed to do that." }));
     expect(await screen.findByRole("alert")).toHaveTextContent("not allowed");

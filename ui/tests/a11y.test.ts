@@ -12,7 +12,7 @@ import Home from "../src/screens/Home.svelte";
 import Purchase from "../src/screens/Purchase.svelte";
 import SignIn from "../src/screens/SignIn.svelte";
 import { expectAccessible } from "./a11y";
-import { ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
+import { ACCOUNT, BACKGROUND, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
 import { mockCommands } from "./ipc";
 import { CAPABILITIES } from "./generated/core";
 
@@ -23,6 +23,7 @@ const fail = (message: string) => (): never => {
 describe("accessibility of every screen state", () => {
   it("app: start-up failure", async () => {
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => {
         throw { code: "storage_failed", message: "Topup could not save its settings: read-only disk" };
@@ -69,6 +70,7 @@ describe("accessibility of every screen state", () => {
   it("sign in: password, token, key pair, code step and an error", async () => {
     mockCommands({
       sign_in: () => ({ state: "code_required", can_email_code: true }),
+      send_code: () => null,
     });
     const { unmount } = render(SignIn, { offers: CAPABILITIES.clara, account: record({ public_api_key: "pk", google_client_id: "g" }), onsignedin: vi.fn() });
     await expectAccessible();
@@ -97,6 +99,7 @@ describe("accessibility of every screen state", () => {
 
   it("home: loaded with a purchase pending, and with errors", async () => {
     mockCommands({
+      ...BACKGROUND,
       pricing: () => PRICING,
       purchase_state: () => ({ purchase: PENDING, last: null }),
     });
@@ -108,7 +111,7 @@ describe("accessibility of every screen state", () => {
     unmount();
 
     const offline = fail("Topup cannot reach the service. Check your internet connection.");
-    mockCommands({ account_summary: offline, pricing: offline, purchase_state: offline });
+    mockCommands({ ...BACKGROUND, account_summary: offline, pricing: offline, purchase_state: offline });
     render(Home, { ...props, account: null, record: record({ id: "acct_h2" }) });
     await screen.findByTestId("home-error");
     await screen.findByTestId("pricing-error");
@@ -166,6 +169,7 @@ describe("accessibility of every screen state", () => {
   it("the whole shell, signed in, with settings open", async () => {
     const r = record({ email: ACCOUNT.email });
     mockCommands({
+      ...BACKGROUND,
       app_info: () => APP_INFO,
       startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, keychain_warning: "No keychain." }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),

@@ -1,5 +1,6 @@
 import type { Account, AccountRecord, AccountView, AppInfo, PendingPurchase, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
 import { CAPABILITIES, FINISHED, SERVICE_NAMES } from "./generated/core";
+import type { Handlers } from "./ipc";
 
 export { PRESETS } from "./generated/core";
 
@@ -78,3 +79,14 @@ export function progress(state: WatchState, overrides: Partial<PurchaseProgress>
     ...overrides,
   };
 }
+
+/**
+ * What the shell asks in the background, whatever the screen: the update
+ * status, which balance it painted, a purchase in flight (none). Spread it
+ * first into a test's handlers; the test's own win.
+ */
+export const BACKGROUND: Handlers = {
+  update_status: () => ({ state: "idle" }),
+  balance_shown: () => undefined,
+  purchase_state: () => null,
+};

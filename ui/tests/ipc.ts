@@ -22,6 +22,14 @@ export type Handlers = {
   [K in keyof Commands as Snake<K & string>]?: (args: Args) => Returns<K> | Promise<Returns<K>>;
 };
 
+/** Commands a screen called that its test gave no handler; `tests/setup.ts` fails the test on any. */
+const unexpected: string[] = [];
+
+/** The unexpected commands since the last call, cleared. */
+export function takeUnexpected(): string[] {
+  return unexpected.splice(0);
+}
+
 /** A command the screen called, with its arguments (for tests that check calls). */
 export type Call = [command: string, args: Args];
 
@@ -38,7 +46,11 @@ export function mockCommands(handlers: Handlers, calls?: Call[]): void {
       // Events are the plugin's, not commands a test answers or counts.
       if (!cmd.startsWith("plugin:")) calls?.push([cmd, (args ?? {}) as Args]);
       const handler = table[cmd];
-      if (handler === undefined) throw new Error(`unexpected command ${cmd}`);
+      if (handler === undefined) {
+        // The screen may catch the error; the test still fails (tests/setup.ts).
+        unexpected.push(cmd);
+        throw new Error(`unexpected command ${cmd}`);
+      }
       return handler((args ?? {}) as Args);
     },
     { shouldMockEvents: true },
