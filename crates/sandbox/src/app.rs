@@ -70,37 +70,47 @@ impl AppState {
     }
 }
 
-const DEMO_USERS: [(DemoUser<'static>, Option<f64>); 3] = [
-    (
-        DemoUser {
+/// A demo user with what the README says it starts with.
+struct Demo {
+    user: DemoUser<'static>,
+    credits: Option<f64>,
+    api_key: bool,
+}
+
+const DEMO_USERS: [Demo; 3] = [
+    Demo {
+        user: DemoUser {
             email: demo::USER_EMAIL,
             first: "Demo",
             last: "User",
             active: true,
             two_fa: false,
         },
-        Some(1000.0),
-    ),
-    (
-        DemoUser {
+        credits: Some(1000.0),
+        api_key: true,
+    },
+    Demo {
+        user: DemoUser {
             email: demo::TWO_FA_EMAIL,
             first: "Twofa",
             last: "User",
             active: true,
             two_fa: true,
         },
-        Some(1000.0),
-    ),
-    (
-        DemoUser {
+        credits: Some(1000.0),
+        api_key: false,
+    },
+    Demo {
+        user: DemoUser {
             email: demo::INACTIVE_EMAIL,
             first: "Inactive",
             last: "User",
             active: false,
             two_fa: false,
         },
-        None,
-    ),
+        credits: None,
+        api_key: false,
+    },
 ];
 
 /// The demo world of the crate README.
@@ -147,7 +157,12 @@ fn seed(config: &Config, base: &str, clock: &Clock) -> Worlds {
             .map(|w| endpoint(w.url.clone(), w.secret.clone(), &["*"])),
     );
 
-    for (user, balance) in &DEMO_USERS {
+    for Demo {
+        user,
+        credits,
+        api_key,
+    } in &DEMO_USERS
+    {
         // Each has a Stripe customer, as a user registered through Clara has.
         let customer = Customer {
             id: ids::stripe("cus"),
@@ -162,10 +177,10 @@ fn seed(config: &Config, base: &str, clock: &Clock) -> Worlds {
             .customers
             .insert(customer_id.clone(), customer);
         let id = seed_user(&mut clara, user, Some(customer_id));
-        if let Some(credits) = balance {
+        if let Some(credits) = credits {
             clara::set_balance(&mut clara, &id, *credits);
         }
-        if user.email == demo::USER_EMAIL {
+        if *api_key {
             clara::auth::issue_api_key(&mut clara, &id);
         }
     }

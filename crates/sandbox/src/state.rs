@@ -124,10 +124,6 @@ impl<W> Service<W> {
     pub fn world(&self) -> MutexGuard<'_, W> {
         lock(&self.world)
     }
-
-    pub fn shared(&self) -> &Common {
-        &self.shared
-    }
 }
 
 impl<W> Deref for Service<W> {

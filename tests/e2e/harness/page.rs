@@ -66,7 +66,10 @@ impl App {
             })
         })
         .await?;
-        found.ok_or_else(|| format!("no element matches `{css}`: {last:?}").into())
+        found.ok_or_else(|| {
+            let why = last.map(|e| e.to_string()).unwrap_or_default();
+            format!("no element matches `{css}`: {why}").into()
+        })
     }
 
     /// Waits until the element matching `css` shows text containing `needle`.
