@@ -10,6 +10,8 @@ pub mod error;
 mod fatal;
 mod logging;
 mod state;
+#[cfg(debug_assertions)]
+mod test_clock;
 mod updates;
 mod watch_sink;
 mod window;

@@ -56,6 +56,10 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
     let mut options = OpenOptions::new(config_dir);
     // Which accounts are still signed in decides the first screen.
     options.find_kept_sign_ins = true;
+    #[cfg(debug_assertions)]
+    if let Some(clock) = crate::test_clock::from_env() {
+        options.clock = clock;
+    }
     options.sandbox = sandbox
         .as_ref()
         .and_then(|s| BaseUrl::parse(&s.urls().base).ok())

@@ -180,13 +180,13 @@ async fn quit_while_waiting_pay_then_relaunch_and_the_watch_resumes() -> Result 
 /// pays meanwhile, signs in again when asked, and the purchase finishes.
 /// `end_session` ends it on the server once the checkout is open.
 async fn session_ends_mid_watch(
+    profile: &Profile,
     name: &str,
     config: Config,
     end_session: impl AsyncFnOnce(&topup_sandbox::Urls) -> Result,
 ) -> Result {
     let sandbox = Sandbox::start(config).await?;
     let urls = sandbox.urls().clone();
-    let profile = Profile::new()?;
     profile
         .launch(name, &[], async |app| {
             add_sandbox_clara_and_sign_in(app, &urls).await?;
@@ -217,57 +217,72 @@ async fn session_ends_mid_watch(
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
 async fn a_session_revoked_mid_watch_asks_to_sign_in_then_finishes() -> Result {
-    session_ends_mid_watch("session_revoked", Config::default(), async |urls| {
-        crate::harness::post_json(
-            &format!("{}/clara/sessions/revoke", urls.admin),
-            serde_json::json!({"email": demo::USER_EMAIL}),
-        )
-        .await?;
-        Ok(())
-    })
+    let profile = Profile::new()?;
+    session_ends_mid_watch(
+        &profile,
+        "session_revoked",
+        Config::default(),
+        async |urls| {
+            crate::harness::post_json(
+                &format!("{}/clara/sessions/revoke", urls.admin),
+                serde_json::json!({"email": demo::USER_EMAIL}),
+            )
+            .await?;
+            Ok(())
+        },
+    )
     .await
 }
 
 /// The boilerplate does not catch the JWT's expiry: an expired session gets a
 /// 500. Topup does not send a token its own `exp` says has lapsed, so the 500
-/// is only seen when the server's clock runs ahead: here by 6 s, with 14 s
-/// tokens. The 500s read as trouble to retry; once the token has lapsed by
-/// Topup's clock too, the app asks to sign in again, then finishes.
+/// is only seen when the server's clock runs ahead of the app's: here the
+/// Sandbox's clock moves past the token's life first. The 500s read as
+/// trouble to retry; once the app's clock has moved too (the debug build's
+/// test clock), the app asks to sign in again, then finishes. Both clocks are
+/// moved by the test, so no step races the token's real lifetime.
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
 async fn under_boilerplate_quirks_an_expired_session_answers_500_and_still_asks_to_sign_in(
 ) -> Result {
+    const TOKEN_LIFE: u64 = 600;
     let config = Config {
         quirks: topup_sandbox::Quirks::Boilerplate,
-        token_ttl: std::time::Duration::from_secs(14),
+        token_ttl: std::time::Duration::from_secs(TOKEN_LIFE),
         ..Config::default()
     };
-    session_ends_mid_watch("session_expired_boilerplate", config, async |urls| {
-        crate::harness::post_json(
-            &format!("{}/clock/advance", urls.admin),
-            serde_json::json!({"seconds": 6}),
-        )
-        .await?;
-        let requests = format!("{}/requests?method=GET", urls.admin);
-        let lapsed = crate::harness::wait_until("a 500 for the lapsed session", async || {
-            let log = crate::harness::poll_json(&requests).await?;
-            Ok(log.as_array().is_some_and(|entries| {
-                entries.iter().any(|e| {
-                    e["status"] == 500
-                        && e["fault"].is_null()
-                        && e["path"]
-                            .as_str()
-                            .is_some_and(|p| p.starts_with("/api/v1/users/"))
-                })
-            }))
-        })
-        .await;
-        if let Err(err) = lapsed {
-            let log = crate::harness::poll_json(&requests).await?;
-            return Err(format!("{err}; the app's GETs: {log}").into());
-        }
-        Ok(())
-    })
+    let profile = Profile::new()?;
+    session_ends_mid_watch(
+        &profile,
+        "session_expired_boilerplate",
+        config,
+        async |urls| {
+            crate::harness::post_json(
+                &format!("{}/clock/advance", urls.admin),
+                serde_json::json!({"seconds": TOKEN_LIFE + 1}),
+            )
+            .await?;
+            let requests = format!("{}/requests?method=GET", urls.admin);
+            let lapsed = crate::harness::wait_until("a 500 for the lapsed session", async || {
+                let log = crate::harness::poll_json(&requests).await?;
+                Ok(log.as_array().is_some_and(|entries| {
+                    entries.iter().any(|e| {
+                        e["status"] == 500
+                            && e["fault"].is_null()
+                            && e["path"]
+                                .as_str()
+                                .is_some_and(|p| p.starts_with("/api/v1/users/"))
+                    })
+                }))
+            })
+            .await;
+            if let Err(err) = lapsed {
+                let log = crate::harness::poll_json(&requests).await?;
+                return Err(format!("{err}; the app's GETs: {log}").into());
+            }
+            profile.set_app_clock_ahead(TOKEN_LIFE + 1)
+        },
+    )
     .await
 }
 

@@ -22,6 +22,9 @@ pub fn app_binary() -> String {
     std::env::var(APP_ENV).unwrap_or_else(|_| APP_BINARY.to_owned())
 }
 
+/// The file in a profile that holds how far the app's clock runs ahead.
+pub(super) const CLOCK_FILE: &str = "app-clock-offset";
+
 /// The environment the app runs in on `profile`.
 pub(super) fn in_profile(command: &mut Command, profile: &Path) {
     command
@@ -34,7 +37,8 @@ pub(super) fn in_profile(command: &mut Command, profile: &Path) {
         // most people see them (Xvfb sessions otherwise run in "C").
         .env("LANG", "en_US.UTF-8")
         .env("LC_ALL", "en_US.UTF-8")
-        .env("BROWSER", profile.join("browser.sh"));
+        .env("BROWSER", profile.join("browser.sh"))
+        .env("TOPUP_TEST_CLOCK_FILE", profile.join(CLOCK_FILE));
 }
 
 pub(super) fn start_driver(
