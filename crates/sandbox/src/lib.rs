@@ -37,6 +37,7 @@ mod form;
 mod hook_reply;
 mod ids;
 mod json;
+mod reply;
 mod reqlog;
 mod server;
 mod state;

@@ -18,32 +18,26 @@ use super::reply::{
 use super::store::{add_transaction, capitalise, find_by_email, App, Kind, OtpType, User};
 use crate::config::Quirks;
 use crate::ids;
+use crate::reply::Reply;
 use crate::state::Email;
 
 fn public_or_private(caller: &Caller) -> bool {
     matches!(caller, Caller::Public | Caller::Private)
 }
 
-pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
     {
         let world = app.world();
-        match authenticate(&app, &world, &headers) {
-            Ok(c) if public_or_private(&c) => {}
-            Ok(_) => return forbidden(),
-            Err(r) => return r,
+        if !public_or_private(&authenticate(&app, &world, &headers)?) {
+            return Err(forbidden());
         }
     }
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if let Err(r) = string_fields(
+    let body = json_body(&headers, &body)?;
+    string_fields(
         &body,
         &["first_name", "last_name", "email", "password"],
         &[],
-    ) {
-        return r;
-    }
+    )?;
     let field = |k: &str| {
         body.get(k)
             .and_then(Value::as_str)
@@ -57,30 +51,28 @@ pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -
         field("password"),
     );
     if password.chars().count() < 8 || !email.contains('@') {
-        return schema_error();
+        return Err(schema_error());
     }
     if find_by_email(&app.world(), &email).is_some() {
-        return failure(
+        return Err(failure(
             StatusCode::BAD_REQUEST,
             "User with the given identifier already exists.",
-        );
+        ));
     }
-    let customer = match stripe_post(
+    let customer = stripe_post(
         &app,
         "/v1/customers",
         &json!({"email": email, "name": format!("{first} {last}")}),
     )
-    .await
-    {
-        Ok(c) => c["id"].as_str().map(str::to_owned),
-        Err(r) => return r,
-    };
+    .await?["id"]
+        .as_str()
+        .map(str::to_owned);
     let mut world = app.world();
     if find_by_email(&world, &email).is_some() {
-        return failure(
+        return Err(failure(
             StatusCode::BAD_REQUEST,
             "User with the given identifier already exists.",
-        );
+        ));
     }
     let now = world.clock.now();
     let id = ids::clara("user");
@@ -146,17 +138,16 @@ pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -
         .get(&id)
         .map(|u| u.with_token(&token))
         .unwrap_or(Value::Null);
-    success(StatusCode::CREATED, "User registered successfully.", user)
+    Ok(success(
+        StatusCode::CREATED,
+        "User registered successfully.",
+        user,
+    ))
 }
 
-pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if let Err(r) = string_fields(&body, &["id_token"], &[]) {
-        return r;
-    }
+pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
+    let body = json_body(&headers, &body)?;
+    string_fields(&body, &["id_token"], &[])?;
     let id_token = body
         .get("id_token")
         .and_then(Value::as_str)
@@ -166,7 +157,7 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         super::google::verify_id_token(&world, id_token)
     };
     let Some(claims) = claims else {
-        return unauthorized();
+        return Err(unauthorized());
     };
     let email = claims["email"].as_str().unwrap_or_default().to_owned();
     let google_id = claims["sub"].as_str().unwrap_or_default().to_owned();
@@ -190,18 +181,20 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             .get(&id)
             .map(|u| u.with_token(&token))
             .unwrap_or(Value::Null);
-        return success(StatusCode::CREATED, "User logged in successfully.", user);
+        return Err(success(
+            StatusCode::CREATED,
+            "User logged in successfully.",
+            user,
+        ));
     }
-    let customer = match stripe_post(
+    let customer = stripe_post(
         &app,
         "/v1/customers",
         &json!({"email": email, "name": name}),
     )
-    .await
-    {
-        Ok(c) => c["id"].as_str().map(str::to_owned),
-        Err(r) => return r,
-    };
+    .await?["id"]
+        .as_str()
+        .map(str::to_owned);
     let mut world = app.world();
     let now = world.clock.now();
     let id = ids::clara("user");
@@ -244,7 +237,11 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         .get(&id)
         .map(|u| u.with_token(&token))
         .unwrap_or(Value::Null);
-    success(StatusCode::CREATED, "User registered successfully.", user)
+    Ok(success(
+        StatusCode::CREATED,
+        "User registered successfully.",
+        user,
+    ))
 }
 
 pub async fn request_otp(
@@ -273,42 +270,35 @@ pub async fn activate(
     Path(email): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    match authenticate(&app, &world, &headers) {
-        Ok(c) if public_or_private(&c) => {}
-        Ok(_) => return forbidden(),
-        Err(r) => return r,
+    if !public_or_private(&authenticate(&app, &world, &headers)?) {
+        return Err(forbidden());
     }
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if let Err(r) = string_fields(&body, &["code"], &[]) {
-        return r;
-    }
+    let body = json_body(&headers, &body)?;
+    string_fields(&body, &["code"], &[])?;
     let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     };
     let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
     if !matches!(
         check_otp(&world, &user_id, OtpType::Activation, code),
         CodeCheck::Valid
     ) {
-        return unauthorized();
+        return Err(unauthorized());
     }
     consume_otp(&mut world, &user_id, OtpType::Activation);
     let now = world.clock.now();
     let Some(user) = world.clara.users.get_mut(&user_id) else {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     };
     user.is_active = true;
     user.updated_at = now;
-    success(
+    Ok(success(
         StatusCode::OK,
         "User activated successfully.",
         user.to_json(),
-    )
+    ))
 }
 
 pub async fn change_password(
@@ -316,37 +306,31 @@ pub async fn change_password(
     Path(email): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    let caller = match authenticate(&app, &world, &headers) {
-        Ok(Caller::ApiKey { .. }) => return forbidden(),
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if let Err(r) = string_fields(&body, &["password", "code"], &[]) {
-        return r;
+    let caller = authenticate(&app, &world, &headers)?;
+    if matches!(caller, Caller::ApiKey { .. }) {
+        return Err(forbidden());
     }
+    let body = json_body(&headers, &body)?;
+    string_fields(&body, &["password", "code"], &[])?;
     let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
-        return if matches!(caller, Caller::User { .. }) {
+        return Err(if matches!(caller, Caller::User { .. }) {
             forbidden()
         } else {
             not_found_resource("User")
-        };
+        });
     };
     if let Caller::User { user_id: me, .. } = &caller {
         if *me != user_id {
-            return forbidden();
+            return Err(forbidden());
         }
     }
     let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
     match check_otp(&world, &user_id, OtpType::ChangePassword, code) {
         CodeCheck::Valid => {}
-        CodeCheck::NeverRequested => return schema_error(),
-        CodeCheck::Wrong | CodeCheck::Expired => return unauthorized(),
+        CodeCheck::NeverRequested => return Err(schema_error()),
+        CodeCheck::Wrong | CodeCheck::Expired => return Err(unauthorized()),
     }
     consume_otp(&mut world, &user_id, OtpType::ChangePassword);
     let keep = match &caller {
@@ -367,11 +351,11 @@ pub async fn change_password(
             .to_owned();
         user.updated_at = now;
     }
-    success(
+    Ok(success(
         StatusCode::OK,
         "User password changed successfully.",
         Value::Null,
-    )
+    ))
 }
 
 async fn toggle_2fa(
@@ -426,8 +410,8 @@ pub async fn enable_2fa(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    toggle_2fa(app, user, headers, body, true).await
+) -> Reply {
+    Ok(toggle_2fa(app, user, headers, body, true).await)
 }
 
 pub async fn disable_2fa(
@@ -435,6 +419,6 @@ pub async fn disable_2fa(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    toggle_2fa(app, user, headers, body, false).await
+) -> Reply {
+    Ok(toggle_2fa(app, user, headers, body, false).await)
 }

@@ -16,6 +16,7 @@ use super::reply::{
 };
 use super::store::{add_transaction, fiat_for, py_float, round2, App, Kind, User, World};
 use crate::config::Quirks;
+use crate::reply::Reply;
 
 fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
     match authenticate(app, world, headers)? {
@@ -57,28 +58,27 @@ pub async fn set_credits(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    private(&app, &world, &headers)?;
+    let body = json_body(&headers, &body)?;
     let Some(credits) = body
         .get("credits")
         .and_then(Value::as_f64)
         .filter(|c| c.is_finite())
     else {
-        return schema_error();
+        return Err(schema_error());
     };
     if body.len() != 1 {
-        return schema_error();
+        return Err(schema_error());
     }
     match set_balance(&mut world, &user, credits) {
-        Some(json) => success(StatusCode::OK, "User's credits updated successfully.", json),
-        None => not_found_resource("User"),
+        Some(json) => Ok(success(
+            StatusCode::OK,
+            "User's credits updated successfully.",
+            json,
+        )),
+        None => Err(not_found_resource("User")),
     }
 }
 
@@ -86,23 +86,21 @@ pub async fn list_users(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
+    private(&app, &world, &headers)?;
     let (Some(limit), Some(offset)) = (
         q.get("limit").and_then(|v| v.parse::<i64>().ok()),
         q.get("offset").and_then(|v| v.parse::<i64>().ok()),
     ) else {
-        return schema_error();
+        return Err(schema_error());
     };
     if limit < 0 || offset < 0 {
-        return if app.config.quirks == Quirks::Boilerplate {
+        return Err(if app.config.quirks == Quirks::Boilerplate {
             server_error()
         } else {
             schema_error()
-        };
+        });
     }
     let all: Vec<Value> = world
         .clara
@@ -124,29 +122,27 @@ pub async fn list_users(
         .skip(usize::try_from(offset).unwrap_or(0))
         .take(usize::try_from(limit).unwrap_or(0))
         .collect();
-    success(
+    Ok(success(
         StatusCode::OK,
         "Users fetched successfully.",
         Value::Array(page),
-    )
+    ))
 }
 
 pub async fn delete_user(
     State(app): State<App>,
     Path(user): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
+    private(&app, &world, &headers)?;
     if world.clara.users.remove(&user).is_none() {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     }
     world.clara.transactions.retain(|t| t.user_id != user);
     world.clara.tokens.retain(|_, t| t.user_id != user);
     world.clara.api_keys.remove(&user);
-    no_content()
+    Ok(no_content())
 }
 
 fn parse_kind(v: &Value) -> Option<Kind> {
@@ -162,28 +158,23 @@ pub async fn create_transaction(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    private(&app, &world, &headers)?;
+    let body = json_body(&headers, &body)?;
     let (Some(description), Some(credits), Some(fiat), Some(kind)) = (
         body.get("description").and_then(Value::as_str),
         body.get("value_in_credits").and_then(Value::as_f64),
         body.get("value_in_fiat").and_then(Value::as_f64),
         body.get("type").and_then(parse_kind),
     ) else {
-        return schema_error();
+        return Err(schema_error());
     };
     if body.len() != 4 || credits < 0.0 || fiat < 0.0 {
-        return schema_error();
+        return Err(schema_error());
     }
     if !world.clara.users.contains_key(&user) {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     }
     let t = add_transaction(
         &mut world,
@@ -194,11 +185,11 @@ pub async fn create_transaction(
         fiat,
         None,
     );
-    success(
+    Ok(success(
         StatusCode::CREATED,
         "Transaction created successfully.",
         t.to_json(),
-    )
+    ))
 }
 
 pub async fn update_transaction(

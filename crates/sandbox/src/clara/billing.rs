@@ -18,10 +18,12 @@ use super::reply::{
     MSG_NO_RATE,
 };
 use super::store::{
-    add_transaction, fiat_for, py_float, round2, App, Kind, Settlement, Tier, World,
+    add_transaction, fiat_for, py_float, round2, stripe_customer, App, Kind, Settlement, Tier,
+    World,
 };
 use crate::config::Quirks;
 use crate::json::whole_or_float;
+use crate::reply::Reply;
 use crate::stripe::webhooks;
 
 /// Calls the Stripe API; a failure is the boilerplate's unhandled exception: 500.
@@ -39,26 +41,20 @@ fn client_url(app: &App, return_path: &str, status: &str) -> String {
     format!("{}/client/{path}?stripe_status={status}", app.base)
 }
 
-pub async fn rate(State(app): State<App>, headers: HeaderMap) -> Response {
+pub async fn rate(State(app): State<App>, headers: HeaderMap) -> Reply {
     let world = app.world();
-    match authenticate(&app, &world, &headers) {
-        Ok(caller) => {
-            if let Some(id) = caller.user_id() {
-                if let Err(r) = own_user(&world, &caller, id, true) {
-                    return r;
-                }
-            } else if !matches!(caller, Caller::Private) {
-                return forbidden();
-            }
-        }
-        Err(r) => return r,
+    let caller = authenticate(&app, &world, &headers)?;
+    if let Some(id) = caller.user_id() {
+        own_user(&world, &caller, id, true)?;
+    } else if !matches!(caller, Caller::Private) {
+        return Err(forbidden());
     }
     let tiers: Vec<Value> = world.clara.tiers.iter().map(Tier::to_json).collect();
-    success(
+    Ok(success(
         StatusCode::OK,
         "Credits rate fetched successfully. Upper limit and lower limit are in fiat. Rate is in credits per dollar. Any amount beyond the limits will not be credited.",
         Value::Array(tiers),
-    )
+    ))
 }
 
 /// The user id of a buyer (user or API-key token, active); the Private key is refused.
@@ -83,33 +79,22 @@ fn whole_dollars(v: &Value) -> Option<i64> {
     }
 }
 
-pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
     let (user_id, customer) = {
         let world = app.world();
-        match buyer(&app, &world, &headers) {
-            Ok(id) => {
-                let customer = world
-                    .clara
-                    .users
-                    .get(&id)
-                    .and_then(|u| u.stripe_customer_id.clone());
-                (id, customer)
-            }
-            Err(r) => return r,
-        }
+        let id = buyer(&app, &world, &headers)?;
+        let customer = stripe_customer(&world, &id);
+        (id, customer)
     };
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    let body = json_body(&headers, &body)?;
     if body.keys().any(|k| k != "amount" && k != "return_path") {
-        return schema_error();
+        return Err(schema_error());
     }
     let (Some(amount), Some(return_path)) = (
         body.get("amount").and_then(whole_dollars),
         body.get("return_path").and_then(Value::as_str),
     ) else {
-        return schema_error();
+        return Err(schema_error());
     };
     let tier = {
         let world = app.world();
@@ -121,7 +106,7 @@ pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
             .cloned()
     };
     let Some(tier) = tier else {
-        return failure(StatusCode::NOT_FOUND, MSG_NO_RATE);
+        return Err(failure(StatusCode::NOT_FOUND, MSG_NO_RATE));
     };
     let credits = tier.rate * amount as f64;
     let mut params = json!({
@@ -142,11 +127,8 @@ pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     if let Some(c) = customer {
         params["customer"] = json!(c);
     }
-    let session = match stripe_post(&app, "/v1/checkout/sessions", &params).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    success(
+    let session = stripe_post(&app, "/v1/checkout/sessions", &params).await?;
+    Ok(success(
         StatusCode::CREATED,
         "Checkout session created successfully.",
         json!({
@@ -155,59 +137,50 @@ pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
             "value_in_credits": whole_or_float(credits),
             "value_in_fiat": amount,
         }),
-    )
+    ))
 }
 
-pub async fn portal(State(app): State<App>, headers: HeaderMap) -> Response {
+pub async fn portal(State(app): State<App>, headers: HeaderMap) -> Reply {
     let customer = {
         let world = app.world();
-        match buyer(&app, &world, &headers) {
-            Ok(id) => world
-                .clara
-                .users
-                .get(&id)
-                .and_then(|u| u.stripe_customer_id.clone()),
-            Err(r) => return r,
-        }
+        stripe_customer(&world, &buyer(&app, &world, &headers)?)
     };
     let Some(customer) = customer else {
-        return server_error();
+        return Err(server_error());
     };
     let params = json!({"customer": customer, "return_url": format!("{}/client/", app.base)});
-    match stripe_post(&app, "/v1/billing_portal/sessions", &params).await {
-        Ok(portal) => success(
-            StatusCode::CREATED,
-            "Customer portal session created successfully.",
-            json!({"url": portal["url"]}),
-        ),
-        Err(r) => r,
-    }
+    let portal = stripe_post(&app, "/v1/billing_portal/sessions", &params).await?;
+    Ok(success(
+        StatusCode::CREATED,
+        "Customer portal session created successfully.",
+        json!({"url": portal["url"]}),
+    ))
 }
 
-pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
     let quirky = app.config.quirks == Quirks::Boilerplate;
     let Some(signature) = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
     else {
-        return schema_error();
+        return Err(schema_error());
     };
     let mut world = app.world();
     let secret = world.clara.webhook_secret.clone();
     if let Err(reason) = webhooks::verify(&secret, signature, &body, world.clock.unix(), 300) {
         tracing::warn!(reason, "settlement webhook refused");
         // The boilerplate lets Stripe's SignatureVerificationError escape.
-        return if quirky {
+        return Err(if quirky {
             server_error()
         } else {
             schema_error()
-        };
+        });
     }
     let Ok(event) = serde_json::from_slice::<Value>(&body) else {
-        return schema_error();
+        return Err(schema_error());
     };
     if event["type"] != "checkout.session.completed" {
-        return schema_error();
+        return Err(schema_error());
     }
     let object = &event["data"]["object"];
     let session_id = object["id"].as_str().unwrap_or_default().to_owned();
@@ -221,13 +194,13 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         metadata["user_id"].as_str().map(str::to_owned),
         number(&metadata["value_in_credits"]),
     ) else {
-        return schema_error();
+        return Err(schema_error());
     };
     if !session_id.is_empty() && world.clara.settled.contains(&session_id) {
         // At most once per Checkout Session. The boilerplate's second delivery
         // fails on the unique payment intent with a 500 (without, here, the
         // double credit it would also make).
-        return if quirky {
+        return Err(if quirky {
             server_error()
         } else {
             success(
@@ -235,10 +208,10 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
                 "Checkout session settled successfully.",
                 Value::Null,
             )
-        };
+        });
     }
     if !world.clara.users.contains_key(&user_id) {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     }
     let payment_intent = object["payment_intent"].as_str().map(str::to_owned);
     if payment_intent.is_some()
@@ -249,7 +222,7 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             .any(|t| t.payment_intent == payment_intent)
     {
         // The boilerplate's unique payment-intent column.
-        return server_error();
+        return Err(server_error());
     }
     // The row's fiat is derived from the tiers (§8.4.3); the description quotes the metadata.
     let fiat = fiat_for(&world, credits);
@@ -283,9 +256,9 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             .map_or(0, |d| d.as_millis()),
     });
     tracing::info!(session = %session_id, user = %user_id, credits, "Clara settled a checkout session");
-    success(
+    Ok(success(
         StatusCode::OK,
         "Checkout session settled successfully.",
         Value::Null,
-    )
+    ))
 }

@@ -314,3 +314,12 @@ pub fn fiat_for(world: &World, credits: f64) -> f64 {
 pub fn py_float(v: f64) -> String {
     format!("{v:?}")
 }
+
+/// The Stripe customer a user pays as, where one was made.
+pub fn stripe_customer(world: &World, user_id: &str) -> Option<String> {
+    world
+        .clara
+        .users
+        .get(user_id)
+        .and_then(|u| u.stripe_customer_id.clone())
+}

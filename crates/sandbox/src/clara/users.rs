@@ -15,28 +15,24 @@ use super::reply::{
     MSG_EMPTY_BODY, MSG_NO_CREDITS,
 };
 use super::store::{
-    add_transaction, capitalise, fiat_for, round2, ApiKey, App, Kind, Task, Transaction, World,
+    add_transaction, capitalise, fiat_for, round2, stripe_customer, ApiKey, App, Kind, Task,
+    Transaction, World,
 };
 use crate::config::Quirks;
 use crate::ids;
+use crate::reply::Reply;
 
-pub async fn view(
-    State(app): State<App>,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn view(State(app): State<App>, Path(user): Path<String>, headers: HeaderMap) -> Reply {
     let world = app.world();
-    let caller = match authenticate(&app, &world, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match own_user(&world, &caller, &user, false) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let caller = authenticate(&app, &world, &headers)?;
+    let id = own_user(&world, &caller, &user, false)?;
     match world.clara.users.get(&id) {
-        Some(u) => success(StatusCode::OK, "User fetched successfully.", u.to_json()),
-        None => not_found_resource("User"),
+        Some(u) => Ok(success(
+            StatusCode::OK,
+            "User fetched successfully.",
+            u.to_json(),
+        )),
+        None => Err(not_found_resource("User")),
     }
 }
 
@@ -45,30 +41,18 @@ pub async fn update(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let (id, customer) = {
         let world = app.world();
-        let caller = match authenticate(&app, &world, &headers) {
-            Ok(c @ (Caller::User { .. } | Caller::Private)) => c,
-            Ok(_) => return forbidden(),
-            Err(r) => return r,
-        };
-        match own_user(&world, &caller, &user, false) {
-            Ok(id) => {
-                let customer = world
-                    .clara
-                    .users
-                    .get(&id)
-                    .and_then(|u| u.stripe_customer_id.clone());
-                (id, customer)
-            }
-            Err(r) => return r,
+        let caller = authenticate(&app, &world, &headers)?;
+        if !matches!(caller, Caller::User { .. } | Caller::Private) {
+            return Err(forbidden());
         }
+        let id = own_user(&world, &caller, &user, false)?;
+        let customer = stripe_customer(&world, &id);
+        (id, customer)
     };
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    let body = json_body(&headers, &body)?;
     for (key, value) in &body {
         let ok = match key.as_str() {
             "first_name" | "last_name" => value.is_string(),
@@ -76,14 +60,14 @@ pub async fn update(
             _ => false,
         };
         if !ok {
-            return schema_error();
+            return Err(schema_error());
         }
     }
     let (json, name) = {
         let mut world = app.world();
         let now = world.clock.now();
         let Some(u) = world.clara.users.get_mut(&id) else {
-            return not_found_resource("User");
+            return Err(not_found_resource("User"));
         };
         if let Some(v) = body.get("first_name").and_then(Value::as_str) {
             u.first_name = Some(capitalise(v));
@@ -104,17 +88,14 @@ pub async fn update(
     };
     if let Some(customer) = customer {
         // The boilerplate keeps the Stripe customer's name in step.
-        if let Err(r) = stripe_post(
+        stripe_post(
             &app,
             &format!("/v1/customers/{customer}"),
             &json!({"name": name.trim()}),
         )
-        .await
-        {
-            return r;
-        }
+        .await?;
     }
-    success(StatusCode::OK, "User updated successfully.", json)
+    Ok(success(StatusCode::OK, "User updated successfully.", json))
 }
 
 fn api_key_json(key: &ApiKey) -> Value {
@@ -141,39 +122,33 @@ pub async fn view_api_key(
     State(app): State<App>,
     Path(user): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, false) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, false)?;
     let key = match world.clara.api_keys.get(&id) {
         Some(k) => k.clone(),
         None => issue_api_key(&mut world, &id),
     };
-    success(
+    Ok(success(
         StatusCode::OK,
         "API key fetched successfully.",
         api_key_json(&key),
-    )
+    ))
 }
 
 pub async fn reset_api_key(
     State(app): State<App>,
     Path(user): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, false) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, false)?;
     let key = issue_api_key(&mut world, &id);
-    success(
+    Ok(success(
         StatusCode::CREATED,
         "API key reset successfully.",
         api_key_json(&key),
-    )
+    ))
 }
 
 pub async fn transactions(
@@ -181,18 +156,15 @@ pub async fn transactions(
     Path(user): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let quirky = app.config.quirks == Quirks::Boilerplate;
     let world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, true) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, true)?;
     let (Some(limit), Some(offset)) = (
         q.get("limit").and_then(|v| v.parse::<i64>().ok()),
         q.get("offset").and_then(|v| v.parse::<i64>().ok()),
     ) else {
-        return schema_error();
+        return Err(schema_error());
     };
     let mut rows: Vec<&Transaction> = world
         .clara
@@ -202,7 +174,7 @@ pub async fn transactions(
         .collect();
     let page: Vec<Value> = if quirky {
         if limit < 0 {
-            return server_error();
+            return Err(server_error());
         }
         rows.sort_by_key(|t| std::cmp::Reverse(t.created_at));
         let take = if limit >= 100 {
@@ -216,7 +188,7 @@ pub async fn transactions(
             .collect()
     } else {
         if limit < 0 || offset < 0 {
-            return schema_error();
+            return Err(schema_error());
         }
         rows.sort_by_key(|t| t.created_at);
         rows.into_iter()
@@ -225,11 +197,11 @@ pub async fn transactions(
             .map(Transaction::to_json)
             .collect()
     };
-    success(
+    Ok(success(
         StatusCode::OK,
         "Transactions fetched successfully.",
         Value::Array(page),
-    )
+    ))
 }
 
 pub async fn transaction(
@@ -268,16 +240,9 @@ fn task_json(t: &Task) -> Value {
     })
 }
 
-pub async fn tasks(
-    State(app): State<App>,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn tasks(State(app): State<App>, Path(user): Path<String>, headers: HeaderMap) -> Reply {
     let world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, false) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, false)?;
     let list: Vec<Value> = world
         .clara
         .tasks
@@ -285,11 +250,11 @@ pub async fn tasks(
         .filter(|t| t.user_id == id)
         .map(task_json)
         .collect();
-    success(
+    Ok(success(
         StatusCode::OK,
         "Tasks fetched successfully.",
         Value::Array(list),
-    )
+    ))
 }
 
 pub async fn task(
@@ -317,12 +282,10 @@ pub async fn supported_attachments(
     State(app): State<App>,
     Path(user): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let world = app.world();
-    if let Err(r) = bearer_owner(&app, &world, &headers, &user, false) {
-        return r;
-    }
-    success(
+    bearer_owner(&app, &world, &headers, &user, false)?;
+    Ok(success(
         StatusCode::OK,
         "Supported attachments fetched successfully.",
         json!({
@@ -331,7 +294,7 @@ pub async fn supported_attachments(
             "image": ["jpg", "jpeg", "png", "webp"],
             "video": ["mp4", "mov"]
         }),
-    )
+    ))
 }
 
 /// Starts an analysis: needs a multipart body and at least 20 credits, which it spends.
@@ -340,23 +303,20 @@ pub async fn analysis(
     Path(user): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, true) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, true)?;
     let multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
     if !multipart || body.is_empty() {
-        return failure(StatusCode::BAD_REQUEST, MSG_EMPTY_BODY);
+        return Err(failure(StatusCode::BAD_REQUEST, MSG_EMPTY_BODY));
     }
     const COST: f64 = 20.0;
     let credits = world.clara.users.get(&id).map_or(0.0, |u| u.credits);
     if credits < COST {
-        return failure(StatusCode::FORBIDDEN, MSG_NO_CREDITS);
+        return Err(failure(StatusCode::FORBIDDEN, MSG_NO_CREDITS));
     }
     if let Some(u) = world.clara.users.get_mut(&id) {
         u.credits = round2(u.credits - COST);
@@ -381,5 +341,9 @@ pub async fn analysis(
     };
     let json = task_json(&task);
     world.clara.tasks.push(task);
-    success(StatusCode::CREATED, "Analysis started successfully.", json)
+    Ok(success(
+        StatusCode::CREATED,
+        "Analysis started successfully.",
+        json,
+    ))
 }

@@ -2,6 +2,7 @@
 //! error answer every endpoint shares.
 
 use axum::body::Bytes;
+use axum::extract::{FromRequest, OriginalUri, Request};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,8 +23,54 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// A request as it was signed: what [`authenticate`] reads. Handlers take it
+/// whole instead of its four parts.
+pub struct Signed {
+    pub method: Method,
+    /// As the caller sent it (before any routing rewrote it).
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Signed {
+    /// The caller's key pair, or the error answer.
+    pub fn check(&self, world: &mut World, needs_ledger: bool) -> Result<KeyPair, Response> {
+        authenticate(
+            world,
+            &self.method,
+            &self.uri,
+            &self.headers,
+            &self.body,
+            needs_ledger,
+        )
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let uri = request
+            .extensions()
+            .get::<OriginalUri>()
+            .map_or_else(|| request.uri().clone(), |original| original.0.clone());
+        let method = request.method().clone();
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            method,
+            uri,
+            headers,
+            body,
+        })
+    }
+}
+
 /// Checks the four signing headers; the caller's key pair on success.
-pub fn authenticate(
+fn authenticate(
     world: &mut World,
     method: &Method,
     uri: &Uri,

@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, error};
+use super::auth::{error, Signed};
 use super::store::{number, App, Profile, Purchase, Status, World};
 use crate::clock::iso8601;
+use crate::reply::Reply;
 use crate::stripe::webhooks;
 use crate::{ids, stripe_client};
 
@@ -29,22 +30,16 @@ fn allowed_console(app: &App, raw: &str) -> bool {
     origin == "https://console.dispersed.com" || origin == app.base
 }
 
-pub async fn create(
-    State(app): State<App>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn create(State(app): State<App>, request: Signed) -> Reply {
     let key = {
         let mut world = app.world();
-        match authenticate(&mut world, &method, &uri, &headers, &body, true) {
-            Ok(k) => k,
-            Err(r) => return r,
-        }
+        request.check(&mut world, true)?
     };
-    let Ok(Value::Object(p)) = serde_json::from_slice::<Value>(&body) else {
-        return bad_request("invalid_body", "The request body must be a JSON object.");
+    let Ok(Value::Object(p)) = serde_json::from_slice::<Value>(&request.body) else {
+        return Err(bad_request(
+            "invalid_body",
+            "The request body must be a JSON object.",
+        ));
     };
     if let Some(unknown) = p.keys().find(|k| {
         !matches!(
@@ -52,50 +47,59 @@ pub async fn create(
             "amount" | "cancel_url" | "redirect_url" | "memo"
         )
     }) {
-        return bad_request("invalid_body", &format!("Unknown field `{unknown}`."));
+        return Err(bad_request(
+            "invalid_body",
+            &format!("Unknown field `{unknown}`."),
+        ));
     }
     let Some(amount) = p
         .get("amount")
         .and_then(Value::as_f64)
         .filter(|a| a.is_finite())
     else {
-        return bad_request(
+        return Err(bad_request(
             "invalid_amount",
             "amount is required and must be a number (EUR).",
-        );
+        ));
     };
     let cents = (amount * 100.0).round();
     if (cents / 100.0 - amount).abs() > 1e-9 {
-        return bad_request(
+        return Err(bad_request(
             "invalid_amount",
             "amount can have at most 2 decimal places.",
-        );
+        ));
     }
     if !(1.0..=10_000.0).contains(&amount) {
-        return bad_request("invalid_amount", "amount must be between 1 and 10000 EUR.");
+        return Err(bad_request(
+            "invalid_amount",
+            "amount must be between 1 and 10000 EUR.",
+        ));
     }
     let (Some(cancel_url), Some(redirect_url)) = (
         p.get("cancel_url").and_then(Value::as_str),
         p.get("redirect_url").and_then(Value::as_str),
     ) else {
-        return bad_request("invalid_body", "cancel_url and redirect_url are required.");
+        return Err(bad_request(
+            "invalid_body",
+            "cancel_url and redirect_url are required.",
+        ));
     };
     for (field, value) in [("cancel_url", cancel_url), ("redirect_url", redirect_url)] {
         if !allowed_console(&app, value) {
-            return bad_request(
+            return Err(bad_request(
                 "invalid_redirect_url",
                 &format!("{field} must be an allowed Console domain."),
-            );
+            ));
         }
     }
     let memo = match p.get("memo") {
         None | Some(Value::Null) => None,
         Some(Value::String(m)) if m.chars().count() <= 500 => Some(m.clone()),
         Some(_) => {
-            return bad_request(
+            return Err(bad_request(
                 "invalid_body",
                 "memo must be a string of at most 500 characters.",
-            )
+            ))
         }
     };
     let (profile_uuid, render_user_id) = {
@@ -123,11 +127,11 @@ pub async fn create(
     let session = match stripe_client::post(&app, "/v1/checkout/sessions", &params).await {
         Ok(s) => s,
         Err(_) => {
-            return error(
+            return Err(error(
                 StatusCode::BAD_GATEWAY,
                 "upstream_error",
                 "Stripe could not create the checkout session.",
-            )
+            ))
         }
     };
     let session_id = session["id"].as_str().unwrap_or_default().to_owned();
@@ -181,7 +185,7 @@ pub async fn create(
         "submitted_amount": number(amount),
         "checkout_session": embedded,
     });
-    (StatusCode::CREATED, Json(body)).into_response()
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 fn query_map(uri: &Uri) -> HashMap<String, String> {
@@ -190,48 +194,49 @@ fn query_map(uri: &Uri) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-pub async fn list(
-    State(app): State<App>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn list(State(app): State<App>, request: Signed) -> Reply {
     let mut world = app.world();
-    let key = match authenticate(&mut world, &method, &uri, &headers, &body, true) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let q = query_map(&uri);
+    let key = request.check(&mut world, true)?;
+    let q = query_map(&request.uri);
     let limit = match q.get("limit").map(|v| v.parse::<u64>()) {
         None => 20,
         Some(Ok(n)) if (1..=50).contains(&n) => n,
         _ => {
-            return bad_request(
+            return Err(bad_request(
                 "invalid_query",
                 "limit must be an integer between 1 and 50.",
-            )
+            ))
         }
     };
     let page = match q.get("page").map(|v| v.parse::<u64>()) {
         None => 1,
         Some(Ok(n)) if (1..=9_007_199_254_740_991).contains(&n) => n,
-        _ => return bad_request("invalid_query", "page must be an integer of at least 1."),
+        _ => {
+            return Err(bad_request(
+                "invalid_query",
+                "page must be an integer of at least 1.",
+            ))
+        }
     };
     let descending = match q.get("sort").map(String::as_str) {
         None | Some("-created_at") => true,
         Some("created_at") => false,
-        Some(_) => return bad_request("invalid_query", "sort must be created_at or -created_at."),
+        Some(_) => {
+            return Err(bad_request(
+                "invalid_query",
+                "sort must be created_at or -created_at.",
+            ))
+        }
     };
     let statuses: Option<Vec<Status>> = match q.get("filter[status]") {
         None => None,
         Some(v) => match v.split(',').map(Status::parse).collect::<Option<Vec<_>>>() {
             Some(s) => Some(s),
             None => {
-                return bad_request(
+                return Err(bad_request(
                     "invalid_query",
                     "filter[status] takes PENDING, COMPLETED and EXPIRED.",
-                )
+                ))
             }
         },
     };
@@ -243,10 +248,10 @@ pub async fn list(
                 [Some(lo), Some(hi)] => Some((*lo, *hi)),
                 [Some(lo)] => Some((*lo, *lo + std::time::Duration::from_secs(86_400))),
                 _ => {
-                    return bad_request(
+                    return Err(bad_request(
                         "invalid_query",
                         "filter[created_at] takes a date or a range `from,to`.",
-                    )
+                    ))
                 }
             }
         }
@@ -280,38 +285,32 @@ pub async fn list(
         .take(limit as usize)
         .map(Purchase::to_json)
         .collect();
-    Json(json!({"data": data, "limit": limit, "page": page, "total": total})).into_response()
+    Ok(Json(json!({"data": data, "limit": limit, "page": page, "total": total})).into_response())
 }
 
-pub async fn reconcile(
-    State(app): State<App>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn reconcile(State(app): State<App>, request: Signed) -> Reply {
     let (key, session_id, pending) =
         {
             let mut world = app.world();
-            let key = match authenticate(&mut world, &method, &uri, &headers, &body, true) {
-                Ok(k) => k,
-                Err(r) => return r,
-            };
-            let Some(session_id) = query_map(&uri)
+            let key = request.check(&mut world, true)?;
+            let Some(session_id) = query_map(&request.uri)
                 .get("checkout_session_id")
                 .filter(|s| !s.is_empty())
                 .cloned()
             else {
-                return bad_request("invalid_query", "checkout_session_id is required.");
+                return Err(bad_request(
+                    "invalid_query",
+                    "checkout_session_id is required.",
+                ));
             };
             let Some(purchase) = world.dispersed.purchases.iter().find(|p| {
                 p.checkout_session_id == session_id && p.account_uuid == key.account_uuid
             }) else {
-                return error(
+                return Err(error(
                     StatusCode::NOT_FOUND,
                     "not_found",
                     "No credit purchase for this checkout session.",
-                );
+                ));
             };
             let pending = purchase.status == Status::Pending;
             (key, session_id, pending)
@@ -324,11 +323,11 @@ pub async fn reconcile(
                 apply_session(&mut world, &session);
             }
             Err(_) => {
-                return error(
+                return Err(error(
                     StatusCode::BAD_GATEWAY,
                     "upstream_error",
                     "Stripe could not be reached to reconcile the purchase.",
-                )
+                ))
             }
         }
     }
@@ -339,12 +338,12 @@ pub async fn reconcile(
         .iter()
         .find(|p| p.checkout_session_id == session_id && p.account_uuid == key.account_uuid)
     {
-        Some(p) => Json(p.to_json()).into_response(),
-        None => error(
+        Some(p) => Ok(Json(p.to_json()).into_response()),
+        None => Err(error(
             StatusCode::NOT_FOUND,
             "not_found",
             "No credit purchase for this checkout session.",
-        ),
+        )),
     }
 }
 
@@ -385,7 +384,7 @@ pub fn apply_session(world: &mut World, session: &Value) {
 }
 
 /// Stripe's webhook to the Dispersed backend (not part of the public API).
-pub async fn stripe_webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn stripe_webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
     let mut world = app.world();
     let secret = world.dispersed.webhook_secret.clone();
     let signature = headers
@@ -393,14 +392,14 @@ pub async fn stripe_webhook(State(app): State<App>, headers: HeaderMap, body: By
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if webhooks::verify(&secret, signature, &body, world.clock.unix(), 300).is_err() {
-        return error(
+        return Err(error(
             StatusCode::BAD_REQUEST,
             "invalid_signature",
             "Webhook signature verification failed.",
-        );
+        ));
     }
     let Ok(event) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid_body", "Not JSON.");
+        return Err(error(StatusCode::BAD_REQUEST, "invalid_body", "Not JSON."));
     };
     if matches!(
         event["type"].as_str(),
@@ -408,21 +407,12 @@ pub async fn stripe_webhook(State(app): State<App>, headers: HeaderMap, body: By
     ) {
         apply_session(&mut world, &event["data"]["object"]);
     }
-    Json(json!({"received": true})).into_response()
+    Ok(Json(json!({"received": true})).into_response())
 }
 
-pub async fn profiles(
-    State(app): State<App>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn profiles(State(app): State<App>, request: Signed) -> Reply {
     let mut world = app.world();
-    let key = match authenticate(&mut world, &method, &uri, &headers, &body, false) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
+    let key = request.check(&mut world, false)?;
     let data: Vec<Value> = world
         .dispersed
         .profiles
@@ -431,24 +421,21 @@ pub async fn profiles(
         .map(Profile::to_json)
         .collect();
     let total = data.len();
-    Json(json!({"data": data, "limit": 20, "page": 1, "total": total})).into_response()
+    Ok(Json(json!({"data": data, "limit": 20, "page": 1, "total": total})).into_response())
 }
 
 pub async fn update_profile(
     State(app): State<App>,
     Path(uuid): Path<String>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+    request: Signed,
+) -> Reply {
     let mut world = app.world();
-    let key = match authenticate(&mut world, &method, &uri, &headers, &body, false) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let Ok(Value::Object(p)) = serde_json::from_slice::<Value>(&body) else {
-        return bad_request("invalid_body", "The request body must be a JSON object.");
+    let key = request.check(&mut world, false)?;
+    let Ok(Value::Object(p)) = serde_json::from_slice::<Value>(&request.body) else {
+        return Err(bad_request(
+            "invalid_body",
+            "The request body must be a JSON object.",
+        ));
     };
     let now = world.clock.now();
     let Some(profile) = world
@@ -457,11 +444,11 @@ pub async fn update_profile(
         .iter_mut()
         .find(|pr| pr.uuid == uuid && pr.account_uuid == key.account_uuid)
     else {
-        return error(
+        return Err(error(
             StatusCode::NOT_FOUND,
             "not_found",
             "Consumer profile not found.",
-        );
+        ));
     };
     for (k, v) in &p {
         match (k.as_str(), v) {
@@ -477,9 +464,14 @@ pub async fn update_profile(
                     .filter_map(|c| c.as_str().map(str::to_owned))
                     .collect();
             }
-            _ => return bad_request("invalid_body", &format!("Invalid field `{k}`.")),
+            _ => {
+                return Err(bad_request(
+                    "invalid_body",
+                    &format!("Invalid field `{k}`."),
+                ))
+            }
         }
     }
     profile.updated_at = now;
-    Json(profile.to_json()).into_response()
+    Ok(Json(profile.to_json()).into_response())
 }

@@ -105,6 +105,21 @@ impl Env {
         split(r).await
     }
 
+    /// Sends one Clara request: `(status, body)`.
+    pub async fn send(&self, call: Call<'_>) -> (StatusCode, Value) {
+        let mut req = self.http.request(call.method, self.clara(&call.path));
+        req = match call.auth {
+            Auth::None => req,
+            Auth::Bearer(token) => req.bearer_auth(token),
+            Auth::Key(key) => req.header("Authorization", key),
+            Auth::Basic(email, password) => req.basic_auth(email, Some(password)),
+        };
+        if let Some(body) = call.body {
+            req = req.json(&body);
+        }
+        split(req.send().await.unwrap()).await
+    }
+
     pub async fn credits(&self, user_id: &str, token: &str) -> f64 {
         let (status, body) = self
             .get_json(&self.clara(&format!("/users/{user_id}")), token)
@@ -183,6 +198,74 @@ impl Env {
 
     pub async fn requests(&self, path: &str) -> Vec<Value> {
         self.admin_json("/requests", &[("path", path)]).await
+    }
+}
+
+/// How a Clara request says who sends it.
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    /// An API key in `Authorization` as it is (public or private).
+    Key(&'a str),
+    Basic(&'a str, &'a str),
+}
+
+/// One Clara request, its path under `/api/v1`.
+pub struct Call<'a> {
+    pub method: Method,
+    pub path: String,
+    pub auth: Auth<'a>,
+    pub body: Option<Value>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            auth: Auth::None,
+            body: None,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+
+    pub fn patch(path: impl Into<String>) -> Self {
+        Self::new(Method::PATCH, path)
+    }
+
+    pub fn bearer(self, token: &'a str) -> Self {
+        Self {
+            auth: Auth::Bearer(token),
+            ..self
+        }
+    }
+
+    pub fn key(self, key: &'a str) -> Self {
+        Self {
+            auth: Auth::Key(key),
+            ..self
+        }
+    }
+
+    pub fn basic(self, email: &'a str, password: &'a str) -> Self {
+        Self {
+            auth: Auth::Basic(email, password),
+            ..self
+        }
+    }
+
+    pub fn json(self, body: Value) -> Self {
+        Self {
+            body: Some(body),
+            ..self
+        }
     }
 }
 
