@@ -4,11 +4,11 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::auth::{
-    authenticate, check_otp, consume_otp, issue_token, own_user, send_otp, Caller, CodeCheck,
+    authenticate, check_otp, consume_otp, issue_token, key_holder, send_otp, user_or_private,
+    Caller, CodeCheck,
 };
 use super::billing::stripe_post;
 use super::reply::{
@@ -21,16 +21,10 @@ use crate::ids;
 use crate::reply::Reply;
 use crate::state::Email;
 
-fn public_or_private(caller: &Caller) -> bool {
-    matches!(caller, Caller::Public | Caller::Private)
-}
-
 pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Reply {
     {
         let world = app.world();
-        if !public_or_private(&authenticate(&app, &world, &headers)?) {
-            return Err(forbidden());
-        }
+        key_holder(&app, &world, &headers)?;
     }
     let body = json_body(&headers, &body)?;
     string_fields(
@@ -248,21 +242,21 @@ pub async fn request_otp(
     State(app): State<App>,
     Path((email, otp_type)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    match authenticate(&app, &world, &headers) {
-        Ok(c) if public_or_private(&c) => {}
-        Ok(_) => return forbidden(),
-        Err(r) => return r,
-    }
+    key_holder(&app, &world, &headers)?;
     let Some(kind) = OtpType::parse(&otp_type) else {
-        return schema_error();
+        return Err(schema_error());
     };
     let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
-        return not_found_resource("User");
+        return Err(not_found_resource("User"));
     };
     send_otp(&app, &mut world, &user_id, kind);
-    success(StatusCode::CREATED, "OTP sent successfully.", Value::Null)
+    Ok(success(
+        StatusCode::CREATED,
+        "OTP sent successfully.",
+        Value::Null,
+    ))
 }
 
 pub async fn activate(
@@ -272,9 +266,7 @@ pub async fn activate(
     body: Bytes,
 ) -> Reply {
     let mut world = app.world();
-    if !public_or_private(&authenticate(&app, &world, &headers)?) {
-        return Err(forbidden());
-    }
+    key_holder(&app, &world, &headers)?;
     let body = json_body(&headers, &body)?;
     string_fields(&body, &["code"], &[])?;
     let Some(user_id) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
@@ -364,29 +356,21 @@ async fn toggle_2fa(
     headers: HeaderMap,
     body: Bytes,
     enable: bool,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    let caller = match authenticate(&app, &world, &headers) {
-        Ok(c @ (Caller::User { .. } | Caller::Private)) => c,
-        Ok(_) => return forbidden(),
-        Err(r) => return r,
-    };
-    let user_id = match own_user(&world, &caller, &user, true) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let user_id = user_or_private(&app, &world, &headers, &user, true)?;
     let code = match json_body(&headers, &body) {
         Ok(b) => match b.get("code") {
             Some(Value::String(c)) if b.len() == 1 => c.clone(),
-            _ => return schema_error(),
+            _ => return Err(schema_error()),
         },
         // No JSON body is answered like a wrong code here (§8.1.8).
-        Err(_) => return unauthorized_2fa(),
+        Err(_) => return Err(unauthorized_2fa()),
     };
     match check_otp(&world, &user_id, OtpType::TwoFactorAuth, &code) {
         CodeCheck::Valid => {}
-        CodeCheck::Expired => return unauthorized(),
-        CodeCheck::Wrong | CodeCheck::NeverRequested => return unauthorized_2fa(),
+        CodeCheck::Expired => return Err(unauthorized()),
+        CodeCheck::Wrong | CodeCheck::NeverRequested => return Err(unauthorized_2fa()),
     }
     consume_otp(&mut world, &user_id, OtpType::TwoFactorAuth);
     let now = world.clock.now();
@@ -394,7 +378,7 @@ async fn toggle_2fa(
         u.is_2fa_enabled = enable;
         u.updated_at = now;
     }
-    if enable {
+    Ok(if enable {
         success(
             StatusCode::OK,
             "User 2FA enabled successfully.",
@@ -402,7 +386,7 @@ async fn toggle_2fa(
         )
     } else {
         no_content()
-    }
+    })
 }
 
 pub async fn enable_2fa(
@@ -411,7 +395,7 @@ pub async fn enable_2fa(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    Ok(toggle_2fa(app, user, headers, body, true).await)
+    toggle_2fa(app, user, headers, body, true).await
 }
 
 pub async fn disable_2fa(
@@ -420,5 +404,5 @@ pub async fn disable_2fa(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    Ok(toggle_2fa(app, user, headers, body, false).await)
+    toggle_2fa(app, user, headers, body, false).await
 }

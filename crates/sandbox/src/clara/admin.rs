@@ -197,20 +197,15 @@ pub async fn update_transaction(
     Path((user, transaction)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
-    let body = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    private(&app, &world, &headers)?;
+    let body = json_body(&headers, &body)?;
     if body
         .keys()
         .any(|k| matches!(k.as_str(), "id" | "created_at" | "updated_at"))
     {
-        return schema_error();
+        return Err(schema_error());
     }
     let now = world.clock.now();
     let Some(t) = world
@@ -219,53 +214,51 @@ pub async fn update_transaction(
         .iter_mut()
         .find(|t| t.id == transaction && t.user_id == user)
     else {
-        return not_found_resource("Transaction");
+        return Err(not_found_resource("Transaction"));
     };
     for (key, value) in &body {
         match key.as_str() {
             "description" => match value.as_str() {
                 Some(s) => t.description = s.to_owned(),
-                None => return schema_error(),
+                None => return Err(schema_error()),
             },
             "value_in_credits" => match value.as_f64() {
                 Some(v) if v >= 0.0 => t.value_in_credits = round2(v),
-                _ => return schema_error(),
+                _ => return Err(schema_error()),
             },
             "value_in_fiat" => match value.as_f64() {
                 Some(v) if v >= 0.0 => t.value_in_fiat = round2(v),
-                _ => return schema_error(),
+                _ => return Err(schema_error()),
             },
             "type" => match parse_kind(value) {
                 Some(k) => t.kind = k,
-                None => return schema_error(),
+                None => return Err(schema_error()),
             },
-            _ => return schema_error(),
+            _ => return Err(schema_error()),
         }
     }
     t.updated_at = now;
-    success(
+    Ok(success(
         StatusCode::OK,
         "Transaction updated successfully.",
         t.to_json(),
-    )
+    ))
 }
 
 pub async fn delete_transaction(
     State(app): State<App>,
     Path((user, transaction)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let mut world = app.world();
-    if let Err(r) = private(&app, &world, &headers) {
-        return r;
-    }
+    private(&app, &world, &headers)?;
     let before = world.clara.transactions.len();
     world
         .clara
         .transactions
         .retain(|t| !(t.id == transaction && t.user_id == user));
     if world.clara.transactions.len() == before {
-        return not_found_resource("Transaction");
+        return Err(not_found_resource("Transaction"));
     }
-    no_content()
+    Ok(no_content())
 }

@@ -112,6 +112,29 @@ pub fn authenticate(app: &App, world: &World, headers: &HeaderMap) -> Result<Cal
 
 /// For `/users/{user_id}/…`: the caller must be that user (or hold the
 /// Private key); with `active`, the user must also pass §5.4.
+/// A caller holding the public or the private key (no user's token).
+pub fn key_holder(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
+    match authenticate(app, world, headers)? {
+        Caller::Public | Caller::Private => Ok(()),
+        _ => Err(forbidden()),
+    }
+}
+
+/// A signed-in user or the private key, allowed at `path_user`: its id.
+pub fn user_or_private(
+    app: &App,
+    world: &World,
+    headers: &HeaderMap,
+    path_user: &str,
+    active: bool,
+) -> Result<String, Response> {
+    let caller = authenticate(app, world, headers)?;
+    if !matches!(caller, Caller::User { .. } | Caller::Private) {
+        return Err(forbidden());
+    }
+    own_user(world, &caller, path_user, active)
+}
+
 pub fn own_user(
     world: &World,
     caller: &Caller,

@@ -8,11 +8,11 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, issue_api_key, own_user, Caller};
+use super::auth::{authenticate, issue_api_key, own_user, user_or_private};
 use super::billing::stripe_post;
 use super::reply::{
-    failure, forbidden, json_body, not_found_resource, schema_error, server_error, success,
-    MSG_EMPTY_BODY, MSG_NO_CREDITS,
+    failure, json_body, not_found_resource, schema_error, server_error, success, MSG_EMPTY_BODY,
+    MSG_NO_CREDITS,
 };
 use super::store::{
     add_transaction, capitalise, fiat_for, round2, stripe_customer, ApiKey, App, Kind, Task,
@@ -44,11 +44,7 @@ pub async fn update(
 ) -> Reply {
     let (id, customer) = {
         let world = app.world();
-        let caller = authenticate(&app, &world, &headers)?;
-        if !matches!(caller, Caller::User { .. } | Caller::Private) {
-            return Err(forbidden());
-        }
-        let id = own_user(&world, &caller, &user, false)?;
+        let id = user_or_private(&app, &world, &headers, &user, false)?;
         let customer = stripe_customer(&world, &id);
         (id, customer)
     };
@@ -208,24 +204,21 @@ pub async fn transaction(
     State(app): State<App>,
     Path((user, transaction)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, true) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, true)?;
     match world
         .clara
         .transactions
         .iter()
         .find(|t| t.id == transaction && t.user_id == id)
     {
-        Some(t) => success(
+        Some(t) => Ok(success(
             StatusCode::OK,
             "Transaction fetched successfully.",
             t.to_json(),
-        ),
-        None => not_found_resource("Transaction"),
+        )),
+        None => Err(not_found_resource("Transaction")),
     }
 }
 
@@ -261,20 +254,21 @@ pub async fn task(
     State(app): State<App>,
     Path((user, task)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let world = app.world();
-    let id = match bearer_owner(&app, &world, &headers, &user, false) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    let id = bearer_owner(&app, &world, &headers, &user, false)?;
     match world
         .clara
         .tasks
         .iter()
         .find(|t| t.id == task && t.user_id == id)
     {
-        Some(t) => success(StatusCode::OK, "Task fetched successfully.", task_json(t)),
-        None => not_found_resource("Task"),
+        Some(t) => Ok(success(
+            StatusCode::OK,
+            "Task fetched successfully.",
+            task_json(t),
+        )),
+        None => Err(not_found_resource("Task")),
     }
 }
 
