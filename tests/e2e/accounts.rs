@@ -7,7 +7,7 @@
 use serde_json::Value;
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{keychain_entry, Profile, Result};
+use crate::harness::{keychain_entry, Kind, Profile, Result, Service};
 
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
@@ -20,14 +20,13 @@ async fn two_factor_account_buys_five_dollars_survives_a_restart_and_signs_out_c
 
     profile
         .launch("accounts_sign_in", &[], async |app| {
-            app.click("[data-testid='preset-custom_clara']").await?;
-            app.type_into("#custom-base-url", &clara).await?;
-            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
-                .await?;
-            app.type_into("#public-key-setting", demo::CLARA_PUBLIC_KEY)
-                .await?;
-            app.type_into("#checkout-origins-setting", &base).await?;
-            app.click("[data-testid='continue']").await?;
+            app.choose_service(Service {
+                kind: Kind::CustomClara,
+                address: &clara,
+                public_key: Some(demo::CLARA_PUBLIC_KEY),
+                checkout_origin: Some(&base),
+            })
+            .await?;
             app.type_into("#email", demo::TWO_FA_EMAIL).await?;
             app.type_into("#password", demo::PASSWORD).await?;
             app.click("[data-testid='sign-in-submit']").await?;
@@ -242,16 +241,14 @@ async fn dispersed_key_pair_is_kept_in_the_keychain_only() -> Result {
     let profile = Profile::new()?;
     profile
         .launch("dispersed_keys", &[], async |app| {
-            app.click("[data-testid='preset-dispersed']").await?;
-            app.click("details.custom summary").await?;
-            app.type_into("#custom-base-url", &base).await?;
-            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
-                .await?;
-            app.click("[data-testid='continue']").await?;
-            app.type_into("#public-key", demo::DISPERSED_PUBLIC_KEY)
-                .await?;
-            app.type_into("#secret-key", "sk_wrong").await?;
-            app.click("[data-testid='sign-in-submit']").await?;
+            app.choose_service(Service {
+                kind: Kind::Dispersed,
+                address: &base,
+                public_key: None,
+                checkout_origin: None,
+            })
+            .await?;
+            app.sign_in_to_dispersed("sk_wrong").await?;
             app.wait_for_text("[data-testid='sign-in-error']", "were not accepted")
                 .await?;
             app.type_into("#secret-key", demo::DISPERSED_SECRET_KEY)

@@ -5,23 +5,10 @@
 
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{App, Profile, Result};
+use crate::harness::{Profile, Result};
 
 /// First run → a Clara-compatible account on a Sandbox started by the test,
 /// with the Sandbox's own origin allowed for checkout → signed in as the demo user.
-pub(crate) async fn add_sandbox_clara_and_sign_in(app: &App, urls: &topup_sandbox::Urls) -> Result {
-    app.click("[data-testid='preset-custom_clara']").await?;
-    app.type_into("#custom-base-url", &urls.clara).await?;
-    app.type_into("#checkout-origins-setting", &urls.base)
-        .await?;
-    app.click("[data-testid='continue']").await?;
-    app.type_into("#email", demo::USER_EMAIL).await?;
-    app.type_into("#password", demo::PASSWORD).await?;
-    app.click("[data-testid='sign-in-submit']").await?;
-    app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
-        .await
-}
-
 #[tokio::test]
 #[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
 async fn buy_five_dollars_pay_in_chromium_and_see_the_credits_land() -> Result {
@@ -147,7 +134,7 @@ async fn quit_while_waiting_pay_then_relaunch_and_the_watch_resumes() -> Result 
     let profile = Profile::new()?;
     let checkout = profile
         .launch("restart_buy", &[], async |app| {
-            add_sandbox_clara_and_sign_in(app, &urls).await?;
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
             app.type_into("[data-testid='amount']", "5").await?;
             app.click("[data-testid='buy']").await?;
             app.wait_for_attr("[data-testid='purchase']", "data-state", "waiting")
@@ -189,7 +176,7 @@ async fn session_ends_mid_watch(
     let urls = sandbox.urls().clone();
     profile
         .launch(name, &[], async |app| {
-            add_sandbox_clara_and_sign_in(app, &urls).await?;
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
             app.type_into("[data-testid='amount']", "5").await?;
             app.click("[data-testid='buy']").await?;
             let checkout = profile.wait_for_opened(&urls.base).await?;
@@ -295,17 +282,7 @@ async fn dispersed_buys_ten_euros_and_an_abandoned_checkout_expires() -> Result 
     profile.browse("pay 4242424242424242")?;
     profile
         .launch("dispersed_buy", &[], async |app| {
-            app.click("[data-testid='preset-dispersed']").await?;
-            app.click("details.custom summary").await?;
-            app.type_into("#custom-base-url", &urls.dispersed).await?;
-            app.type_into("#checkout-origins-setting", &urls.base)
-                .await?;
-            app.click("[data-testid='continue']").await?;
-            app.type_into("#public-key", demo::DISPERSED_PUBLIC_KEY)
-                .await?;
-            app.type_into("#secret-key", demo::DISPERSED_SECRET_KEY)
-                .await?;
-            app.click("[data-testid='sign-in-submit']").await?;
+            app.add_sandbox_dispersed_and_sign_in(&urls).await?;
             app.type_into("[data-testid='amount']", "10").await?;
             app.wait_for_text("[data-testid='buy']", "Pay").await?;
             app.click("[data-testid='buy']").await?;

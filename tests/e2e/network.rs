@@ -8,7 +8,6 @@
 use serde_json::json;
 use topup_sandbox::{Config, Sandbox};
 
-use crate::buying::add_sandbox_clara_and_sign_in;
 use crate::harness::{poll_json, put_json, wait_until, App, Profile, Result, DEADLINE};
 
 /// Presses `button` until `done` shows, pressing again while `error` shows (a
@@ -40,7 +39,7 @@ async fn a_purchase_completes_through_a_flaky_network_and_trouble_is_shown_while
     let profile = Profile::new()?;
     profile
         .launch("flaky_network", &[], async |app| {
-            add_sandbox_clara_and_sign_in(app, &urls).await?;
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
             put_json(&faults, json!({"chaos": 0.3, "seed": 6})).await?;
 
             app.type_into("[data-testid='amount']", "5").await?;

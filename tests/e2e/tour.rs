@@ -5,7 +5,7 @@
 
 use topup_sandbox::demo;
 
-use crate::harness::{wait_until, App, Profile, Result};
+use crate::harness::{wait_until, App, Kind, Profile, Result, Service};
 
 /// Checks the screen and, when asked, keeps its picture.
 async fn visit(app: &App, screen: &str, theme: &str) -> Result {
@@ -142,12 +142,13 @@ async fn tour(theme: &str) -> Result {
                 .await?;
             visit(app, "first-run", theme).await?;
             let origin = url::Url::parse(&checkout)?.origin().ascii_serialization();
-            app.click("[data-testid='preset-dispersed']").await?;
-            app.click("details.custom summary").await?;
-            app.type_into("#custom-base-url", &origin).await?;
-            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
-                .await?;
-            app.click("[data-testid='continue']").await?;
+            app.choose_service(Service {
+                kind: Kind::Dispersed,
+                address: &origin,
+                public_key: None,
+                checkout_origin: None,
+            })
+            .await?;
             app.wait_for_text("#sign-in-title", "Sign in to Dispersed")
                 .await?;
             visit(app, "sign-in-dispersed", theme).await?;

@@ -6,8 +6,7 @@
 
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::buying::add_sandbox_clara_and_sign_in;
-use crate::harness::{keychain_entry, wait_until, App, Profile, Result};
+use crate::harness::{keychain_entry, wait_until, App, Kind, Profile, Result, Service};
 
 /// Makes the account not in use the active one, from Settings.
 async fn switch_to_the_other(app: &App) -> Result {
@@ -26,22 +25,19 @@ async fn two_accounts_keep_their_own_balance_history_and_purchases_then_sign_out
     let profile = Profile::new()?;
     profile
         .launch("two_accounts", &[], async |app| {
-            add_sandbox_clara_and_sign_in(app, &urls).await?;
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
 
             // A second account: Dispersed, from Settings.
             app.click("[data-testid='open-settings']").await?;
             app.click("[data-testid='settings-add-account']").await?;
-            app.click("[data-testid='preset-dispersed']").await?;
-            app.click("details.custom summary").await?;
-            app.type_into("#custom-base-url", &urls.dispersed).await?;
-            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
-                .await?;
-            app.click("[data-testid='continue']").await?;
-            app.type_into("#public-key", demo::DISPERSED_PUBLIC_KEY)
-                .await?;
-            app.type_into("#secret-key", demo::DISPERSED_SECRET_KEY)
-                .await?;
-            app.click("[data-testid='sign-in-submit']").await?;
+            app.choose_service(Service {
+                kind: Kind::Dispersed,
+                address: &urls.dispersed,
+                public_key: None,
+                checkout_origin: None,
+            })
+            .await?;
+            app.sign_in_to_dispersed(demo::DISPERSED_SECRET_KEY).await?;
             app.wait_for_text("[data-testid='account-name']", demo::DISPERSED_PUBLIC_KEY)
                 .await?;
             assert!(

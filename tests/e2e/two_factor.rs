@@ -5,7 +5,7 @@
 
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{poll_json, wait_until, Profile, Result};
+use crate::harness::{poll_json, wait_until, Kind, Profile, Result, Service};
 
 const TAB: &str = "\u{e004}";
 const ENTER: &str = "\u{e007}";
@@ -20,13 +20,13 @@ async fn a_wrong_code_then_the_right_one_typed_over_it_with_the_keyboard_only() 
 
     profile
         .launch("two_factor_keyboard", &[], async |app| {
-            app.click("[data-testid='preset-custom_clara']").await?;
-            app.type_into("#custom-base-url", &clara).await?;
-            app.wait_for_text("[data-testid='base-url-status']", "Topup will connect to")
-                .await?;
-            app.type_into("#public-key-setting", demo::CLARA_PUBLIC_KEY)
-                .await?;
-            app.click("[data-testid='continue']").await?;
+            app.choose_service(Service {
+                kind: Kind::CustomClara,
+                address: &clara,
+                public_key: Some(demo::CLARA_PUBLIC_KEY),
+                checkout_origin: None,
+            })
+            .await?;
             app.wait_for_text("#sign-in-title", "Sign in to").await?;
 
             // From here on, the keyboard only: Tab to the email, type, Tab,

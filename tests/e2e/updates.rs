@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use topup_sandbox::{Config, Sandbox};
 
-use crate::buying::add_sandbox_clara_and_sign_in;
 use crate::harness::{wait_until, App, Profile, Result};
 
 pub const FIXTURES_ENV: &str = "TOPUP_UPDATE_FIXTURES";
@@ -172,7 +171,7 @@ async fn a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_i
                 &format!("Topup {next} is available"),
             )
             .await?;
-            add_sandbox_clara_and_sign_in(app, &urls).await?;
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
             app.click("[data-testid='open-settings']").await?;
             app.wait_for_text(
                 "[data-testid='settings-version']",

@@ -9,8 +9,9 @@
 //! Its parts: `wait.rs` (the error type, deadlines, waiting on a condition),
 //! `page.rs` (the page object), `profile.rs` (the profile, its stand-in system
 //! browser, launching), `driver.rs` (tauri-driver and WebDriver),
-//! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks) and `desktop.rs`
-//! (the keychain and the session bus).
+//! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks), `desktop.rs`
+//! (the keychain and the session bus) and `steps.rs` (steps many journeys
+//! share: choosing a service, the demo sign-ins).
 
 mod artifacts;
 mod desktop;
@@ -18,6 +19,7 @@ mod driver;
 mod hooks;
 mod page;
 mod profile;
+mod steps;
 mod wait;
 
 pub use artifacts::files_under;
@@ -26,4 +28,5 @@ pub use driver::app_binary;
 pub use hooks::{poll_json, post_json, put_json, status_of};
 pub use page::App;
 pub use profile::{run, Profile, PROFILES_ENV};
+pub use steps::{Kind, Service};
 pub use wait::{wait_until, Result, DEADLINE};
