@@ -38,24 +38,42 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn sign_in_through_the_loopback_redirect() {
-    let env = start().await;
+/// A Google sign-in begun against the Sandbox and waiting in a task: what
+/// the test can do to it and what it ends with.
+struct Flow {
+    url: url::Url,
+    manual: mpsc::Sender<String>,
+    cancel: oneshot::Sender<()>,
+    outcome: tokio::task::JoinHandle<topup_core::Result<secrecy::SecretString>>,
+}
+
+async fn begin_flow(env: &Env) -> Flow {
     let origin = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
     let pending = begin(demo::GOOGLE_CLIENT_ID, Endpoints::sandbox(&origin).unwrap())
         .await
         .unwrap();
     let url = pending.url.clone();
-    let (_manual_tx, manual) = mpsc::channel(1);
-    let (_cancel_tx, cancel) = oneshot::channel();
+    let (manual, manual_rx) = mpsc::channel(2);
+    let (cancel, cancel_rx) = oneshot::channel();
     let http = common::http();
-    let waiting = tokio::spawn(async move {
+    let outcome = tokio::spawn(async move {
         pending
-            .finish(&http, manual, cancel, Duration::from_secs(20))
+            .finish(&http, manual_rx, cancel_rx, Duration::from_secs(20))
             .await
     });
+    Flow {
+        url,
+        manual,
+        cancel,
+        outcome,
+    }
+}
 
-    let callback = consent(&browser(), &url, "lin@topup.test", "allow").await;
+#[tokio::test]
+async fn sign_in_through_the_loopback_redirect() {
+    let env = start().await;
+    let flow = begin_flow(&env).await;
+    let callback = consent(&browser(), &flow.url, "lin@topup.test", "allow").await;
     // A request with another state is turned away, and the wait goes on.
     let mut forged = url::Url::parse(&callback).unwrap();
     let code = forged
@@ -71,7 +89,7 @@ async fn sign_in_through_the_loopback_redirect() {
     assert_eq!(landing.status(), 200);
     assert!(landing.text().await.unwrap().contains("You're signed in"));
 
-    let id_token = waiting.await.unwrap().unwrap();
+    let id_token = flow.outcome.await.unwrap().unwrap();
     let (session, user) = env.clara().google_sign_in(&id_token).await.unwrap();
     assert_eq!(user.email, "lin@topup.test");
     assert!(!session.token.expose_secret().is_empty());
@@ -80,69 +98,33 @@ async fn sign_in_through_the_loopback_redirect() {
 #[tokio::test]
 async fn a_pasted_code_works_when_the_browser_cannot_come_back() {
     let env = start().await;
-    let origin = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
-    let pending = begin(demo::GOOGLE_CLIENT_ID, Endpoints::sandbox(&origin).unwrap())
-        .await
-        .unwrap();
-    let url = pending.url.clone();
-    let (manual_tx, manual) = mpsc::channel(2);
-    let (_cancel_tx, cancel) = oneshot::channel();
-    let http = common::http();
-    let waiting = tokio::spawn(async move {
-        pending
-            .finish(&http, manual, cancel, Duration::from_secs(20))
-            .await
-    });
-    let callback = consent(&browser(), &url, demo::GOOGLE_EMAIL, "allow").await;
-    manual_tx.send("not a code at all".into()).await.unwrap();
-    manual_tx.send(callback).await.unwrap();
-    let id_token = waiting.await.unwrap().unwrap();
+    let flow = begin_flow(&env).await;
+    let callback = consent(&browser(), &flow.url, demo::GOOGLE_EMAIL, "allow").await;
+    flow.manual.send("not a code at all".into()).await.unwrap();
+    flow.manual.send(callback).await.unwrap();
+    let id_token = flow.outcome.await.unwrap().unwrap();
     assert!(env.clara().google_sign_in(&id_token).await.is_ok());
 }
 
 #[tokio::test]
 async fn denial_cancel_and_timeout_end_the_wait() {
     let env = start().await;
-    let origin = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
-    let endpoints = Endpoints::sandbox(&origin).unwrap();
 
-    let pending = begin(demo::GOOGLE_CLIENT_ID, endpoints.clone())
-        .await
-        .unwrap();
-    let url = pending.url.clone();
-    let (_m, manual) = mpsc::channel(1);
-    let (_c, cancel) = oneshot::channel();
-    let http = common::http();
-    let waiting = tokio::spawn(async move {
-        pending
-            .finish(&http, manual, cancel, Duration::from_secs(20))
-            .await
-    });
-    let callback = consent(&browser(), &url, demo::GOOGLE_EMAIL, "deny").await;
+    let flow = begin_flow(&env).await;
+    let callback = consent(&browser(), &flow.url, demo::GOOGLE_EMAIL, "deny").await;
     browser().get(&callback).send().await.unwrap();
-    assert_eq!(
-        waiting.await.unwrap().unwrap_err().code(),
-        ErrorCode::Cancelled
-    );
+    let denied = flow.outcome.await.unwrap().unwrap_err();
+    assert_eq!(denied.code(), ErrorCode::Cancelled);
 
-    let pending = begin(demo::GOOGLE_CLIENT_ID, endpoints.clone())
+    let flow = begin_flow(&env).await;
+    flow.cancel.send(()).unwrap();
+    let cancelled = flow.outcome.await.unwrap().unwrap_err();
+    assert_eq!(cancelled.code(), ErrorCode::Cancelled);
+
+    let origin = BaseUrl::parse(&env.sandbox.urls().base).unwrap();
+    let pending = begin(demo::GOOGLE_CLIENT_ID, Endpoints::sandbox(&origin).unwrap())
         .await
         .unwrap();
-    let (_m, manual) = mpsc::channel(1);
-    let (cancel_tx, cancel) = oneshot::channel();
-    let http = common::http();
-    let waiting = tokio::spawn(async move {
-        pending
-            .finish(&http, manual, cancel, Duration::from_secs(20))
-            .await
-    });
-    cancel_tx.send(()).unwrap();
-    assert_eq!(
-        waiting.await.unwrap().unwrap_err().code(),
-        ErrorCode::Cancelled
-    );
-
-    let pending = begin(demo::GOOGLE_CLIENT_ID, endpoints).await.unwrap();
     let (_m, manual) = mpsc::channel(1);
     let (_c, cancel) = oneshot::channel();
     let err = pending

@@ -75,6 +75,20 @@ pub struct FaultRule {
     pub times: Option<u64>,
 }
 
+impl FaultRule {
+    /// `kind` on every request to `path` (set the other fields with `..`).
+    pub fn on(path: &str, kind: FaultKind) -> Self {
+        Self {
+            path: path.to_owned(),
+            method: None,
+            kind,
+            probability: None,
+            every: None,
+            times: None,
+        }
+    }
+}
+
 /// `--faults` as one value: a list of rules given as a single argument.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultSpec(pub Vec<FaultRule>);
@@ -224,12 +238,8 @@ pub fn chaos(p: f64) -> Vec<FaultRule> {
         .into_iter()
         .flat_map(|path| {
             kinds.iter().map(move |kind| FaultRule {
-                path: path.to_owned(),
-                method: None,
-                kind: kind.clone(),
                 probability: Some(share),
-                every: None,
-                times: None,
+                ..FaultRule::on(path, kind.clone())
             })
         })
         .collect()

@@ -368,22 +368,11 @@ async fn every_openapi_error_example_matches() {
 
     // 429 and 500 come from the fault injector, in Clara's envelope.
     let rules = vec![
-        FaultRule {
-            path: "/api/v1/stripe/rate".into(),
-            method: None,
-            kind: FaultKind::RateLimit { retry_after: 2 },
-            probability: None,
-            every: None,
-            times: None,
-        },
-        FaultRule {
-            path: "/api/v1/version".into(),
-            method: None,
-            kind: FaultKind::Status { status: 500 },
-            probability: None,
-            every: None,
-            times: None,
-        },
+        FaultRule::on(
+            "/api/v1/stripe/rate",
+            FaultKind::RateLimit { retry_after: 2 },
+        ),
+        FaultRule::on("/api/v1/version", FaultKind::Status { status: 500 }),
     ];
     env.http
         .put(env.admin("/faults"))
@@ -434,17 +423,8 @@ async fn stripe_session_matches_the_fixture() {
         )
         .await;
     let id = session_id(b["data"]["url"].as_str().unwrap());
-    let r = env
-        .http
-        .get(format!(
-            "{}/v1/checkout/sessions/{id}",
-            env.sandbox.urls().stripe
-        ))
-        .bearer_auth(demo::STRIPE_SECRET_KEY)
-        .send()
-        .await
-        .unwrap();
-    let (s, session) = split(r).await;
+    let path = format!("/v1/checkout/sessions/{id}");
+    let (s, session) = env.stripe(Method::GET, &path).await;
     assert_eq!(s, StatusCode::OK);
     assert_shape_with("checkout.session", &fixture, &session, Nulls::Nullable);
     assert!(session["id"].as_str().unwrap().starts_with("cs_test_"));

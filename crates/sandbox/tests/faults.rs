@@ -8,32 +8,21 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use topup_sandbox::{demo, Config, FaultKind, FaultRule};
 use topup_test_support::wait_for;
-
-fn rule(path: &str, kind: FaultKind) -> FaultRule {
-    FaultRule {
-        path: path.into(),
-        method: None,
-        kind,
-        probability: None,
-        every: None,
-        times: None,
-    }
-}
 
 #[tokio::test]
 async fn every_fault_kind_reaches_the_client() {
     let env = start().await;
     let rules = vec![
-        rule("/api/v1/version", FaultKind::Status { status: 503 }),
-        rule("/api/v1/health", FaultKind::RateLimit { retry_after: 7 }),
-        rule("/api/v1/stripe/rate", FaultKind::Reset),
-        rule("/api/v1/users/*", FaultKind::Malformed),
-        rule("/v1/consumer-profiles", FaultKind::Truncated),
-        rule("/stripe/v1/prices/*", FaultKind::Latency { ms: 300 }),
+        FaultRule::on("/api/v1/version", FaultKind::Status { status: 503 }),
+        FaultRule::on("/api/v1/health", FaultKind::RateLimit { retry_after: 7 }),
+        FaultRule::on("/api/v1/stripe/rate", FaultKind::Reset),
+        FaultRule::on("/api/v1/users/*", FaultKind::Malformed),
+        FaultRule::on("/v1/consumer-profiles", FaultKind::Truncated),
+        FaultRule::on("/stripe/v1/prices/*", FaultKind::Latency { ms: 300 }),
     ];
     env.http
         .put(env.admin("/faults"))
@@ -93,18 +82,9 @@ async fn every_fault_kind_reaches_the_client() {
     assert!(r.bytes().await.is_err(), "a truncated body fails to read");
 
     let started = Instant::now();
-    let r = env
-        .http
-        .get(format!(
-            "{}/v1/prices/{}",
-            env.sandbox.urls().stripe,
-            demo::CLARA_PRICE_ID
-        ))
-        .bearer_auth(demo::STRIPE_SECRET_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "latency delays but answers");
+    let price = format!("/v1/prices/{}", demo::CLARA_PRICE_ID);
+    let (status, _) = env.stripe(Method::GET, &price).await;
+    assert_eq!(status, StatusCode::OK, "latency delays but answers");
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     let log = env.requests("/api/v1/*").await;
@@ -125,7 +105,7 @@ async fn every_fault_kind_reaches_the_client() {
     // The test hooks are never faulted.
     env.http
         .put(env.admin("/faults"))
-        .json(&json!({"rules": [rule("*", FaultKind::Status { status: 500 })]}))
+        .json(&json!({"rules": [FaultRule::on("*", FaultKind::Status { status: 500 })]}))
         .send()
         .await
         .unwrap();
@@ -200,7 +180,7 @@ async fn faults_set_at_start_apply_from_the_first_request() {
     let env = start_with(Config {
         faults: vec![FaultRule {
             every: Some(2),
-            ..rule("/api/v1/version", FaultKind::Status { status: 502 })
+            ..FaultRule::on("/api/v1/version", FaultKind::Status { status: 502 })
         }],
         ..Config::default()
     })
@@ -313,7 +293,7 @@ async fn the_binary_takes_faults_from_the_command_line() {
 #[tokio::test]
 async fn a_rule_with_times_hits_that_many_requests_then_never() {
     let env = start().await;
-    let mut once = rule("/api/v1/version", FaultKind::Status { status: 502 });
+    let mut once = FaultRule::on("/api/v1/version", FaultKind::Status { status: 502 });
     once.times = Some(2);
     env.http
         .put(env.admin("/faults"))
@@ -343,7 +323,7 @@ async fn a_faulted_settlement_webhook_still_credits_exactly_once() {
         let env = start().await;
         let (user_id, token) = env.login(demo::USER_EMAIL).await;
         let before = env.credits(&user_id, &token).await;
-        let mut once = rule("/api/v1/stripe/settle", kind.clone());
+        let mut once = FaultRule::on("/api/v1/stripe/settle", kind.clone());
         once.times = Some(1);
         env.http
             .put(env.admin("/faults"))

@@ -238,17 +238,8 @@ async fn an_expired_session_cannot_be_paid() {
     // Expired on request, through the Stripe API.
     let url = buy(&env, &token, 5).await;
     let id = session_id(&url);
-    let r = env
-        .http
-        .post(format!(
-            "{}/v1/checkout/sessions/{id}/expire",
-            env.sandbox.urls().stripe
-        ))
-        .bearer_auth(demo::STRIPE_SECRET_KEY)
-        .send()
-        .await
-        .unwrap();
-    let (s, session) = split(r).await;
+    let expire = format!("/v1/checkout/sessions/{id}/expire");
+    let (s, session) = env.stripe(Method::POST, &expire).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(session["status"], "expired");
     assert_eq!(session["url"], Value::Null, "no url once expired");

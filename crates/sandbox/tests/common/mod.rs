@@ -105,6 +105,19 @@ impl Env {
         split(r).await
     }
 
+    /// A Stripe API request with the Sandbox's secret key: `(status, body)`.
+    pub async fn stripe(&self, method: Method, path: &str) -> (StatusCode, Value) {
+        let url = format!("{}{path}", self.sandbox.urls().stripe);
+        let r = self
+            .http
+            .request(method, url)
+            .bearer_auth(demo::STRIPE_SECRET_KEY)
+            .send()
+            .await
+            .unwrap();
+        split(r).await
+    }
+
     /// Sends one Clara request: `(status, body)`.
     pub async fn send(&self, call: Call<'_>) -> (StatusCode, Value) {
         let mut req = self.http.request(call.method, self.clara(&call.path));
