@@ -14,9 +14,26 @@ use crate::args::BuyArgs;
 use crate::error::{exit, CliError, Result};
 use crate::live_line::{LiveLine, Redraw};
 
+/// What a page handed to the browser is for: the words that introduce its
+/// link when it has to be opened by hand.
+#[derive(Clone, Copy)]
+pub enum Page {
+    Checkout,
+    BillingPortal,
+}
+
+impl Page {
+    fn invitation(self) -> &'static str {
+        match self {
+            Self::Checkout => "Open this page to pay:",
+            Self::BillingPortal => "Open this page to manage your billing:",
+        }
+    }
+}
+
 /// Opens `url` in the default browser unless told not to (or over SSH, where
 /// the browser would open on the wrong machine); prints it either way.
-pub fn hand_off(url: &url::Url, no_browser: bool, json: bool) {
+pub fn hand_off(page: Page, url: &url::Url, no_browser: bool, json: bool) {
     let remote =
         std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some();
     if !no_browser && !remote {
@@ -30,11 +47,12 @@ pub fn hand_off(url: &url::Url, no_browser: bool, json: bool) {
             Err(e) => eprintln!("Could not open a browser ({e})."),
         }
     }
+    let invitation = page.invitation();
     if json {
         // stdout carries the one JSON answer; the link a script needs goes beside it.
-        eprintln!("Open this page to pay: {url}");
+        eprintln!("{invitation} {url}");
     } else {
-        eprintln!("Open this page to pay:");
+        eprintln!("{invitation}");
         println!("{url}");
     }
 }
@@ -52,16 +70,21 @@ fn confirm(question: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
-fn line(progress: &Progress) -> String {
+/// The watch's state in a line. On a live terminal line it counts the
+/// seconds and checks; for a log (a script's stderr) it leaves them out, so
+/// the line changes only when the state does.
+fn line(progress: &Progress, live: bool) -> String {
     let next = progress
         .next_check_secs
+        .filter(|_| live)
         .map(|s| format!(", next check in {} s", s.ceil() as u64))
         .unwrap_or_default();
     match &progress.state {
-        WatchState::Waiting => format!(
+        WatchState::Waiting if live => format!(
             "Waiting for the payment… {} s, {} checks{next}",
             progress.elapsed_secs as u64, progress.attempts
         ),
+        WatchState::Waiting => "Waiting for the payment…".into(),
         WatchState::Trouble { message, .. } => {
             format!("Connection trouble, retrying… ({message}){next}")
         }
@@ -108,12 +131,12 @@ pub async fn buy(
             if !json {
                 eprintln!("Started: {what}.");
             }
-            hand_off(&url, args.no_browser, json);
+            hand_off(Page::Checkout, &url, args.no_browser, json);
         }
         BuyOutcome::AlreadyPending { .. } => {
             if json {
                 // As for a new purchase: a script waiting on it may still have to pay it.
-                eprintln!("Open this page to pay: {url}");
+                eprintln!("{} {url}", Page::Checkout.invitation());
             } else {
                 eprintln!(
                     "A purchase of {} is already in progress on this account; it was not started again.",
@@ -142,13 +165,13 @@ pub async fn buy(
     let mut last_line = String::new();
     let mut live_line = live.then(|| LiveLine::new(Redraw::for_this_terminal()));
     let report = move |p: &Progress| {
-        let text = line(p);
+        let text = line(p, live);
         // Progress is a courtesy: a closed stderr must not end the watch.
         let mut err = std::io::stderr();
         if let Some(live_line) = &mut live_line {
             let _ = write!(err, "{}", live_line.replace(&text));
             let _ = err.flush();
-        } else if text.split(',').next() != last_line.split(',').next() {
+        } else if text != last_line {
             let _ = writeln!(err, "{text}");
         }
         last_line = text;
@@ -215,6 +238,6 @@ pub async fn portal(
     if json {
         println!("{}", json!({"portal_url": url.as_str()}));
     }
-    hand_off(&url, no_browser, json);
+    hand_off(Page::BillingPortal, &url, no_browser, json);
     Ok(())
 }

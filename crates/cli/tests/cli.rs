@@ -165,12 +165,29 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
     .spawn()
     .unwrap();
     let session = open_session(&sandbox).await;
+    // Two more checks of the balance while unpaid: a script's stderr still
+    // says "waiting" once, not once per check.
+    let balance_reads = async || {
+        let log = admin_get(&sandbox, "/requests?method=GET&path=/api/v1/users/*").await;
+        log.as_array().map_or(0, Vec::len)
+    };
+    let before = balance_reads().await;
+    topup_test_support::wait_for("two checks while unpaid", DEADLINE, async || {
+        (balance_reads().await >= before + 2).then_some(())
+    })
+    .await;
     pay(&sandbox, &session).await;
     let out = tokio::task::spawn_blocking(move || buying.wait_with_output())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("Waiting for the payment").count(),
+        1,
+        "state changes only: {stderr}"
+    );
     let landed = json_of(&out);
     assert_eq!(landed["outcome"], "landed");
     assert_eq!(landed["credits"], "500");
@@ -182,9 +199,15 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
     assert_eq!(history[0]["incoming"], true);
 
     let portal = json_of(&run(config.path(), &["--json", "portal", "--no-browser"]));
-    assert!(portal["portal_url"]
-        .as_str()
-        .unwrap()
+    let portal_url = portal["portal_url"].as_str().unwrap().to_owned();
+    assert!(portal_url.starts_with(&format!("{}/stripe/p/session/", sandbox.urls().base)));
+    // Said as what it is: the billing portal, not a page to pay on.
+    let out = run(config.path(), &["portal", "--no-browser"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Open this page to manage your billing:\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
         .starts_with(&format!("{}/stripe/p/session/", sandbox.urls().base)));
 
     // Signed out: the keychain entry is gone and commands say how to sign in.
