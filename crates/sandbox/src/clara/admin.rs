@@ -6,24 +6,16 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::auth::{authenticate, Caller};
+use super::auth::private;
 use super::reply::{
-    forbidden, json_body, no_content, not_found_resource, schema_error, server_error, success,
+    json_body, no_content, not_found_resource, schema_error, server_error, success,
 };
 use super::store::{add_transaction, fiat_for, py_float, round2, App, Kind, User, World};
 use crate::config::Quirks;
 use crate::reply::Reply;
-
-fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
-    match authenticate(app, world, headers)? {
-        Caller::Private => Ok(()),
-        _ => Err(forbidden()),
-    }
-}
 
 /// Sets the absolute balance and writes the CREDIT/DEBIT row for the change.
 pub fn set_balance(world: &mut World, user_id: &str, credits: f64) -> Option<Value> {

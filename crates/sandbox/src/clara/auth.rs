@@ -112,6 +112,35 @@ pub fn authenticate(app: &App, world: &World, headers: &HeaderMap) -> Result<Cal
 
 /// For `/users/{user_id}/…`: the caller must be that user (or hold the
 /// Private key); with `active`, the user must also pass §5.4.
+/// The private key only (Clara's admin API).
+pub fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
+    match authenticate(app, world, headers)? {
+        Caller::Private => Ok(()),
+        _ => Err(forbidden()),
+    }
+}
+
+/// Any caller allowed at `path_user` (its own user, or the private key): its id.
+pub fn owner(
+    app: &App,
+    world: &World,
+    headers: &HeaderMap,
+    path_user: &str,
+    active: bool,
+) -> Result<String, Response> {
+    let caller = authenticate(app, world, headers)?;
+    own_user(world, &caller, path_user, active)
+}
+
+/// The user id of a buyer (user or API-key token, active); the Private key is refused.
+pub fn buyer(app: &App, world: &World, headers: &HeaderMap) -> Result<String, Response> {
+    let caller = authenticate(app, world, headers)?;
+    let Some(id) = caller.user_id().map(str::to_owned) else {
+        return Err(forbidden());
+    };
+    own_user(world, &caller, &id, true)
+}
+
 /// A caller holding the public or the private key (no user's token).
 pub fn key_holder(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
     match authenticate(app, world, headers)? {

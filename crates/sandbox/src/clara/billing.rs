@@ -12,14 +12,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, own_user, Caller};
+use super::auth::{authenticate, buyer, own_user, Caller};
 use super::reply::{
     failure, forbidden, json_body, not_found_resource, schema_error, server_error, success,
     MSG_NO_RATE,
 };
 use super::store::{
     add_transaction, fiat_for, py_float, round2, stripe_customer, App, Kind, Settlement, Tier,
-    World,
 };
 use crate::config::Quirks;
 use crate::json::whole_or_float;
@@ -55,15 +54,6 @@ pub async fn rate(State(app): State<App>, headers: HeaderMap) -> Reply {
         "Credits rate fetched successfully. Upper limit and lower limit are in fiat. Rate is in credits per dollar. Any amount beyond the limits will not be credited.",
         Value::Array(tiers),
     ))
-}
-
-/// The user id of a buyer (user or API-key token, active); the Private key is refused.
-fn buyer(app: &App, world: &World, headers: &HeaderMap) -> Result<String, Response> {
-    let caller = authenticate(app, world, headers)?;
-    let Some(id) = caller.user_id().map(str::to_owned) else {
-        return Err(forbidden());
-    };
-    own_user(world, &caller, &id, true)
 }
 
 /// `amount` as the boilerplate reads it: `int(amount)`, so `"5"` and `5.9` pass.

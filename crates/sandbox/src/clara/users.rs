@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, issue_api_key, own_user, user_or_private};
+use super::auth::{issue_api_key, owner, user_or_private};
 use super::billing::stripe_post;
 use super::reply::{
     failure, json_body, not_found_resource, schema_error, server_error, success, MSG_EMPTY_BODY,
@@ -16,7 +15,7 @@ use super::reply::{
 };
 use super::store::{
     add_transaction, capitalise, fiat_for, round2, stripe_customer, ApiKey, App, Kind, Task,
-    Transaction, World,
+    Transaction,
 };
 use crate::config::Quirks;
 use crate::ids;
@@ -24,8 +23,7 @@ use crate::reply::Reply;
 
 pub async fn view(State(app): State<App>, Path(user): Path<String>, headers: HeaderMap) -> Reply {
     let world = app.world();
-    let caller = authenticate(&app, &world, &headers)?;
-    let id = own_user(&world, &caller, &user, false)?;
+    let id = owner(&app, &world, &headers, &user, false)?;
     match world.clara.users.get(&id) {
         Some(u) => Ok(success(
             StatusCode::OK,
@@ -103,24 +101,13 @@ fn api_key_json(key: &ApiKey) -> Value {
     })
 }
 
-fn bearer_owner(
-    app: &App,
-    world: &World,
-    headers: &HeaderMap,
-    user: &str,
-    active: bool,
-) -> Result<String, Response> {
-    let caller = authenticate(app, world, headers)?;
-    own_user(world, &caller, user, active)
-}
-
 pub async fn view_api_key(
     State(app): State<App>,
     Path(user): Path<String>,
     headers: HeaderMap,
 ) -> Reply {
     let mut world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, false)?;
+    let id = owner(&app, &world, &headers, &user, false)?;
     let key = match world.clara.api_keys.get(&id) {
         Some(k) => k.clone(),
         None => issue_api_key(&mut world, &id),
@@ -138,7 +125,7 @@ pub async fn reset_api_key(
     headers: HeaderMap,
 ) -> Reply {
     let mut world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, false)?;
+    let id = owner(&app, &world, &headers, &user, false)?;
     let key = issue_api_key(&mut world, &id);
     Ok(success(
         StatusCode::CREATED,
@@ -155,7 +142,7 @@ pub async fn transactions(
 ) -> Reply {
     let quirky = app.config.quirks == Quirks::Boilerplate;
     let world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, true)?;
+    let id = owner(&app, &world, &headers, &user, true)?;
     let (Some(limit), Some(offset)) = (
         q.get("limit").and_then(|v| v.parse::<i64>().ok()),
         q.get("offset").and_then(|v| v.parse::<i64>().ok()),
@@ -206,7 +193,7 @@ pub async fn transaction(
     headers: HeaderMap,
 ) -> Reply {
     let world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, true)?;
+    let id = owner(&app, &world, &headers, &user, true)?;
     match world
         .clara
         .transactions
@@ -235,7 +222,7 @@ fn task_json(t: &Task) -> Value {
 
 pub async fn tasks(State(app): State<App>, Path(user): Path<String>, headers: HeaderMap) -> Reply {
     let world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, false)?;
+    let id = owner(&app, &world, &headers, &user, false)?;
     let list: Vec<Value> = world
         .clara
         .tasks
@@ -256,7 +243,7 @@ pub async fn task(
     headers: HeaderMap,
 ) -> Reply {
     let world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, false)?;
+    let id = owner(&app, &world, &headers, &user, false)?;
     match world
         .clara
         .tasks
@@ -278,7 +265,7 @@ pub async fn supported_attachments(
     headers: HeaderMap,
 ) -> Reply {
     let world = app.world();
-    bearer_owner(&app, &world, &headers, &user, false)?;
+    owner(&app, &world, &headers, &user, false)?;
     Ok(success(
         StatusCode::OK,
         "Supported attachments fetched successfully.",
@@ -299,7 +286,7 @@ pub async fn analysis(
     body: Bytes,
 ) -> Reply {
     let mut world = app.world();
-    let id = bearer_owner(&app, &world, &headers, &user, true)?;
+    let id = owner(&app, &world, &headers, &user, true)?;
     let multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
