@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use topup_core::accounts::AccountRecord;
 use topup_core::preferences::PreferenceStore;
 use topup_core::provider::Credentials;
-use topup_core::service::{Accounts, NewAccount, Restored};
+use topup_core::service::{Accounts, NewAccount};
 use topup_core::store::{default_config_dir, OpenOptions, SandboxLink, Store};
 use topup_core::updates::CliHint;
 use topup_core::{BaseUrl, Error};
@@ -116,27 +116,26 @@ impl Context {
             .ok_or_else(|| CliError::Usage("no account yet: add one with `topup-cli add`".into()))
     }
 
-    /// The account, signed in: its stored session restored (the Sandbox's demo
-    /// user signs in by itself).
+    /// The account with its kept session in use. The session is not proved by
+    /// a call of its own: the command's first call does that, so each command
+    /// reads the account once. The in-process Sandbox starts empty at every
+    /// command, so its demo user signs in afresh.
     pub async fn signed_in(&self, global: &Global) -> Result<AccountRecord> {
         let record = self.pick(global)?;
-        match self.accounts.restore(&record.id).await? {
-            Restored::SignedIn { .. } => Ok(record),
-            Restored::Offline { code, message } => Err(CliError::Service { code, message }),
-            Restored::NeedsSignIn { .. } if global.sandbox => {
-                self.accounts
-                    .sign_in(
-                        &record.id,
-                        Credentials::EmailPassword {
-                            email: demo::USER_EMAIL.into(),
-                            password: demo::PASSWORD.to_owned().into(),
-                            code: None,
-                        },
-                    )
-                    .await?;
-                Ok(record)
-            }
-            Restored::NeedsSignIn { .. } => Err(CliError::Core(Error::SessionExpired)),
+        if global.sandbox {
+            self.accounts
+                .sign_in(
+                    &record.id,
+                    Credentials::EmailPassword {
+                        email: demo::USER_EMAIL.into(),
+                        password: demo::PASSWORD.to_owned().into(),
+                        code: None,
+                    },
+                )
+                .await?;
+        } else if !self.accounts.resume(&record.id).await? {
+            return Err(CliError::Core(Error::SessionExpired));
         }
+        Ok(record)
     }
 }

@@ -36,10 +36,6 @@ pub const CLI_CODES: [(&str, &str); 4] = [
 pub enum CliError {
     #[error(transparent)]
     Core(#[from] topup_core::Error),
-    /// A failure reported by core as a code and a sentence (a restore that
-    /// found the service unreachable).
-    #[error("{message}")]
-    Service { code: ErrorCode, message: String },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -65,7 +61,6 @@ impl CliError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Core(e) => e.code().as_str(),
-            Self::Service { code, .. } => code.as_str(),
             Self::Usage(_) => CLI_CODES[0].0,
             Self::Cancelled(_) => CLI_CODES[1].0,
             Self::Io(_) => CLI_CODES[2].0,

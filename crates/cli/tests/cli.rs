@@ -109,6 +109,30 @@ fn add_account(config: &Path, sandbox: &Sandbox) -> String {
     json_of(&out)["id"].as_str().unwrap().to_owned()
 }
 
+async fn clear_requests(sandbox: &Sandbox) {
+    let status = reqwest::Client::new()
+        .delete(format!("{}/requests", sandbox.urls().admin))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+}
+
+/// How many times the account itself (`GET /users/{id}`, not its
+/// transactions) was read since the log was cleared.
+async fn account_reads(sandbox: &Sandbox) -> usize {
+    let log = admin_get(sandbox, "/requests?method=GET&path=/api/v1/users/*").await;
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            let path = e["path"].as_str().unwrap();
+            !path["/api/v1/users/".len()..].contains('/')
+        })
+        .count()
+}
+
 fn exit_code(status: WaitStatus) -> i32 {
     match status {
         WaitStatus::Exited(_, code) => code,
@@ -147,9 +171,12 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
         assert!(!text.contains("crazi_co_user_"), "no token on disk");
     }
 
+    clear_requests(&sandbox).await;
     let balance = json_of(&run(config.path(), &["--json", "balance"]));
     assert_eq!(balance["balance"], "1000");
     assert_eq!(balance["account_id"], id.as_str());
+    // The command's own read proves the session: the account is read once.
+    assert_eq!(account_reads(&sandbox).await, 1);
     let price = json_of(&run(config.path(), &["--json", "price"]));
     assert_eq!(price["prices"]["tiers"][0]["credits_per_unit"], "100");
     assert_eq!(price["min"]["minor"], 500);

@@ -366,6 +366,20 @@ impl Accounts {
         })
     }
 
+    /// Puts an account's kept session to use without a call of its own: the
+    /// first real call proves it (an ended session is dropped then, see
+    /// [`Accounts::forget_if_ended`]). For one-shot front ends (the CLI),
+    /// where a proving call would only repeat the command's own. False when
+    /// no session is kept.
+    pub async fn resume(&self, id: &str) -> Result<bool> {
+        self.record(id)?;
+        let Some(session) = self.kept_session(id).await? else {
+            return Ok(false);
+        };
+        lock(&self.sessions).insert(id.to_owned(), session);
+        Ok(true)
+    }
+
     /// Restores an account's session from the secret store, proved by a cheap
     /// call. An ended session keeps the account and asks for a sign-in.
     pub async fn restore(&self, id: &str) -> Result<Restored> {
