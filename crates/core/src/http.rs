@@ -9,12 +9,13 @@
 //! handling) and a connection that failed before the request was written. A
 //! retry after a lost answer could buy twice.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use rand::Rng;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, DATE, RETRY_AFTER};
 use reqwest::StatusCode;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -111,6 +112,47 @@ impl Response {
 pub struct Http {
     client: reqwest::Client,
     config: Arc<HttpConfig>,
+    server_clocks: Arc<ServerClocks>,
+}
+
+/// How far each server's clock is from this machine's, as its latest answer's
+/// `Date` said, in milliseconds (positive: the server is ahead). A server
+/// judges its tokens' expiry by its own clock, and the boilerplate answers a
+/// token it finds expired with a bare 500, so the client has to know.
+#[derive(Debug, Default)]
+struct ServerClocks(Mutex<HashMap<String, i64>>);
+
+impl ServerClocks {
+    fn observe(&self, origin: String, headers: &HeaderMap) {
+        let Some(date) = headers
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+        else {
+            return;
+        };
+        let offset = signed_millis(date, SystemTime::now());
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(origin, offset);
+    }
+
+    fn offset(&self, origin: &str) -> Option<i64> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(origin)
+            .copied()
+    }
+}
+
+/// `a - b` in milliseconds, either sign.
+fn signed_millis(a: SystemTime, b: SystemTime) -> i64 {
+    match a.duration_since(b) {
+        Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
+        Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
+    }
 }
 
 impl Http {
@@ -129,7 +171,23 @@ impl Http {
         Ok(Self {
             client,
             config: Arc::new(config),
+            server_clocks: Arc::default(),
         })
+    }
+
+    /// `local_now` on the clock of the server at `url`'s origin, as far as its
+    /// answers' `Date` headers tell (to the second); `local_now` itself before
+    /// it has answered.
+    pub fn server_time(&self, url: &str, local_now: SystemTime) -> SystemTime {
+        let Some(offset) = origin_of(url).and_then(|o| self.server_clocks.offset(&o)) else {
+            return local_now;
+        };
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        if offset >= 0 {
+            local_now + magnitude
+        } else {
+            local_now.checked_sub(magnitude).unwrap_or(local_now)
+        }
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -201,6 +259,9 @@ impl Http {
             )));
         }
         let headers = response.headers().clone();
+        if let Some(origin) = origin_of(response.url().as_str()) {
+            self.server_clocks.observe(origin, &headers);
+        }
         let cap = self.config.max_body_bytes;
         if response
             .content_length()
@@ -227,6 +288,12 @@ impl Http {
             body: body.freeze(),
         })
     }
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
 }
 
 /// Makes ring the process's rustls provider, once. reqwest (and the updater

@@ -216,6 +216,34 @@ async fn an_expired_session_is_recognised_in_both_modes() {
 }
 
 #[tokio::test]
+async fn a_token_expired_by_the_servers_clock_ends_the_session_at_the_first_500() {
+    // This machine's clock is behind the server's: by its own clock the token
+    // has ten minutes left, by the server's it expired a second ago. The
+    // boilerplate's bare 500 carries the server's `Date`, which settles it:
+    // the session ended, no retries, and the token is not sent again.
+    let env = start_quirky().await;
+    env.admin_put("/clara/token_ttl", json!({"seconds": 600}))
+        .await;
+    let clara = env.clara();
+    let session = env.login(demo::USER_EMAIL).await;
+    env.admin_post("/clock/advance", json!({"seconds": 601}))
+        .await;
+    let reads = || env.count("GET", "/api/v1/users/*");
+    let before = reads().await;
+    assert_eq!(
+        clara.user(&session).await.unwrap_err().code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(reads().await, before + 1, "one 500, not retried");
+    assert_eq!(
+        clara.rate(&session).await.unwrap_err().code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(reads().await, before + 1, "the expired token is not sent");
+    assert_eq!(env.count("GET", "/api/v1/stripe/rate").await, 0);
+}
+
+#[tokio::test]
 async fn boilerplate_500_on_a_token_the_client_thinks_valid_is_an_outage_not_a_sign_out() {
     // The Sandbox ends the session as an expired JWT would, but the token's own
     // `exp` is in the future: a plain 500, which the client must not take for

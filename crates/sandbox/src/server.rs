@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::middleware::from_fn_with_state;
 use axum::response::Html;
 use axum::routing::{get, post};
@@ -14,6 +15,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::AppState;
+use crate::clock::{http_date, Clock};
 use crate::config::Config;
 use crate::state::Common;
 use crate::stripe::{self, delivery};
@@ -128,7 +130,22 @@ fn router(app: AppState) -> Router {
             app.common.requests.clone(),
             reqlog::record,
         ))
+        .layer(from_fn_with_state(app.common.clock.clone(), stamp_date))
         .with_state(app)
+}
+
+/// Every answer's `Date` is the Sandbox's own clock, as a real server's is its
+/// own: moving the clock shows a client a server whose clock runs ahead.
+async fn stamp_date(
+    State(clock): State<Clock>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&http_date(clock.now())) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
 }
 
 /// Where checkout redirects land: the stand-in for the services' web clients.

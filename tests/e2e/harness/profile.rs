@@ -10,9 +10,7 @@ use tokio::process::{Child, Command};
 
 use super::artifacts::{files_under, keep_artifacts};
 use super::desktop::wait_for_app_to_quit;
-use super::driver::{
-    app_binary, connect, free_ports, in_profile, start_driver, wait_for_port, CLOCK_FILE,
-};
+use super::driver::{app_binary, connect, free_ports, in_profile, start_driver, wait_for_port};
 use super::page::App;
 use super::wait::{until, Result, BROWSER_DEADLINE, DEADLINE};
 
@@ -103,13 +101,6 @@ impl Profile {
     /// `"pay 4242424242424242"`, `"visit"`, or `""` to only record them.
     pub fn browse(&self, plan: &str) -> Result {
         fs::write(self.path().join("browser-plan"), plan)?;
-        Ok(())
-    }
-
-    /// Moves the app's clock `seconds` ahead of the system's (debug builds
-    /// read the file at every look at the clock; see `src-tauri/test_clock.rs`).
-    pub fn set_app_clock_ahead(&self, seconds: u64) -> Result {
-        fs::write(self.path().join(CLOCK_FILE), seconds.to_string())?;
         Ok(())
     }
 

@@ -117,8 +117,15 @@ impl ClaraClient {
         format!("{}{path}", self.base.as_str())
     }
 
+    /// Judged by the server's clock where its answers have shown it: the server
+    /// decides, and a machine whose clock is behind would otherwise send a
+    /// token the server has already let go.
     fn token_expired(&self, token: &str) -> bool {
-        token::expired_at(token, self.clock.unix_secs_f64())
+        let now = self.http.server_time(self.base.as_str(), self.clock.now());
+        let now = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        token::expired_at(token, now)
     }
 
     /// An authenticated call. A token whose own `exp` has passed is not sent.
