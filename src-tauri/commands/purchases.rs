@@ -7,7 +7,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
-use topup_core::provider::HistoryPage;
+use topup_core::history::{HistoryPage, HistoryQuery};
 use topup_core::purchases::BuyOutcome;
 use topup_core::watch::PurchaseView;
 use topup_core::Error;
@@ -125,9 +125,9 @@ pub fn dismiss_purchase(state: State<'_, AppState>, account_id: String) {
 pub async fn history(
     state: State<'_, AppState>,
     account_id: String,
-    page: u32,
+    query: HistoryQuery,
 ) -> Result<HistoryPage, IpcError> {
-    Ok(state.accounts.history(&account_id, page).await?)
+    Ok(state.accounts.history(&account_id, &query).await?)
 }
 
 #[tauri::command]

@@ -147,6 +147,7 @@ describe("accessibility of every screen state", () => {
           entries: [{ id: "tx_1", at: 1_795_000_000, description: "Bought credits", credits: "500", amount: { currency: "USD", minor: 500 }, incoming: true, status: "completed" }],
           page: 1,
           has_more: true,
+          total: 41,
         }),
     });
     let view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
@@ -154,7 +155,7 @@ describe("accessibility of every screen state", () => {
     await expectAccessible();
     view.unmount();
 
-    mockCommands({ capabilities: () => PRICING.capabilities, history: () => ({ entries: [], page: 1, has_more: false }) });
+    mockCommands({ capabilities: () => PRICING.capabilities, history: () => ({ entries: [], page: 1, has_more: false, total: 0 }) });
     view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     await screen.findByTestId("history-empty");
     await expectAccessible();

@@ -28,5 +28,7 @@ describe("locale and formats", () => {
     expect(formatDateTime(1_795_000_000, "en-GB")).toMatch(/^\d{1,2} \w{3} 2026, \d{2}:\d{2}$/);
     expect(plural(1, "check", "en-US")).toBe("1 check");
     expect(plural(1200, "check", "en-US")).toBe("1,200 checks");
+    expect(plural(10_000, ["entry", "entries"], "en-US")).toBe("10,000 entries");
+    expect(plural(1, ["match", "matches"], "en-US")).toBe("1 match");
   });
 });

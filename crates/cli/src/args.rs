@@ -68,12 +68,9 @@ pub enum Command {
     Balance,
     /// The price of credits and the limits.
     Price,
-    /// Recent purchases and transactions, newest first.
-    History {
-        /// How many entries to show.
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-    },
+    /// Purchases and transactions, newest first, a page at a time. The history
+    /// is read from the service once per command, however many pages it spans.
+    History(HistoryArgs),
     /// Buy credits: quote, confirm, open the checkout page, optionally wait.
     Buy(BuyArgs),
     /// Open the billing portal.
@@ -82,6 +79,19 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryArgs {
+    /// Which page of 20 entries to start at (1 is the newest).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// How many entries to show from there.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Only entries whose description, credits or amount contain this text.
+    #[arg(long)]
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

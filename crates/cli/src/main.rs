@@ -6,6 +6,7 @@ mod args;
 mod buy;
 mod context;
 mod error;
+mod history;
 mod live_line;
 mod login;
 
@@ -181,45 +182,9 @@ async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
                 println!("Suggested amounts: {}", presets.join(", "));
             });
         }
-        Command::History { limit } => {
+        Command::History(args) => {
             let record = ctx.signed_in(&global).await?;
-            let mut entries = Vec::new();
-            let mut page = 1;
-            while entries.len() < limit {
-                let got = accounts.history(&record.id, page).await?;
-                entries.extend(got.entries);
-                if !got.has_more {
-                    break;
-                }
-                page += 1;
-            }
-            entries.truncate(limit);
-            print(&global, json!(entries), || {
-                if entries.is_empty() {
-                    println!("Nothing yet.");
-                }
-                for e in &entries {
-                    let credits = e
-                        .credits
-                        .map(|c| {
-                            format!(
-                                "{}{} credits",
-                                if e.incoming { "+" } else { "-" },
-                                c.to_string().trim_start_matches('-')
-                            )
-                        })
-                        .unwrap_or_default();
-                    let amount = e.amount.map(|a| a.to_string()).unwrap_or_default();
-                    let status = e
-                        .status
-                        .map(|s| format!(" [{s:?}]").to_lowercase())
-                        .unwrap_or_default();
-                    println!(
-                        "{:<16} {:>16} {:>10}  {}{}",
-                        e.id, credits, amount, e.description, status
-                    );
-                }
-            });
+            history::history(accounts, &record.id, &args, global.json).await?;
         }
         Command::Buy(args) => {
             let record = ctx.signed_in(&global).await?;

@@ -47,6 +47,12 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Larger answers are refused as malformed.
     pub max_body_bytes: usize,
+    /// The same for the answers of list endpoints ([`Http::send_list`]): a
+    /// server that ignores paging sends years of history in one answer.
+    pub max_list_body_bytes: usize,
+    /// How long one list answer may take to arrive, in place of
+    /// `request_timeout`.
+    pub list_timeout: Duration,
     pub retry: RetryPolicy,
     pub user_agent: String,
 }
@@ -57,6 +63,9 @@ impl Default for HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
+            // 100,000 boilerplate transactions are about 33 MB.
+            max_list_body_bytes: 128 * 1024 * 1024,
+            list_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
             user_agent: format!("Topup/{}", env!("CARGO_PKG_VERSION")),
         }
@@ -208,11 +217,39 @@ impl Http {
         build: impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
         interpret: impl Fn(Response) -> Result<T>,
     ) -> Result<T> {
+        self.send_capped(idempotency, self.config.max_body_bytes, build, interpret)
+            .await
+    }
+
+    /// [`Http::send`] for a list endpoint's read: the answer may be as large as
+    /// `max_list_body_bytes` and take `list_timeout` to arrive.
+    pub async fn send_list<T>(
+        &self,
+        build: impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+        interpret: impl Fn(Response) -> Result<T>,
+    ) -> Result<T> {
+        let timeout = self.config.list_timeout;
+        self.send_capped(
+            Idempotency::Idempotent,
+            self.config.max_list_body_bytes,
+            |c| build(c).map(|r| r.timeout(timeout)),
+            interpret,
+        )
+        .await
+    }
+
+    async fn send_capped<T>(
+        &self,
+        idempotency: Idempotency,
+        cap: usize,
+        build: impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+        interpret: impl Fn(Response) -> Result<T>,
+    ) -> Result<T> {
         let policy = self.config.retry;
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let outcome = match self.once(&build).await {
+            let outcome = match self.once(&build, cap).await {
                 Ok(response) => interpret(response),
                 Err(e) => Err(e),
             };
@@ -232,6 +269,10 @@ impl Http {
                 Error::RateLimited {
                     retry_after: Some(wait),
                 } => (*wait).max(jitter),
+                // The boilerplate's 429 says nothing of when to come back, and
+                // its windows are a second long (10 requests a second): a retry
+                // sooner would only be refused again.
+                Error::RateLimited { retry_after: None } => jitter.max(Duration::from_secs(1)),
                 _ => jitter,
             };
             if started.elapsed() + delay > policy.budget {
@@ -246,6 +287,7 @@ impl Http {
     async fn once(
         &self,
         build: &impl Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+        cap: usize,
     ) -> Result<Response> {
         let request = build(&self.client)?;
         let mut response = request.send().await.map_err(transport)?;
@@ -262,7 +304,6 @@ impl Http {
         if let Some(origin) = origin_of(response.url().as_str()) {
             self.server_clocks.observe(origin, &headers);
         }
-        let cap = self.config.max_body_bytes;
         if response
             .content_length()
             .is_some_and(|len| len > cap as u64)

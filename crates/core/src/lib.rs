@@ -22,6 +22,7 @@ pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod google;
+pub mod history;
 pub mod http;
 pub mod money;
 pub mod pending;

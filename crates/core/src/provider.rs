@@ -242,16 +242,21 @@ impl From<PurchaseState> for HistoryStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct HistoryPage {
-    pub entries: Vec<HistoryEntry>,
-    pub page: u32,
-    pub has_more: bool,
+/// An account's history read in chunks, newest first, each chunk older than
+/// the one before; how big a chunk is depends on how the service pages.
+#[async_trait]
+pub trait HistoryReader: Send {
+    /// The next entries (none once every entry has been read).
+    async fn next(&mut self) -> Result<HistoryChunk>;
 }
 
-/// The history page size.
-pub const HISTORY_PAGE: usize = 20;
+/// What one read of a history brought.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryChunk {
+    pub entries: Vec<HistoryEntry>,
+    /// Whether there may be older entries to read.
+    pub more: bool,
+}
 
 pub fn unix(t: SystemTime) -> i64 {
     t.duration_since(std::time::UNIX_EPOCH)
@@ -314,8 +319,8 @@ pub trait Provider: Send + Sync + fmt::Debug {
         session: &Session,
         purchase: &PurchaseRef,
     ) -> Result<PurchaseStatus>;
-    /// Page `page` (from 1) of the history, newest first.
-    async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage>;
+    /// The history, newest first, read as [`crate::history`] asks for it.
+    fn history(&self, session: &Session) -> Result<Box<dyn HistoryReader>>;
     async fn billing_portal(&self, session: &Session) -> Result<url::Url>;
     /// Opening accounts and emailed codes, where the provider has them.
     fn enrolment(&self) -> Option<&dyn Enrolment> {

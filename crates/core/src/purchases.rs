@@ -12,9 +12,10 @@ use url::Url;
 use crate::accounts::AccountRecord;
 use crate::checkout::{Page, Policy};
 use crate::error::{Error, Result};
+use crate::history::{HistoryPage, HistoryQuery};
 use crate::pending::PendingPurchase;
 use crate::presets::PresetId;
-use crate::provider::{unix, HistoryPage};
+use crate::provider::unix;
 use crate::service::{lock, Accounts};
 use crate::watch::{Job, Schedule};
 
@@ -132,11 +133,17 @@ impl Accounts {
             .remove_if(&purchase.account_id, |current| current == purchase)
     }
 
-    /// Page `page` (from 1) of the account's history, newest first.
-    pub async fn history(&self, id: &str, page: u32) -> Result<HistoryPage> {
+    /// A page of the account's history, newest first (see [`crate::history`]).
+    pub async fn history(&self, id: &str, query: &HistoryQuery) -> Result<HistoryPage> {
         let record = self.record(id)?;
-        let session = self.session(id)?;
-        let result = self.provider(&record)?.history(&session, page.max(1)).await;
+        let book = self.histories.book(id, query.fresh, || {
+            self.provider(&record)?.history(&self.session(id)?)
+        })?;
+        let result = book.lock().await.page(query).await;
+        if result.is_err() {
+            // Half-read is not worth keeping: the next look starts afresh.
+            self.histories.drop_book(id);
+        }
         self.forget_if_ended(id, result).await
     }
 

@@ -124,6 +124,8 @@ pub struct Accounts {
     sandbox: Option<BaseUrl>,
     /// The last pricing fetched per account, for quotes without the network.
     pricing: Mutex<HashMap<String, Pricing>>,
+    /// What has been read of each account's history this session.
+    pub(crate) histories: crate::history::Histories,
     /// Purchases in flight, next to the registry.
     pub(crate) pending: crate::pending::PendingStore,
     /// One Buy at a time per account: a second waits, then finds the first.
@@ -161,6 +163,7 @@ impl Accounts {
             clock,
             sandbox,
             pricing: Mutex::new(HashMap::new()),
+            histories: crate::history::Histories::default(),
         }
     }
 
@@ -462,6 +465,7 @@ impl Accounts {
     /// Drops a session that ended (from memory and the secret store).
     pub async fn forget(&self, id: &str) -> Result<()> {
         lock(&self.sessions).remove(id);
+        self.histories.drop_book(id);
         self.secrets.delete(id).await?;
         lock(&self.stored).remove(id);
         Ok(())

@@ -65,7 +65,7 @@ async fn every_call_works(env: Env) {
     let portal = clara.portal(&session).await.unwrap();
     assert!(portal.path().starts_with("/stripe/p/session/"));
 
-    let rows = clara.recent_transactions(&session).await.unwrap();
+    let rows = clara.newest_transactions(&session).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].kind, TransactionKind::Credit);
     assert_eq!(

@@ -72,7 +72,7 @@ async fn chaos_on_thirty_percent_of_requests_still_lets_reads_through() {
     for _ in 0..10 {
         clara.user(&session).await.unwrap();
         clara.rate(&session).await.unwrap();
-        clara.recent_transactions(&session).await.unwrap();
+        clara.newest_transactions(&session).await.unwrap();
         dispersed
             .list_purchases(1, 5, topup_core::dispersed::Sort::NewestFirst, &[])
             .await

@@ -114,13 +114,14 @@ async fn clara_purchase_lands_through_the_trait() {
         Some("User bought 500.0 credits for $5.0.")
     );
 
-    let history = clara.history(&session, 1).await.unwrap();
+    let mut history = clara.history(&session).unwrap();
+    let newest = history.next().await.unwrap();
     assert_eq!(
-        history.entries[0].description,
+        newest.entries[0].description,
         "User bought 500.0 credits for $5.0."
     );
-    assert!(history.entries[0].incoming);
-    assert!(!history.has_more);
+    assert!(newest.entries[0].incoming);
+    assert!(!newest.more, "all in one");
     assert!(clara
         .billing_portal(&session)
         .await
@@ -238,13 +239,19 @@ async fn dispersed_purchase_completes_or_expires_through_the_trait() {
         PurchaseStatus::Expired
     );
 
-    let history = dispersed.history(&session, 1).await.unwrap();
-    let statuses: Vec<_> = history.entries.iter().map(|e| e.status).collect();
+    let entries = dispersed
+        .history(&session)
+        .unwrap()
+        .next()
+        .await
+        .unwrap()
+        .entries;
+    let statuses: Vec<_> = entries.iter().map(|e| e.status).collect();
     assert_eq!(
         statuses,
         [Some(HistoryStatus::Expired), Some(HistoryStatus::Completed)]
     );
-    assert_eq!(history.entries[0].description, "Credit purchase of €7.50");
+    assert_eq!(entries[0].description, "Credit purchase of €7.50");
     dispersed.sign_out(&session).await.unwrap();
 }
 

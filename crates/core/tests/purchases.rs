@@ -11,6 +11,7 @@ use std::time::Duration;
 use common::*;
 use tokio::sync::mpsc;
 use topup_core::accounts::Registry;
+use topup_core::history::HistoryQuery;
 use topup_core::presets::PresetId;
 use topup_core::provider::PurchaseStatus;
 use topup_core::purchases::BuyOutcome;
@@ -184,7 +185,7 @@ async fn a_purchase_lands_after_a_restart_and_shows_in_the_history() {
     again.end_purchase(&id).unwrap();
     assert_eq!(again.pending_purchase(&id).unwrap(), None);
 
-    let history = again.history(&id, 1).await.unwrap();
+    let history = again.history(&id, &HistoryQuery::default()).await.unwrap();
     let newest = &history.entries[0];
     assert!(newest.incoming, "{newest:?}");
     assert_eq!(newest.credits.unwrap().to_string(), "500");

@@ -135,6 +135,9 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Print OTP emails and webhook deliveries to stdout as well as the log.
     pub print_emails: bool,
+    /// Requests per second per caller on Clara's API in boilerplate mode
+    /// (its `RATE_LIMIT`, 10 per the docs); 0 for no limit.
+    pub clara_rate_limit: u32,
 }
 
 impl Default for Config {
@@ -152,6 +155,7 @@ impl Default for Config {
             }],
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             print_emails: false,
+            clara_rate_limit: 10,
         }
     }
 }

@@ -39,6 +39,10 @@ struct Args {
     /// Lifetime of Clara user tokens, in seconds.
     #[arg(long, default_value_t = 7 * 24 * 3600)]
     token_ttl: u64,
+    /// Requests per second per caller on Clara's API with `--quirks
+    /// boilerplate` (its `RATE_LIMIT`); 0 for none.
+    #[arg(long, default_value_t = 10)]
+    clara_rate_limit: u32,
 }
 
 #[tokio::main]
@@ -58,6 +62,7 @@ async fn main() -> ExitCode {
         webhooks: args.webhooks,
         token_ttl: Duration::from_secs(args.token_ttl),
         print_emails: true,
+        clara_rate_limit: args.clara_rate_limit,
         ..Config::default()
     };
     config.prices.extend(args.prices);

@@ -23,6 +23,9 @@ pub struct Entry {
     pub query: Option<String>,
     pub user_agent: Option<String>,
     pub status: u16,
+    /// The answer's body size, where it was known before sending (every
+    /// answer the services give is).
+    pub bytes: Option<u64>,
     /// Unix milliseconds on the Sandbox clock when the request arrived.
     pub at_ms: i64,
     pub duration_ms: u64,
@@ -98,6 +101,7 @@ pub async fn record(State(log): State<Log>, req: Request, next: Next) -> Respons
             query,
             user_agent,
             status: response.status().as_u16(),
+            bytes: axum::body::HttpBody::size_hint(response.body()).exact(),
             at_ms,
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             fault: response.extensions().get::<Faulted>().map(|f| f.0.clone()),

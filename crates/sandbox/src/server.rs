@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::AppState;
 use crate::clock::{http_date, Clock};
-use crate::config::Config;
+use crate::config::{Config, Quirks};
 use crate::state::Common;
 use crate::stripe::{self, delivery};
 use crate::urls::Urls;
@@ -103,6 +103,14 @@ fn router(app: AppState) -> Router {
         .merge(stripe::hooks::routes().with_state(stripe.clone()))
         .merge(clara::hooks::routes().with_state(clara.clone()))
         .merge(dispersed::hooks::routes().with_state(dispersed.clone()));
+    let mut clara_api = clara::routes().with_state(clara.clone());
+    if app.common.config.quirks == Quirks::Boilerplate {
+        let limiter = clara::rate_limit::Limiter::new(
+            app.common.config.clara_rate_limit,
+            app.common.clock.clone(),
+        );
+        clara_api = clara_api.layer(from_fn_with_state(limiter, clara::rate_limit::limit));
+    }
     Router::new()
         .nest(
             "/stripe",
@@ -110,7 +118,7 @@ fn router(app: AppState) -> Router {
                 .merge(stripe::pages::routes())
                 .with_state(stripe),
         )
-        .nest("/api/v1", clara::routes().with_state(clara.clone()))
+        .nest("/api/v1", clara_api)
         .nest("/oauth", clara::google::routes().with_state(clara))
         .nest("/v1", dispersed::routes().with_state(dispersed))
         .nest("/__sandbox", hooks)

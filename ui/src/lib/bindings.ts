@@ -76,7 +76,7 @@ export const commands = {
 	cancelPurchase: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_purchase", { accountId })),
 	/**  The person has seen how a purchase ended. */
 	dismissPurchase: (accountId: string) => __TAURI_INVOKE<void>("dismiss_purchase", { accountId }),
-	history: (accountId: string, page: number) => typedError<HistoryPage, IpcError>(__TAURI_INVOKE("history", { accountId, page })),
+	history: (accountId: string, query: HistoryQuery) => typedError<HistoryPage, IpcError>(__TAURI_INVOKE("history", { accountId, query })),
 	openBillingPortal: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_billing_portal", { accountId })),
 	setTheme: (theme: Theme) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_theme", { theme })),
 	updateAccountSettings: (accountId: string, settings: AccountSettings) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("update_account_settings", { accountId, settings })),
@@ -290,6 +290,27 @@ export type HistoryPage = {
 	entries: HistoryEntry[],
 	page: number,
 	has_more: boolean,
+	/**
+	 *  How many entries there are (that match the search), once known: every
+	 *  entry has been read.
+	 */
+	total: number | null,
+};
+
+/**  Which page of an account's history to show. */
+export type HistoryQuery = {
+	/**  From 1. */
+	page: number,
+	/**
+	 *  Only entries whose description, credits or amount contain this (any
+	 *  case); empty for all of them.
+	 */
+	search?: string,
+	/**
+	 *  Read the history from the service again (a view opening, or asked to
+	 *  refresh) instead of paging through what was read before.
+	 */
+	fresh?: boolean,
 };
 
 export type HistoryStatus = "pending" | "completed" | "expired";

@@ -32,8 +32,12 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
 }
 
-/** "1 check", "3 checks", with the number in the person's locale (English words). */
-export function plural(n: number, word: string, locale: string | undefined = appLocale()): string {
+/**
+ * "1 check", "3 checks", with the number in the person's locale (English words).
+ * `word` is "check", or `[one, other]` for words not made plural by an "s".
+ */
+export function plural(n: number, word: string | [string, string], locale: string | undefined = appLocale()): string {
+  const [one, other] = typeof word === "string" ? [word, `${word}s`] : word;
   const rule = new Intl.PluralRules("en").select(n);
-  return `${new Intl.NumberFormat(locale).format(n)} ${rule === "one" ? word : `${word}s`}`;
+  return `${new Intl.NumberFormat(locale).format(n)} ${rule === "one" ? one : other}`;
 }

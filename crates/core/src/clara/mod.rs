@@ -3,6 +3,7 @@
 //! quirks.
 
 pub mod errors;
+pub mod history;
 mod provider;
 pub mod token;
 pub mod wire;
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 pub use errors::{classify, Context};
+pub use history::TransactionWalk;
 pub use wire::{Checkout, Transaction, TransactionKind, User};
 
 use crate::base_url::BaseUrl;
@@ -66,6 +68,20 @@ impl std::fmt::Debug for ClaraSession {
 pub enum LoginOutcome {
     SignedIn { session: ClaraSession, user: User },
     CodeRequired,
+}
+
+/// How an authenticated request is sent: an ordinary one, or the read of a
+/// list, whose answer may be far larger (see [`Http::send_list`]).
+#[derive(Debug, Clone, Copy)]
+enum Sending {
+    Single(Idempotency),
+    List,
+}
+
+impl From<Idempotency> for Sending {
+    fn from(idempotency: Idempotency) -> Self {
+        Self::Single(idempotency)
+    }
 }
 
 /// Where checkout sends the browser back on the service's web client.
@@ -135,7 +151,7 @@ impl ClaraClient {
         method: Method,
         path: &str,
         body: Option<serde_json::Value>,
-        idempotency: Idempotency,
+        sending: impl Into<Sending>,
         read: impl Fn(&Response) -> Result<T>,
     ) -> Result<T> {
         let token = session.token.expose_secret();
@@ -143,27 +159,26 @@ impl ClaraClient {
             return Err(Error::SessionExpired);
         }
         let url = self.url(path);
-        self.http
-            .send(
-                idempotency,
-                |c| {
-                    let mut req = c.request(method.clone(), &url).bearer_auth(token);
-                    if let Some(b) = &body {
-                        req = req.json(b);
-                    }
-                    Ok(req)
+        let build = |c: &reqwest::Client| {
+            let mut req = c.request(method.clone(), &url).bearer_auth(token);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            Ok(req)
+        };
+        let interpret = |r: Response| {
+            expect_success(
+                &r,
+                Context::Authenticated {
+                    token_expired: self.token_expired(token),
                 },
-                |r| {
-                    expect_success(
-                        &r,
-                        Context::Authenticated {
-                            token_expired: self.token_expired(token),
-                        },
-                    )?;
-                    read(&r)
-                },
-            )
-            .await
+            )?;
+            read(&r)
+        };
+        match sending.into() {
+            Sending::Single(idempotency) => self.http.send(idempotency, build, interpret).await,
+            Sending::List => self.http.send_list(build, interpret).await,
+        }
     }
 
     /// `POST /auth/session` with Basic credentials and, for a 2FA account, the code.
@@ -469,27 +484,20 @@ impl ClaraClient {
             "/users/{}/transactions?limit={limit}&offset={offset}",
             path_segment(&session.user_id)
         );
-        self.authed(
-            session,
-            Method::GET,
-            &path,
-            None,
-            Idempotency::Idempotent,
-            |r| {
-                parse::<Vec<wire::TransactionWire>>(r)?
-                    .into_iter()
-                    .map(Transaction::try_from)
-                    .collect()
-            },
-        )
+        self.authed(session, Method::GET, &path, None, Sending::List, |r| {
+            parse::<Vec<wire::TransactionWire>>(r)?
+                .into_iter()
+                .map(Transaction::try_from)
+                .collect()
+        })
         .await
     }
 
-    /// Every transaction the server will give, newest first, without duplicates:
-    /// `limit=100&offset=0` is everything under the boilerplate and the first
-    /// hundred under PostgreSQL semantics (§8.4.1).
-    pub async fn recent_transactions(&self, session: &ClaraSession) -> Result<Vec<Transaction>> {
-        Ok(newest_first(self.transactions(session, 100, 0).await?))
+    /// The newest transactions (about a hundred, fewer if there are fewer),
+    /// newest first, each once, from either kind of server (§8.4.1).
+    pub async fn newest_transactions(&self, session: &ClaraSession) -> Result<Vec<Transaction>> {
+        let mut walk = TransactionWalk::newest(self.clone(), session.clone());
+        Ok(walk.next().await?.unwrap_or_default())
     }
 
     /// One transaction (`GET /users/{id}/transactions/{tid}`).

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use secrecy::SecretString;
 
-use super::{ClaraClient, ClaraSession, LoginOutcome, OtpPurpose, TransactionKind, User};
+use super::{
+    ClaraClient, ClaraSession, LoginOutcome, OtpPurpose, TransactionKind, TransactionWalk, User,
+};
 use crate::base_url::BaseUrl;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -132,7 +134,7 @@ impl Provider for ClaraProvider {
         let s = clara(session)?;
         // What "landed" will be measured against, taken before buying.
         let before = self.client.user(s).await?;
-        let newest = self.client.recent_transactions(s).await?.into_iter().next();
+        let newest = self.client.newest_transactions(s).await?.into_iter().next();
         // Clara shows no checkout sessions, so a lost answer cannot be looked
         // up: said plainly (nothing is charged until a checkout is paid).
         let checkout = self
@@ -183,7 +185,7 @@ impl Provider for ClaraProvider {
         if user.credits == *balance_before {
             return Ok(PurchaseStatus::Pending);
         }
-        let rows = self.client.recent_transactions(s).await?;
+        let rows = self.client.newest_transactions(s).await?;
         let receipt = rows
             .iter()
             .find(|t| {
@@ -207,29 +209,11 @@ impl Provider for ClaraProvider {
         Ok(PurchaseStatus::Pending)
     }
 
-    async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage> {
-        let rows = self.client.recent_transactions(clara(session)?).await?;
-        let page = page.max(1);
-        let start = (page as usize - 1) * HISTORY_PAGE;
-        let entries = rows
-            .iter()
-            .skip(start)
-            .take(HISTORY_PAGE)
-            .map(|t| HistoryEntry {
-                id: t.id.clone(),
-                at: Some(unix(t.created_at)),
-                description: t.description.clone(),
-                credits: Some(t.credits),
-                amount: Some(t.fiat),
-                incoming: t.kind == TransactionKind::Credit,
-                status: None,
-            })
-            .collect();
-        Ok(HistoryPage {
-            entries,
-            page,
-            has_more: rows.len() > start + HISTORY_PAGE,
-        })
+    fn history(&self, session: &Session) -> Result<Box<dyn HistoryReader>> {
+        Ok(Box::new(Transactions(TransactionWalk::everything(
+            self.client.clone(),
+            clara(session)?.clone(),
+        ))))
     }
 
     async fn billing_portal(&self, session: &Session) -> Result<url::Url> {
@@ -279,5 +263,30 @@ impl Enrolment for ClaraProvider {
             .activate(email, code, public_key)
             .await
             .map(drop)
+    }
+}
+
+/// The history of a Clara account: its transactions, credits in and out.
+struct Transactions(TransactionWalk);
+
+#[async_trait]
+impl HistoryReader for Transactions {
+    async fn next(&mut self) -> Result<HistoryChunk> {
+        let rows = self.0.next().await?.unwrap_or_default();
+        Ok(HistoryChunk {
+            entries: rows
+                .into_iter()
+                .map(|t| HistoryEntry {
+                    id: t.id,
+                    at: Some(unix(t.created_at)),
+                    description: t.description,
+                    credits: Some(t.credits),
+                    amount: Some(t.fiat),
+                    incoming: t.kind == TransactionKind::Credit,
+                    status: None,
+                })
+                .collect(),
+            more: !self.0.done(),
+        })
     }
 }

@@ -250,38 +250,60 @@ impl Provider for DispersedProvider {
         })
     }
 
-    async fn history(&self, session: &Session, page: u32) -> Result<HistoryPage> {
-        let page = page.max(1);
-        let list = self
-            .client_for(session)?
-            .list_purchases(u64::from(page), HISTORY_PAGE as u64, Sort::NewestFirst, &[])
-            .await?;
-        let entries = list
-            .purchases
-            .iter()
-            .map(|p| HistoryEntry {
-                id: p.checkout_session_id.clone(),
-                at: p.created_at.map(unix),
-                description: match p.amount {
-                    Some(a) => format!("Credit purchase of {a}"),
-                    None => "Credit purchase".to_owned(),
-                },
-                credits: None,
-                amount: p.amount,
-                incoming: true,
-                status: p.state.map(Into::into),
-            })
-            .collect();
-        Ok(HistoryPage {
-            entries,
-            page,
-            has_more: u64::from(page) * list.limit < list.total,
-        })
+    fn history(&self, session: &Session) -> Result<Box<dyn HistoryReader>> {
+        Ok(Box::new(Purchases {
+            client: self.client_for(session)?,
+            next_page: Some(1),
+        }))
     }
 
     async fn billing_portal(&self, _session: &Session) -> Result<url::Url> {
         Err(Error::Unsupported {
             what: "A billing portal".into(),
+        })
+    }
+}
+
+/// The history of a Dispersed account: its credit purchases, a server page
+/// at a time, newest first (the service pages and counts them).
+struct Purchases {
+    client: DispersedClient,
+    next_page: Option<u64>,
+}
+
+/// The largest page Dispersed serves (§ List Credit Purchases: 1–50).
+const PURCHASES_PAGE: u64 = 50;
+
+#[async_trait]
+impl HistoryReader for Purchases {
+    async fn next(&mut self) -> Result<HistoryChunk> {
+        let Some(page) = self.next_page else {
+            return Ok(HistoryChunk::default());
+        };
+        let list = self
+            .client
+            .list_purchases(page, PURCHASES_PAGE, Sort::NewestFirst, &[])
+            .await?;
+        self.next_page =
+            (page * list.limit < list.total && !list.purchases.is_empty()).then_some(page + 1);
+        Ok(HistoryChunk {
+            more: self.next_page.is_some(),
+            entries: list
+                .purchases
+                .iter()
+                .map(|p| HistoryEntry {
+                    id: p.checkout_session_id.clone(),
+                    at: p.created_at.map(unix),
+                    description: match p.amount {
+                        Some(a) => format!("Credit purchase of {a}"),
+                        None => "Credit purchase".to_owned(),
+                    },
+                    credits: None,
+                    amount: p.amount,
+                    incoming: true,
+                    status: p.state.map(Into::into),
+                })
+                .collect(),
         })
     }
 }

@@ -1,7 +1,9 @@
 //! Clara's test hooks under `/__sandbox`: users by email, balances, API keys,
-//! settlements, ending sessions, the token lifetime, Google ID tokens.
+//! settlements, ending sessions, the token lifetime, Google ID tokens, and
+//! years of history for one user.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -13,13 +15,15 @@ use serde_json::{json, Value};
 use super::admin::set_balance;
 use super::auth::issue_api_key;
 use super::google::mint_id_token;
-use super::store::{find_by_email, App};
+use super::store::{find_by_email, App, Kind, Transaction};
 use crate::hook_reply::{bad, not_found};
+use crate::ids;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/clara/users/{email}", get(clara_user))
         .route("/clara/users/{email}/credits", put(set_credits))
+        .route("/clara/users/{email}/history", post(seed_history))
         .route("/clara/users/{email}/api_key", get(api_key))
         .route("/clara/settlements", get(settlements))
         .route("/clara/sessions/revoke", post(revoke_sessions))
@@ -113,6 +117,54 @@ async fn expire_sessions(State(app): State<App>, Json(body): Json<EmailBody>) ->
 #[derive(Deserialize)]
 struct SecondsBody {
     seconds: f64,
+}
+
+#[derive(Deserialize)]
+struct HistoryBody {
+    count: usize,
+}
+
+/// Gives the user `count` older transactions, ten minutes apart back from
+/// now, as years of use would: mostly spending (DEBIT), a purchase every
+/// tenth. Rows only: the balance stays (as the admin route's inserts do).
+async fn seed_history(
+    State(app): State<App>,
+    Path(email): Path<String>,
+    Json(body): Json<HistoryBody>,
+) -> Response {
+    if body.count > 1_000_000 {
+        return bad("count must be at most 1000000");
+    }
+    let mut world = app.world();
+    let Some(user) = find_by_email(&world, &email).map(|u| u.id.clone()) else {
+        return not_found("no such user");
+    };
+    let now = world.clock.now();
+    let rows = (1..=body.count).map(|i| {
+        let at = now - Duration::from_secs(600 * i as u64);
+        let bought = i.is_multiple_of(10);
+        Transaction {
+            id: ids::clara("transaction"),
+            user_id: user.clone(),
+            kind: if bought { Kind::Credit } else { Kind::Debit },
+            description: if bought {
+                "User bought 500.0 credits for $5.0.".to_owned()
+            } else {
+                format!(
+                    "Admin updated credits from {}.0 to {}.0.",
+                    1000 + i % 7,
+                    1000
+                )
+            },
+            value_in_credits: if bought { 500.0 } else { (i % 7) as f64 },
+            value_in_fiat: if bought { 5.0 } else { (i % 7) as f64 / 100.0 },
+            created_at: at,
+            updated_at: at,
+            payment_intent: None,
+        }
+    });
+    world.clara.transactions.extend(rows);
+    Json(json!({"email": email, "count": body.count})).into_response()
 }
 
 async fn token_ttl(State(app): State<App>, Json(body): Json<SecondsBody>) -> Response {

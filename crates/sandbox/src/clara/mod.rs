@@ -11,6 +11,7 @@ pub mod google;
 mod google_store;
 pub mod hooks;
 pub mod jwt;
+pub mod rate_limit;
 pub mod reply;
 pub mod seed;
 mod session;
