@@ -8,6 +8,7 @@
 mod accounts;
 mod buying;
 mod harness;
+mod history;
 mod network;
 mod secret_scan;
 mod smoke;

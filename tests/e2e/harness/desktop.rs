@@ -55,3 +55,49 @@ pub(super) async fn wait_for_app_to_quit() -> Result {
     )
     .await
 }
+
+/// The proportional memory (PSS, KiB) of the running app and its web
+/// processes: every process whose executable is the app binary, and their
+/// descendants. A figure for the closing notes, never asserted on.
+pub fn app_memory_kib() -> Result<u64> {
+    let app = std::fs::canonicalize(super::app_binary())?;
+    let mut parents = std::collections::HashMap::new();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        let Ok(pid) = entry?.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app) {
+            roots.push(pid);
+        }
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The parent is the second field after the command's closing parenthesis.
+        if let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok())
+        {
+            parents.insert(pid, ppid);
+        }
+    }
+    let in_app = |mut pid: u32| loop {
+        if roots.contains(&pid) {
+            return true;
+        }
+        match parents.get(&pid) {
+            Some(&parent) if parent > 1 => pid = parent,
+            _ => return false,
+        }
+    };
+    let mut total = 0;
+    for &pid in parents.keys().filter(|&&pid| in_app(pid)) {
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        total += rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    Ok(total)
+}
