@@ -382,6 +382,60 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
     sandbox.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn history_pages_and_searches_one_download_from_a_server_that_ignores_paging() {
+    let sandbox = Sandbox::start(Config {
+        quirks: topup_sandbox::Quirks::Boilerplate,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    add_account(config.path(), &sandbox);
+    login_with_token(config.path(), &sandbox).await;
+    assert_eq!(
+        admin_send(
+            &sandbox,
+            reqwest::Method::POST,
+            &format!("/clara/users/{}/history", demo::USER_EMAIL),
+            serde_json::json!({"count": 1000})
+        )
+        .await,
+        200
+    );
+    clear_requests(&sandbox).await;
+    let out = run(
+        config.path(),
+        &["--json", "history", "--page", "3", "--limit", "45"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let entries = json_of(&out);
+    assert_eq!(
+        entries.as_array().unwrap().len(),
+        45,
+        "pages 3, 4 and part of 5"
+    );
+    let transactions = admin_get(
+        &sandbox,
+        "/requests?method=GET&path=/api/v1/users/*/transactions",
+    )
+    .await;
+    assert_eq!(transactions.as_array().unwrap().len(), 1, "one download");
+
+    let out = run(
+        config.path(),
+        &["history", "--search", "bought", "--page", "5"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 20);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Entries 81–100 of 100.\n"
+    );
+    sandbox.shutdown().await;
+}
+
 /// Signs the Clara account in with the demo user's API-key token from stdin.
 async fn login_with_token(config: &Path, sandbox: &Sandbox) {
     let token = admin_get(
