@@ -88,7 +88,13 @@ pub async fn login(
                     .await?;
                 eprintln!("A code was sent to {email}.");
             } else {
-                eprintln!("This account uses two-factor authentication.");
+                eprintln!(
+                    "This account uses two-factor authentication. Topup cannot ask {} to email a \
+                     code: this account has no public API key. Type a code you received another way, \
+                     or add the service's public API key to this account in the app's Settings \
+                     (or `topup-cli add … --public-key`) so Topup can ask for one.",
+                    record.label
+                );
             }
             let code = prompt("Code: ")?;
             signed_in(accounts.sign_in_with(id, input(Some(code)).into()).await?)

@@ -436,6 +436,59 @@ async fn history_pages_and_searches_one_download_from_a_server_that_ignores_pagi
     sandbox.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn two_factor_without_the_public_key_takes_a_code_received_another_way() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let urls = sandbox.urls();
+    let out = run(
+        config.path(),
+        &[
+            "add",
+            "custom",
+            "--base-url",
+            &urls.clara,
+            "--checkout-origin",
+            &urls.base,
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+
+    let mut login = cli(config.path(), &["login", "--email", demo::TWO_FA_EMAIL]);
+    login.stdin(Stdio::inherit());
+    let mut p = rexpect::session::spawn_command(login, Some(20_000)).unwrap();
+    p.exp_string("Password: ").unwrap();
+    p.send_line(demo::PASSWORD).unwrap();
+    p.exp_string("Topup cannot ask 127.0.0.1 to email a code: this account has no public API key.")
+        .unwrap();
+    p.exp_string("in the app's Settings").unwrap();
+    p.exp_string("Code: ").unwrap();
+    // The service's web page emailed it, say: asked for here with the key
+    // Topup does not have.
+    let sent = reqwest::Client::new()
+        .post(format!(
+            "{}/users/{}/otp/TWO_FACTOR_AUTH",
+            urls.clara,
+            demo::TWO_FA_EMAIL
+        ))
+        .header("Authorization", demo::CLARA_PUBLIC_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let otp = admin_get(
+        &sandbox,
+        &format!("/otp?email={}&type=TWO_FACTOR_AUTH", demo::TWO_FA_EMAIL),
+    )
+    .await;
+    p.send_line(otp["code"].as_str().unwrap()).unwrap();
+    p.exp_string("Signed in to 127.0.0.1").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(p.process.wait().unwrap()), 0);
+    sandbox.shutdown().await;
+}
+
 /// Signs the Clara account in with the demo user's API-key token from stdin.
 async fn login_with_token(config: &Path, sandbox: &Sandbox) {
     let token = admin_get(
