@@ -53,6 +53,7 @@ pub fn builder() -> Builder<Wry> {
             purchases::open_billing_portal::<Wry>,
             settings::set_theme::<Wry>,
             settings::update_account_settings,
+            settings::checkout_note,
             updates::update_status,
             updates::check_for_updates::<Wry>,
             updates::install_update::<Wry>,

@@ -46,3 +46,14 @@ pub fn update_account_settings(
     tracing::info!(account = %account_id, "account settings saved");
     Ok(record)
 }
+
+/// What to tell the person about the account's checkout pages now that it was
+/// added or its settings saved (`None`: nothing to say).
+#[tauri::command]
+#[specta::specta]
+pub fn checkout_note(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Result<Option<String>, IpcError> {
+    Ok(state.accounts.checkout_note(&account_id)?)
+}

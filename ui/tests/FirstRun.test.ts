@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Preset } from "../src/lib/bindings";
+import { toasts } from "../src/lib/toast.svelte";
 import FirstRun from "../src/screens/FirstRun.svelte";
 import { PRESETS, record } from "./fixtures";
 import { mockCommands } from "./ipc";
@@ -88,6 +89,7 @@ describe("first run", () => {
         added = (args as { account: unknown }).account;
         return record({ id: "acct_1" });
       },
+      checkout_note: () => "This account's server is on this computer.",
     });
     const onadded = vi.fn();
     render(FirstRun, { onadded });
@@ -96,6 +98,8 @@ describe("first run", () => {
     await fireEvent.click(screen.getByTestId("continue"));
     await expect.poll(() => onadded.mock.calls.length).toBe(1);
     expect(added).toMatchObject({ preset: "dispersed", base_url: null });
+    // What its checkout pages need is said when the account is added.
+    await expect.poll(() => toasts.map((t) => t.message)).toContain("This account's server is on this computer.");
   });
 
   it("names a custom server's account as the person types it, or leaves the name to Topup", async () => {
@@ -107,6 +111,7 @@ describe("first run", () => {
         added.push((args as { account: { label: string | null } }).account);
         return record({ id: `acct_${added.length}` });
       },
+      checkout_note: () => null,
     });
     render(FirstRun, { onadded: vi.fn() });
     await fireEvent.click(await screen.findByTestId("preset-custom_clara"));

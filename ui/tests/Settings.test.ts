@@ -13,7 +13,7 @@ const DISPERSED: AccountView = accountView(record({ id: "acct_2", preset: "dispe
 
 function mount(handlers: Handlers, theme: Theme = "system", accounts = [CLARA, DISPERSED]) {
   const calls: Call[] = [];
-  mockCommands(handlers, calls);
+  mockCommands({ checkout_note: () => null, ...handlers }, calls);
   const props = {
     accounts,
     theme,
@@ -82,13 +82,17 @@ describe("settings", () => {
 
   it("edits an account's provider settings and shows Rust's refusal beside the field", async () => {
     let refuse = true;
+    let saved = false;
     const { calls, props } = mount({
+      // Rust's word on the account's checkout pages, once the origins are saved.
+      checkout_note: () => (saved ? "http://127.0.0.1:8787 will never be opened: pages on this computer open only for an account whose server is on this computer." : null),
       update_account_settings: (args) => {
         const settings = args["settings"] as { label: string; checkout_origins: string };
         if (refuse) {
           refuse = false;
           throw { code: "invalid_checkout_origin", message: "http://pay.example.com cannot be allowed for checkout pages" };
         }
+        saved = true;
         return { ...CLARA.record, label: settings.label, checkout_origins: settings.checkout_origins.split("\n") };
       },
     });
@@ -110,7 +114,7 @@ describe("settings", () => {
     await fireEvent.input(screen.getByTestId("settings-origins"), { target: { value: "https://pay.example.com\nhttps://other.example.com" } });
     await fireEvent.click(screen.getByTestId("settings-save"));
     await expect.poll(() => props.onchanged.mock.calls.length).toBe(1);
-    expect(calls.at(-1)).toEqual([
+    expect(calls.filter(([c]) => c !== "checkout_note").at(-1)).toEqual([
       "update_account_settings",
       {
         accountId: "acct_1",
@@ -119,6 +123,7 @@ describe("settings", () => {
     ]);
     expect(toasts.map((t) => t.message)).toContain("Settings saved for Work");
     expect(screen.getByTestId("settings-origins")).toHaveAttribute("aria-invalid", "false");
+    expect(await screen.findByTestId("checkout-note")).toHaveTextContent("http://127.0.0.1:8787 will never be opened");
   });
 
   it("offers no Clara-only settings for a Dispersed account", async () => {

@@ -112,6 +112,9 @@ async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
                 checkout_origins: add.checkout_origins.join("\n"),
             })?;
             accounts.switch(&record.id)?;
+            if let Some(note) = accounts.checkout_note(&record.id)? {
+                eprintln!("note: {note} (With topup-cli: `add … --checkout-origin <origin>`.)");
+            }
             print(&global, json!(record), || {
                 println!(
                     "Added {} ({}). Sign in with `topup-cli login`.",

@@ -105,7 +105,42 @@ pub fn parse_origin(raw: &str) -> Result<String> {
     Ok(url.origin().ascii_serialization())
 }
 
+/// The account setting that holds the extra origins, as the settings screen
+/// names it.
+pub const ORIGINS_SETTING: &str = "Checkout pages may also open on";
+
 impl Policy {
+    /// What to tell the person when an account is added or its settings are
+    /// saved, where its checkout pages may not open: an account on this
+    /// computer allows no origin on this computer (so a local server's own
+    /// checkout stand-in would be refused at every Buy), or an account
+    /// elsewhere lists origins on this computer (which are never used).
+    pub fn setup_note(&self) -> Option<String> {
+        let local = |o: &&String| {
+            Url::parse(o)
+                .ok()
+                .is_some_and(|u| u.host().is_some_and(|h| is_loopback(&h)))
+        };
+        let local_origins: Vec<&String> = self.extra_origins.iter().filter(local).collect();
+        if self.loopback_account && local_origins.is_empty() {
+            return Some(format!(
+                "This account's server is on this computer. Checkout pages on checkout.stripe.com \
+                 open as usual; if its checkout pages are on this computer too, add their origin \
+                 (such as http://127.0.0.1:8787) to “{ORIGINS_SETTING}”, or Topup will refuse \
+                 to open them."
+            ));
+        }
+        if !self.loopback_account && !local_origins.is_empty() {
+            let listed: Vec<&str> = local_origins.iter().map(|o| o.as_str()).collect();
+            return Some(format!(
+                "{} will never be opened: pages on this computer open only for an account whose \
+                 server is on this computer.",
+                listed.join(", ")
+            ));
+        }
+        None
+    }
+
     /// The URL to open, or why not.
     pub fn check(&self, raw: &str, page: Page) -> Result<Url> {
         if raw.len() > MAX_URL_LEN {
@@ -137,9 +172,14 @@ impl Policy {
                     ));
                 }
                 if !allowed_extra {
+                    // A page on this computer is the one case Topup names the
+                    // setting for: a public origin is never one click from trusted.
                     return Err(refuse(
                         raw,
-                        "this local address is not one the account allows",
+                        &format!(
+                            "{origin} is not among this account's checkout origins. If that page is \
+                             yours, add {origin} to “{ORIGINS_SETTING}” in the account's settings"
+                        ),
                     ));
                 }
                 return Ok(url);
@@ -189,6 +229,46 @@ mod tests {
 
     fn stripe_only() -> Policy {
         Policy::default()
+    }
+
+    #[test]
+    fn a_local_account_hears_at_setup_what_its_checkout_pages_need() {
+        let local = Policy {
+            extra_origins: vec![],
+            loopback_account: true,
+        };
+        let note = local.setup_note().unwrap();
+        assert!(note.contains("“Checkout pages may also open on”"), "{note}");
+        let allowed = Policy {
+            extra_origins: vec!["http://127.0.0.1:8787".into()],
+            loopback_account: true,
+        };
+        assert_eq!(allowed.setup_note(), None);
+        let remote = Policy {
+            extra_origins: vec![
+                "http://127.0.0.1:8787".into(),
+                "https://pay.example.com".into(),
+            ],
+            loopback_account: false,
+        };
+        assert_eq!(
+            remote.setup_note().unwrap(),
+            "http://127.0.0.1:8787 will never be opened: pages on this computer open only for an \
+             account whose server is on this computer."
+        );
+        assert_eq!(stripe_only().setup_note(), None);
+
+        // Refused at a Buy: the exact origin and the exact setting.
+        let err = local
+            .check("http://127.0.0.1:8787/c/pay/cs_1", Page::Checkout)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "http://127.0.0.1:8787 is not among this account's checkout origins. If that page \
+                 is yours, add http://127.0.0.1:8787 to “Checkout pages may also open on”"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

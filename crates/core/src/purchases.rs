@@ -56,6 +56,12 @@ impl Accounts {
         })
     }
 
+    /// What to say about the account's checkout pages when it is added or its
+    /// settings are saved (see [`Policy::setup_note`]).
+    pub fn checkout_note(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.checkout_policy(&self.record(id)?)?.setup_note())
+    }
+
     /// The account's purchase in flight, if any.
     pub fn pending_purchase(&self, id: &str) -> Result<Option<PendingPurchase>> {
         self.pending.for_account(id)

@@ -80,6 +80,11 @@ export const commands = {
 	openBillingPortal: (accountId: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_billing_portal", { accountId })),
 	setTheme: (theme: Theme) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_theme", { theme })),
 	updateAccountSettings: (accountId: string, settings: AccountSettings) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("update_account_settings", { accountId, settings })),
+	/**
+	 *  What to tell the person about the account's checkout pages now that it was
+	 *  added or its settings saved (`None`: nothing to say).
+	 */
+	checkoutNote: (accountId: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("checkout_note", { accountId })),
 	updateStatus: () => __TAURI_INVOKE<UpdateStatus>("update_status"),
 	checkForUpdates: () => __TAURI_INVOKE<UpdateStatus>("check_for_updates"),
 	installUpdate: () => __TAURI_INVOKE<UpdateStatus>("install_update"),
