@@ -133,6 +133,20 @@ async fn account_reads(sandbox: &Sandbox) -> usize {
         .count()
 }
 
+/// Types the two-factor code the Sandbox emailed at the login's "Code: "
+/// prompt; the login then ends signed in.
+async fn type_the_emailed_code(p: &mut rexpect::session::PtySession, sandbox: &Sandbox) {
+    let otp = admin_get(
+        sandbox,
+        &format!("/otp?email={}&type=TWO_FACTOR_AUTH", demo::TWO_FA_EMAIL),
+    )
+    .await;
+    p.send_line(otp["code"].as_str().unwrap()).unwrap();
+    p.exp_string("Signed in to 127.0.0.1").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(p.process.wait().unwrap()), 0);
+}
+
 fn exit_code(status: WaitStatus) -> i32 {
     match status {
         WaitStatus::Exited(_, code) => code,
@@ -155,15 +169,7 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
     p.send_line(demo::PASSWORD).unwrap();
     p.exp_string("A code was sent to").unwrap();
     p.exp_string("Code: ").unwrap();
-    let otp = admin_get(
-        &sandbox,
-        &format!("/otp?email={}&type=TWO_FACTOR_AUTH", demo::TWO_FA_EMAIL),
-    )
-    .await;
-    p.send_line(otp["code"].as_str().unwrap()).unwrap();
-    p.exp_string("Signed in to 127.0.0.1").unwrap();
-    p.exp_eof().unwrap();
-    assert_eq!(exit_code(p.process.wait().unwrap()), 0);
+    type_the_emailed_code(&mut p, &sandbox).await;
 
     // The secret is in the keychain, not in the config directory.
     for entry in std::fs::read_dir(config.path()).unwrap() {
@@ -474,15 +480,7 @@ async fn two_factor_without_the_public_key_takes_a_code_received_another_way() {
         .await
         .unwrap();
     assert_eq!(sent.status(), 201);
-    let otp = admin_get(
-        &sandbox,
-        &format!("/otp?email={}&type=TWO_FACTOR_AUTH", demo::TWO_FA_EMAIL),
-    )
-    .await;
-    p.send_line(otp["code"].as_str().unwrap()).unwrap();
-    p.exp_string("Signed in to 127.0.0.1").unwrap();
-    p.exp_eof().unwrap();
-    assert_eq!(exit_code(p.process.wait().unwrap()), 0);
+    type_the_emailed_code(&mut p, &sandbox).await;
     sandbox.shutdown().await;
 }
 
