@@ -187,8 +187,9 @@ impl Http {
     /// `local_now` on the clock of the server at `url`'s origin, as far as its
     /// answers' `Date` headers tell (to the second); `local_now` itself before
     /// it has answered.
-    pub fn server_time(&self, url: &str, local_now: SystemTime) -> SystemTime {
-        let Some(offset) = origin_of(url).and_then(|o| self.server_clocks.offset(&o)) else {
+    pub fn server_time(&self, url: &url::Url, local_now: SystemTime) -> SystemTime {
+        let origin = url.origin().ascii_serialization();
+        let Some(offset) = self.server_clocks.offset(&origin) else {
             return local_now;
         };
         let magnitude = Duration::from_millis(offset.unsigned_abs());
@@ -301,9 +302,8 @@ impl Http {
             )));
         }
         let headers = response.headers().clone();
-        if let Some(origin) = origin_of(response.url().as_str()) {
-            self.server_clocks.observe(origin, &headers);
-        }
+        self.server_clocks
+            .observe(response.url().origin().ascii_serialization(), &headers);
         if response
             .content_length()
             .is_some_and(|len| len > cap as u64)
@@ -329,12 +329,6 @@ impl Http {
             body: body.freeze(),
         })
     }
-}
-
-fn origin_of(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .map(|u| u.origin().ascii_serialization())
 }
 
 /// Makes ring the process's rustls provider, once. reqwest (and the updater

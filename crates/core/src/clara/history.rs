@@ -15,7 +15,7 @@
 
 use std::collections::HashSet;
 
-use super::{newest_first, ClaraClient, ClaraSession, Transaction};
+use super::{newest_first, oldest_first, ClaraClient, ClaraSession, Transaction};
 use crate::error::Result;
 
 /// Rows per page once the server is known to page.
@@ -177,13 +177,5 @@ impl TransactionWalk {
         let mut rows = newest_first(rows);
         rows.retain(|t| self.seen.insert(t.id.clone()));
         rows
-    }
-}
-
-/// Whether a page runs from older to newer rows.
-fn oldest_first(rows: &[Transaction]) -> bool {
-    match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => first.created_at < last.created_at,
-        _ => false,
     }
 }

@@ -137,7 +137,7 @@ impl ClaraClient {
     /// decides, and a machine whose clock is behind would otherwise send a
     /// token the server has already let go.
     fn token_expired(&self, token: &str) -> bool {
-        let now = self.http.server_time(self.base.as_str(), self.clock.now());
+        let now = self.http.server_time(self.base.as_url(), self.clock.now());
         let now = now
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
@@ -554,17 +554,22 @@ impl ClaraClient {
 /// same second keep the server's order, read in its direction: Clara's docs
 /// list oldest first (reversed here), the boilerplate newest first.
 pub fn newest_first(mut rows: Vec<Transaction>) -> Vec<Transaction> {
-    let server_ascending = match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => first.created_at <= last.created_at,
-        _ => false,
-    };
-    if server_ascending {
+    if oldest_first(&rows) {
         rows.reverse();
     }
     rows.sort_by_key(|t| std::cmp::Reverse(t.created_at));
     let mut seen = std::collections::HashSet::new();
     rows.retain(|t| seen.insert(t.id.clone()));
     rows
+}
+
+/// Whether a page runs from older to newer rows (or all in one second: as
+/// the documented API, which sorts oldest first, would send them).
+pub(crate) fn oldest_first(rows: &[Transaction]) -> bool {
+    match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => first.created_at <= last.created_at,
+        _ => false,
+    }
 }
 
 /// Percent-encodes one path segment (emails contain `@`, ids are plain).
