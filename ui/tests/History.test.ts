@@ -26,8 +26,8 @@ describe("history", () => {
         open_billing_portal: () => null,
         history: (args) =>
           (args["query"] as HistoryQuery).page === 1
-            ? { entries: [entry(5), entry(1, { incoming: false, credits: "-20", amount: null, description: "Agent run" })], page: 1, has_more: true, total: null }
-            : { entries: [entry(9, { status: "completed" })], page: 2, has_more: false, total: 21 },
+            ? { entries: [entry(5), entry(1, { incoming: false, credits: "-20", amount: null, description: "Agent run" })], page: 1, has_more: true, total: null, pages: null }
+            : { entries: [entry(9, { status: "completed" })], page: 2, has_more: false, total: 21, pages: 2 },
       },
       calls,
     );
@@ -62,7 +62,7 @@ describe("history", () => {
       capabilities: () => ({ ...PRICING.capabilities, portal: false }),
       history: () => {
         if (fail) throw { code: "network_unreachable", message: "Topup cannot reach the service. Check your internet connection." };
-        return { entries: [], page: 1, has_more: false, total: 0 };
+        return { entries: [], page: 1, has_more: false, total: 0, pages: 1 };
       },
     });
     render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
@@ -80,9 +80,9 @@ describe("history", () => {
         capabilities: () => PRICING.capabilities,
         history: (args) => {
           const q = args["query"] as HistoryQuery;
-          if (q.search === "") return { entries: [entry(5), entry(4)], page: 1, has_more: false, total: 2 };
-          if (q.search === "500") return { entries: [entry(5)], page: 1, has_more: false, total: 1 };
-          return { entries: [], page: 1, has_more: false, total: 0 };
+          if (q.search === "") return { entries: [entry(5), entry(4)], page: 1, has_more: false, total: 2, pages: 1 };
+          if (q.search === "500") return { entries: [entry(5)], page: 1, has_more: false, total: 1, pages: 1 };
+          return { entries: [], page: 1, has_more: false, total: 0, pages: 1 };
         },
       },
       calls,

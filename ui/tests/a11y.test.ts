@@ -148,6 +148,7 @@ describe("accessibility of every screen state", () => {
           page: 1,
           has_more: true,
           total: 41,
+          pages: 3,
         }),
     });
     let view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
@@ -155,7 +156,7 @@ describe("accessibility of every screen state", () => {
     await expectAccessible();
     view.unmount();
 
-    mockCommands({ capabilities: () => PRICING.capabilities, history: () => ({ entries: [], page: 1, has_more: false, total: 0 }) });
+    mockCommands({ capabilities: () => PRICING.capabilities, history: () => ({ entries: [], page: 1, has_more: false, total: 0, pages: 1 }) });
     view = render(History, { record: record(), onback: vi.fn(), onsessionended: vi.fn() });
     await screen.findByTestId("history-empty");
     await expectAccessible();

@@ -41,6 +41,8 @@ pub struct HistoryPage {
     /// How many entries there are (that match the search), once known: every
     /// entry has been read.
     pub total: Option<u32>,
+    /// How many pages they fill (at least one), known with `total`.
+    pub pages: Option<u32>,
 }
 
 /// What has been read of each account's history this session.
@@ -119,23 +121,20 @@ impl Book {
         let page = query.page.max(1);
         let start = (page as usize - 1).saturating_mul(PAGE_SIZE);
         let needle = query.search.trim().to_lowercase();
-        if needle.is_empty() {
-            // One more than the page holds tells whether there is a next page.
-            self.read_to(start.saturating_add(PAGE_SIZE + 1)).await?;
-            let entries = self.entries.iter().skip(start).take(PAGE_SIZE).cloned();
-            return Ok(HistoryPage {
-                entries: entries.collect(),
-                page,
-                has_more: self.entries.len() > start + PAGE_SIZE,
-                total: self.complete.then(|| count(self.entries.len())),
-            });
-        }
-        self.read_to(usize::MAX).await?;
+        // A search reads everything; a page, one entry past its own, which
+        // tells whether there is a next page.
+        let wanted = if needle.is_empty() {
+            start.saturating_add(PAGE_SIZE + 1)
+        } else {
+            usize::MAX
+        };
+        self.read_to(wanted).await?;
         let matching: Vec<&HistoryEntry> = self
             .entries
             .iter()
-            .filter(|e| matches(e, &needle))
+            .filter(|e| needle.is_empty() || matches(e, &needle))
             .collect();
+        let known = self.complete;
         Ok(HistoryPage {
             entries: matching
                 .iter()
@@ -145,7 +144,8 @@ impl Book {
                 .collect(),
             page,
             has_more: matching.len() > start + PAGE_SIZE,
-            total: Some(count(matching.len())),
+            total: known.then(|| count(matching.len())),
+            pages: known.then(|| count(matching.len().div_ceil(PAGE_SIZE).max(1))),
         })
     }
 }
@@ -253,8 +253,9 @@ mod tests {
         assert_eq!(last.entries.len(), 10);
         assert!(!last.has_more);
         assert_eq!(last.total, Some(130));
+        assert_eq!(last.pages, Some(7));
         let again = book.page(&query(1, "")).await.unwrap();
-        assert_eq!(again, first.clone_with_total(Some(130)));
+        assert_eq!(again, first.clone_with_total(Some(130), Some(7)));
         assert_eq!(
             reads.load(Ordering::SeqCst),
             3,
@@ -267,6 +268,7 @@ mod tests {
         let (mut book, reads) = book(1000, 400);
         let found = book.page(&query(1, "BOUGHT")).await.unwrap();
         assert_eq!(found.total, Some(100));
+        assert_eq!(found.pages, Some(5));
         assert_eq!(found.entries.len(), PAGE_SIZE);
         assert!(found.entries.iter().all(|e| e.incoming));
         let last = book.page(&query(5, "bought")).await.unwrap();
@@ -277,9 +279,10 @@ mod tests {
     }
 
     impl HistoryPage {
-        fn clone_with_total(&self, total: Option<u32>) -> Self {
+        fn clone_with_total(&self, total: Option<u32>, pages: Option<u32>) -> Self {
             Self {
                 total,
+                pages,
                 ..self.clone()
             }
         }

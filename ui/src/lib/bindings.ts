@@ -300,6 +300,8 @@ export type HistoryPage = {
 	 *  entry has been read.
 	 */
 	total: number | null,
+	/**  How many pages they fill (at least one), known with `total`. */
+	pages: number | null,
 };
 
 /**  Which page of an account's history to show. */
