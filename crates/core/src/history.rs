@@ -117,6 +117,24 @@ impl Book {
         Ok(())
     }
 
+    /// Reads on until an entry older than `since` (unix seconds) is held, or
+    /// there are no more; what a forecast of recent spending needs.
+    pub(crate) async fn read_back_to(&mut self, since: i64) -> Result<()> {
+        while !self.complete && self.entries.last().and_then(|e| e.at).is_none_or(|at| at >= since) {
+            let held = self.entries.len();
+            self.read_to(held + 1).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn entries(&self) -> &[HistoryEntry] {
+        &self.entries
+    }
+
+    pub(crate) fn complete(&self) -> bool {
+        self.complete
+    }
+
     pub(crate) async fn page(&mut self, query: &HistoryQuery) -> Result<HistoryPage> {
         let page = query.page.max(1);
         let start = (page as usize - 1).saturating_mul(PAGE_SIZE);

@@ -12,6 +12,7 @@
 //! `specta::Type` only when the `specta` feature is on.
 
 pub mod accounts;
+pub mod alerts;
 pub mod base_url;
 pub mod checkout;
 pub mod clara;

@@ -34,6 +34,13 @@ pub struct Preferences {
     /// point Topup elsewhere without writing to the person's own settings.
     /// Packages must still carry the signature of the key built into Topup.
     pub update_endpoint: Option<String>,
+    /// Minutes between background balance checks; 0 turns them off.
+    pub refresh_minutes: u32,
+    /// Closing the window keeps Topup running in the tray.
+    pub keep_in_tray: bool,
+    /// The person has been told what closing the window does while alerts
+    /// are on (asked once).
+    pub close_explained: bool,
 }
 
 /// The file as read: one from an older version lacks the newer fields,
@@ -45,6 +52,9 @@ struct Stored {
     theme: Theme,
     check_for_updates: bool,
     update_endpoint: Option<String>,
+    refresh_minutes: u32,
+    keep_in_tray: bool,
+    close_explained: bool,
 }
 
 impl Default for Stored {
@@ -54,6 +64,9 @@ impl Default for Stored {
             theme: p.theme,
             check_for_updates: p.check_for_updates,
             update_endpoint: p.update_endpoint,
+            refresh_minutes: p.refresh_minutes,
+            keep_in_tray: p.keep_in_tray,
+            close_explained: p.close_explained,
         }
     }
 }
@@ -70,9 +83,21 @@ impl From<Stored> for Preferences {
             theme: s.theme,
             check_for_updates: s.check_for_updates,
             update_endpoint: s.update_endpoint,
+            refresh_minutes: if s.refresh_minutes == 0
+                || crate::alerts::monitor::EVERY_RANGE_MINUTES.contains(&s.refresh_minutes)
+            {
+                s.refresh_minutes
+            } else {
+                DEFAULT_REFRESH_MINUTES
+            },
+            keep_in_tray: s.keep_in_tray,
+            close_explained: s.close_explained,
         }
     }
 }
+
+/// Minutes between background balance checks unless the person chose.
+pub const DEFAULT_REFRESH_MINUTES: u32 = 15;
 
 impl Default for Preferences {
     fn default() -> Self {
@@ -80,6 +105,9 @@ impl Default for Preferences {
             theme: Theme::default(),
             check_for_updates: true,
             update_endpoint: None,
+            refresh_minutes: DEFAULT_REFRESH_MINUTES,
+            keep_in_tray: false,
+            close_explained: false,
         }
     }
 }
@@ -124,6 +152,36 @@ impl PreferenceStore {
     /// Turns the daily look for updates on or off.
     pub fn set_check_for_updates(&self, on: bool) -> Result<Preferences> {
         self.change(|p| p.check_for_updates = on)
+    }
+
+    /// Minutes between background balance checks (5–60), or 0 for none.
+    pub fn set_refresh_minutes(&self, minutes: u32) -> Result<Preferences> {
+        let range = crate::alerts::monitor::EVERY_RANGE_MINUTES;
+        if minutes != 0 && !range.contains(&minutes) {
+            return Err(Error::InvalidSetting {
+                message: format!(
+                    "Balances can be checked every {} to {} minutes, or not at all.",
+                    range.start(),
+                    range.end()
+                ),
+            });
+        }
+        self.change(|p| p.refresh_minutes = minutes)
+    }
+
+    /// The gap between background checks, `None` when they are off.
+    pub fn refresh_every(&self) -> Option<std::time::Duration> {
+        let minutes = self.get().refresh_minutes;
+        (minutes > 0).then(|| std::time::Duration::from_secs(u64::from(minutes) * 60))
+    }
+
+    /// Whether closing the window keeps Topup in the tray; also marks the
+    /// choice as explained.
+    pub fn set_keep_in_tray(&self, keep: bool) -> Result<Preferences> {
+        self.change(|p| {
+            p.keep_in_tray = keep;
+            p.close_explained = true;
+        })
     }
 
     fn change(&self, edit: impl FnOnce(&mut Preferences)) -> Result<Preferences> {
@@ -182,5 +240,33 @@ mod tests {
         let err = store.set_theme(Theme::Dark).unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::StorageFailed);
         assert_eq!(store.get().theme, Theme::System);
+    }
+
+    #[test]
+    fn the_refresh_gap_is_five_to_sixty_minutes_or_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = PreferenceStore::open(dir.path());
+        assert_eq!(store.refresh_every(), Some(std::time::Duration::from_secs(15 * 60)));
+        for refused in [1, 4, 61, 600] {
+            let err = store.set_refresh_minutes(refused).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidSetting);
+        }
+        store.set_refresh_minutes(0).unwrap();
+        assert_eq!(PreferenceStore::open(dir.path()).refresh_every(), None);
+        store.set_refresh_minutes(5).unwrap();
+        assert_eq!(PreferenceStore::open(dir.path()).get().refresh_minutes, 5);
+        // A hand-edited value out of range falls back to the default.
+        fs::write(dir.path().join(PREFERENCES_FILE), "{\"refresh_minutes\": 2}").unwrap();
+        assert_eq!(PreferenceStore::open(dir.path()).get().refresh_minutes, 15);
+    }
+
+    #[test]
+    fn choosing_what_closing_does_marks_it_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = PreferenceStore::open(dir.path());
+        assert!(!store.get().keep_in_tray && !store.get().close_explained);
+        store.set_keep_in_tray(false).unwrap();
+        let p = PreferenceStore::open(dir.path()).get();
+        assert!(!p.keep_in_tray && p.close_explained);
     }
 }

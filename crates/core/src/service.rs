@@ -128,6 +128,10 @@ pub struct Accounts {
     pub(crate) histories: crate::history::Histories,
     /// Purchases in flight, next to the registry.
     pub(crate) pending: crate::pending::PendingStore,
+    /// Thresholds, alert rules and balances seen, next to the registry.
+    pub(crate) alerts: crate::alerts::store::AlertStore,
+    /// The history read this run for each account's standing.
+    pub(crate) recent: Mutex<HashMap<String, crate::alerts::standing::Recent>>,
     /// One Buy at a time per account: a second waits, then finds the first.
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The file could not be read at start: nothing is written until it can be.
@@ -150,8 +154,13 @@ impl Accounts {
     ) -> Self {
         let pending =
             crate::pending::PendingStore::new(path.with_file_name(crate::pending::PENDING_FILE));
+        let alerts = crate::alerts::store::AlertStore::open(
+            path.with_file_name(crate::alerts::store::ALERTS_FILE),
+        );
         Self {
             pending,
+            alerts,
+            recent: Mutex::new(HashMap::new()),
             buying: Mutex::new(HashMap::new()),
             unread: std::sync::atomic::AtomicBool::new(false),
             path,
@@ -217,7 +226,7 @@ impl Accounts {
         self.secrets.persists()
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         crate::provider::unix(self.clock.now())
     }
 
@@ -422,7 +431,15 @@ impl Accounts {
         let record = self.record(id)?;
         let session = self.session(id)?;
         let result = self.provider(&record)?.account(&session).await;
-        self.forget_if_ended(id, result).await
+        let account = self.forget_if_ended(id, result).await?;
+        if let Some(balance) = account.balance {
+            // A sighting for the forecast; failing to keep it loses nothing
+            // the person asked for.
+            if let Err(e) = self.alerts.observe(id, self.now(), balance) {
+                tracing::warn!(account = id, error = %e, "balance not recorded");
+            }
+        }
+        Ok(account)
     }
 
     /// Passes `result` on; when it says the session ended, the session is
@@ -466,6 +483,7 @@ impl Accounts {
     pub async fn forget(&self, id: &str) -> Result<()> {
         lock(&self.sessions).remove(id);
         self.histories.drop_book(id);
+        self.drop_recent(id);
         self.secrets.delete(id).await?;
         lock(&self.stored).remove(id);
         Ok(())
@@ -514,6 +532,7 @@ impl Accounts {
         let out = self.sign_out(id).await?;
         self.pending.remove(id)?;
         self.edit_registry(|r| r.remove(id).map(drop))?;
+        self.alerts.forget(id)?;
         Ok(out)
     }
 

@@ -164,6 +164,11 @@ impl Supervisor {
         lock(&self.last).get(account_id).cloned()
     }
 
+    /// A watch is checking the account's purchase (and so its balance).
+    pub fn is_watching(&self, account_id: &str) -> bool {
+        lock(&self.running).contains_key(account_id)
+    }
+
     /// Follows the number of running watches.
     pub fn watching(&self) -> tokio::sync::watch::Receiver<usize> {
         self.watching.subscribe()

@@ -1,0 +1,247 @@
+//! The background refresh: each signed-in account whose service publishes a
+//! balance is checked every so often (15 minutes unless the person chose
+//! otherwise), at once when the machine wakes from sleep or someone asks,
+//! later after errors (and never before a `Retry-After`), and not at all while
+//! a purchase watch already checks it. After each round the standings go to
+//! the [`DeskSink`] (the tray), and a balance that fell below its threshold
+//! becomes one [`LowBalance`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::runtime::Handle;
+use tokio::sync::Notify;
+
+use super::standing::{Read, Standing};
+use crate::error::Error;
+use crate::service::{lock, Accounts};
+use crate::watch::Supervisor;
+
+/// The default time between two checks of an account.
+pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
+/// The shortest and longest a person may choose.
+pub const EVERY_RANGE_MINUTES: std::ops::RangeInclusive<u32> = 5..=60;
+/// The loop looks at the clock at least this often: a wall clock that moved
+/// much further than this meanwhile means the machine slept.
+const TICK: Duration = Duration::from_secs(60);
+const SLEPT_SECS: i64 = 90;
+/// Errors stretch the gap up to this.
+const MAX_BACKOFF: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// Where the monitor reports.
+pub trait DeskSink: Send + Sync + 'static {
+    /// Every account's standing, whenever one changed.
+    fn standings(&self, standings: &[Standing]);
+    /// A balance fell below its threshold: time for a notification.
+    fn low_balance(&self, alert: &LowBalance);
+}
+
+/// A low-balance alert, said whole.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LowBalance {
+    pub account_id: String,
+    /// "Low on credits: Clara · demo@example.com".
+    pub title: String,
+    /// "900 credits left, under your alert at 1,000. At your pace of …".
+    pub body: String,
+}
+
+impl LowBalance {
+    /// The alert for a standing that is low; `None` otherwise.
+    pub fn of(standing: &Standing) -> Option<Self> {
+        let (balance, threshold) = (standing.balance?, standing.threshold?);
+        standing.low.then(|| Self {
+            account_id: standing.account_id.clone(),
+            title: format!("Low on credits: {}", standing.label),
+            body: format!(
+                "{} credits left, under your alert at {}. {}",
+                balance.grouped(),
+                threshold.grouped(),
+                standing.forecast.text
+            ),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    /// Unix seconds.
+    next_at: i64,
+    errors: u32,
+}
+
+pub struct Monitor {
+    accounts: Arc<Accounts>,
+    watches: Arc<Supervisor>,
+    sink: Arc<dyn DeskSink>,
+    every: Mutex<Option<Duration>>,
+    due: Mutex<HashMap<String, Due>>,
+    /// "Check balances now": the next round checks every account, even with
+    /// the refresh turned off.
+    everyone: AtomicBool,
+    wake: Notify,
+    shown: Mutex<Vec<Standing>>,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor")
+            .field("every", &*lock(&self.every))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Monitor {
+    /// Starts the loop on `runtime`; `every: None` checks only when asked.
+    pub fn start(
+        accounts: Arc<Accounts>,
+        watches: Arc<Supervisor>,
+        sink: Arc<dyn DeskSink>,
+        every: Option<Duration>,
+        runtime: &Handle,
+    ) -> Arc<Self> {
+        let monitor = Arc::new(Self {
+            accounts,
+            watches,
+            sink,
+            every: Mutex::new(every),
+            due: Mutex::default(),
+            everyone: AtomicBool::new(false),
+            wake: Notify::new(),
+            shown: Mutex::default(),
+        });
+        runtime.spawn(Arc::clone(&monitor).run());
+        monitor
+    }
+
+    /// A new gap between checks (`None`: off), from the next round.
+    pub fn set_every(&self, every: Option<Duration>) {
+        *lock(&self.every) = every;
+        self.wake.notify_one();
+    }
+
+    /// Checks every account now.
+    pub fn check_all_now(&self) {
+        self.everyone.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Checks one account at the next round (credits landed, a threshold
+    /// changed, a sign-in).
+    pub fn check_soon(&self, account_id: &str) {
+        lock(&self.due).remove(account_id);
+        self.wake.notify_one();
+    }
+
+    /// The standings last reported.
+    pub fn shown(&self) -> Vec<Standing> {
+        lock(&self.shown).clone()
+    }
+
+    async fn run(self: Arc<Self>) {
+        let mut mono = Instant::now();
+        let mut wall = self.accounts.now();
+        loop {
+            let now = self.accounts.now();
+            let slept = (now - wall) - i64::try_from(mono.elapsed().as_secs()).unwrap_or(0);
+            if slept > SLEPT_SECS {
+                tracing::info!(slept_secs = slept, "awake again: checking balances");
+                self.everyone.store(true, Ordering::SeqCst);
+            }
+            self.round(now).await;
+            mono = Instant::now();
+            wall = self.accounts.now();
+            let wait = self.wait(wall);
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Until the next account is due, but never longer than a tick.
+    fn wait(&self, now: i64) -> Duration {
+        if lock(&self.every).is_none() {
+            return TICK;
+        }
+        let soonest = lock(&self.due).values().map(|d| d.next_at).min();
+        soonest.map_or(TICK, |at| {
+            Duration::from_secs(u64::try_from(at - now).unwrap_or(0).max(1)).min(TICK)
+        })
+    }
+
+    async fn round(&self, now: i64) {
+        let every = *lock(&self.every);
+        let everyone = self.everyone.swap(false, Ordering::SeqCst);
+        for view in self.accounts.list() {
+            let id = view.record.id;
+            if !view.signed_in || !view.capabilities.balance || self.watches.is_watching(&id) {
+                continue;
+            }
+            let due = lock(&self.due).get(&id).copied();
+            let is_due = everyone
+                || every.is_some() && due.is_none_or(|d| d.next_at <= now);
+            if is_due {
+                self.check(&id, now, every, due).await;
+            }
+        }
+        let standings = self.accounts.standings(Read::Known).await;
+        let changed = {
+            let mut shown = lock(&self.shown);
+            let changed = *shown != standings;
+            *shown = standings.clone();
+            changed
+        };
+        if changed {
+            self.sink.standings(&standings);
+        }
+    }
+
+    async fn check(&self, id: &str, now: i64, every: Option<Duration>, due: Option<Due>) {
+        let gap = every.unwrap_or(DEFAULT_EVERY);
+        let next = match self.accounts.standing(id, Read::Fresh).await {
+            Ok(standing) => {
+                match self.accounts.judge_alert(id) {
+                    Ok(true) => {
+                        if let Some(alert) = LowBalance::of(&standing) {
+                            tracing::info!(account = id, "low balance: alerting");
+                            self.sink.low_balance(&alert);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(account = id, error = %e, "alert state not saved"),
+                }
+                Due {
+                    next_at: now + secs(gap),
+                    errors: 0,
+                }
+            }
+            Err(e) => {
+                let errors = due.map_or(0, |d| d.errors) + 1;
+                let mut wait = gap
+                    .saturating_mul(1 << errors.min(8))
+                    .min(MAX_BACKOFF);
+                if let Error::RateLimited {
+                    retry_after: Some(after),
+                } = &e
+                {
+                    wait = wait.max(*after);
+                }
+                tracing::info!(account = id, code = %e.code(), errors, wait_secs = wait.as_secs(), "balance check failed; backing off");
+                Due {
+                    next_at: now + secs(wait),
+                    errors,
+                }
+            }
+        };
+        lock(&self.due).insert(id.to_owned(), next);
+    }
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
+}
