@@ -6,7 +6,10 @@
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{accounts, app, google, pricing, providers, purchases, settings, updates};
+use crate::commands::{
+    accounts, app, desk, google, pricing, providers, purchases, settings, updates,
+};
+use crate::desk::{CloseAsked, OpenBuy, StandingsChanged};
 use crate::updates::UpdateChanged;
 use crate::watch_sink::PurchaseProgressEvent;
 
@@ -58,8 +61,22 @@ pub fn builder() -> Builder<Wry> {
             updates::check_for_updates::<Wry>,
             updates::install_update::<Wry>,
             updates::set_check_for_updates::<Wry>,
+            desk::standings,
+            desk::set_alert,
+            desk::check_balances_now,
+            desk::desk_settings::<Wry>,
+            desk::set_refresh_minutes::<Wry>,
+            desk::set_keep_in_tray::<Wry>,
+            desk::set_start_at_login::<Wry>,
+            desk::choose_close::<Wry>,
         ])
-        .events(collect_events![PurchaseProgressEvent, UpdateChanged])
+        .events(collect_events![
+            PurchaseProgressEvent,
+            UpdateChanged,
+            StandingsChanged,
+            OpenBuy,
+            CloseAsked
+        ])
 }
 
 /// Writes the bindings to `path` with the project's header.

@@ -6,6 +6,7 @@
 
 pub mod bindings;
 mod commands;
+mod desk;
 pub mod error;
 mod fatal;
 mod logging;
@@ -15,6 +16,9 @@ mod test_clock;
 mod updates;
 mod watch_sink;
 mod window;
+
+/// The argument a start at login passes: open in the tray only.
+const BACKGROUND: &str = "--background";
 
 /// Starts the app and blocks until its last window closes. A start that
 /// fails is logged and told in a native dialog, then the process exits 1.
@@ -61,7 +65,14 @@ fn build_and_run(
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![BACKGROUND]),
+        ))
         .on_window_event(|window, event| match event {
+            tauri::WindowEvent::CloseRequested { api, .. } => {
+                desk::on_close_requested(window, api);
+            }
             // Back from the browser: check pending purchases at once.
             tauri::WindowEvent::Focused(true) => {
                 if let Some(state) = window.try_state::<state::AppState>() {
@@ -95,6 +106,16 @@ fn build_and_run(
             ));
             app.manage(state);
             app.manage(window::StateSaver::default());
+            desk::tray::create(app.handle())?;
+            if let Err(e) = desk::notify::init(app.handle()) {
+                tracing::warn!(error = %e, "notification actions unavailable");
+            }
+            // Started at login: in the tray, without a window.
+            if std::env::args().any(|a| a == BACKGROUND) {
+                tracing::info!("started in the background: the window stays hidden");
+            } else if let Some(window) = app.get_webview_window(window::MAIN) {
+                window.show()?;
+            }
             // The version the package says (what an update changes), not the crate's.
             tracing::info!(version = %app.package_info().version, "Topup started");
             updates::start(app.handle());

@@ -9,11 +9,13 @@ use topup_core::preferences::PreferenceStore;
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::sign_in::GoogleSignIns;
 use topup_core::store::{OpenOptions, SandboxLink, Store};
+use topup_core::alerts::Monitor;
 use topup_core::watch::{Schedule, Supervisor};
 use topup_core::BaseUrl;
 use topup_sandbox::{demo, Sandbox};
 
 use crate::error::AppError;
+use crate::desk::Desk;
 use crate::watch_sink::WindowSink;
 
 /// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).
@@ -37,6 +39,8 @@ pub struct AppState {
     pub google: GoogleSignIns,
     /// Pending purchases being watched.
     pub watches: Arc<Supervisor>,
+    /// The background balance refresh behind the tray and the alerts.
+    pub monitor: Arc<Monitor>,
     /// Kept alive for the app's lifetime; dropping it stops the server.
     _sandbox: Option<Sandbox>,
 }
@@ -84,6 +88,14 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
         tauri::async_runtime::handle().inner().clone(),
         Schedule::default(),
     );
+    let preferences = Arc::new(store.preferences);
+    let monitor = Monitor::start(
+        Arc::clone(&store.accounts),
+        Arc::clone(&watches),
+        Arc::new(Desk { app: app.clone() }),
+        preferences.refresh_every(),
+        tauri::async_runtime::handle().inner(),
+    );
     Ok(AppState {
         accounts: store.accounts,
         keychain_warning: store
@@ -91,9 +103,10 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
             .map(|e| format!("{e} Sign-ins will last until you quit Topup.")),
         registry_warning: store.registry_problem.map(|p| p.warning()),
         sandbox_demo,
-        preferences: Arc::new(store.preferences),
+        preferences,
         google: GoogleSignIns::default(),
         watches,
+        monitor,
         _sandbox: sandbox,
     })
 }

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 use topup_core::pending::PendingPurchase;
 use topup_core::watch::{PurchaseProgress, Receipt, WatchSink};
@@ -28,24 +27,18 @@ impl<R: Runtime> WatchSink for WindowSink<R> {
 
     /// Credits that land while the person is in the browser must not go
     /// unnoticed.
-    fn landed(&self, _purchase: &PendingPurchase, receipt: &Receipt) {
+    fn landed(&self, purchase: &PendingPurchase, receipt: &Receipt) {
         let focused = self
             .app
             .get_webview_window("main")
             .and_then(|w| w.is_focused().ok())
             .unwrap_or(false);
-        if focused {
-            return;
+        // The tray and an alert above the new balance follow at once.
+        if let Some(state) = self.app.try_state::<crate::state::AppState>() {
+            state.monitor.check_soon(&purchase.account_id);
         }
-        if let Err(e) = self
-            .app
-            .notification()
-            .builder()
-            .title("Credits added")
-            .body(receipt.sentence())
-            .show()
-        {
-            tracing::warn!(error = %e, "no desktop notification");
+        if !focused {
+            crate::desk::notify::credits_added(&self.app, receipt.sentence());
         }
     }
 }

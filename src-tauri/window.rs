@@ -38,7 +38,7 @@ fn session_bus_known() -> bool {
             .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists())
 }
 
-fn bring_forward<R: Runtime>(window: &WebviewWindow<R>) {
+pub fn bring_forward<R: Runtime>(window: &WebviewWindow<R>) {
     // Each step can fail on a platform or window manager that refuses it; the
     // others are still worth doing.
     if let Err(e) = window.unminimize() {

@@ -71,7 +71,9 @@ pub async fn sign_in(
     account_id: String,
     input: SignInInput,
 ) -> Result<SignInStep, IpcError> {
-    Ok(state.watches.sign_in(&account_id, input.into()).await?)
+    let step = state.watches.sign_in(&account_id, input.into()).await?;
+    state.monitor.refresh();
+    Ok(step)
 }
 
 /// Emails a code (two-factor or activation), with the deployment's public API key.
@@ -128,7 +130,9 @@ pub async fn restore_account(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Restored, IpcError> {
-    Ok(state.watches.restore(&account_id).await?)
+    let restored = state.watches.restore(&account_id).await?;
+    state.monitor.refresh();
+    Ok(restored)
 }
 
 #[tauri::command]
@@ -137,7 +141,10 @@ pub async fn account_summary(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<Account, IpcError> {
-    Ok(state.accounts.account(&account_id).await?)
+    let account = state.accounts.account(&account_id).await?;
+    // A balance the tray and the alert should know about.
+    state.monitor.refresh();
+    Ok(account)
 }
 
 #[tauri::command]
@@ -148,6 +155,7 @@ pub async fn sign_out(
 ) -> Result<SignedOut, IpcError> {
     let out = state.accounts.sign_out(&account_id).await?;
     tracing::info!(account = %account_id, revoked = out.revoked_on_server, "signed out");
+    state.monitor.refresh();
     Ok(out)
 }
 
@@ -157,7 +165,9 @@ pub async fn remove_account(
     state: State<'_, AppState>,
     account_id: String,
 ) -> Result<SignedOut, IpcError> {
-    Ok(state.accounts.remove(&account_id).await?)
+    let out = state.accounts.remove(&account_id).await?;
+    state.monitor.refresh();
+    Ok(out)
 }
 
 #[tauri::command]

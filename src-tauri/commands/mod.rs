@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod desk;
 pub mod google;
 pub mod pricing;
 pub mod providers;

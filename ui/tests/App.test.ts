@@ -1,9 +1,10 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
+import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
 import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
-import { mockCommands } from "./ipc";
+import { type Call, mockCommands } from "./ipc";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -148,7 +149,7 @@ describe("app shell", () => {
     mockCommands({
       ...BACKGROUND,
       app_info: () => APP_INFO,
-      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null } }),
+      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false } }),
       restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
       list_accounts: () => [accountView(r, true, true)],
       pricing: () => PRICING,
@@ -188,5 +189,40 @@ describe("app shell", () => {
     expect(await screen.findByText("Signed out", { selector: ".badge" })).toBeVisible();
     await fireEvent.click(screen.getByTestId("settings-back"));
     expect(await screen.findByRole("heading", { name: "Sign in to demo@topup.test" })).toBeVisible();
+  });
+});
+
+describe("app shell: on the desktop", () => {
+  it("asks once what closing does while alerts are on, and keeps Topup in the tray when told", async () => {
+    const calls: Call[] = [];
+    mockCommands({ ...BACKGROUND, app_info: () => APP_INFO, startup: () => startup(), provider_presets: () => PRESETS, choose_close: () => null }, calls);
+    render(App);
+    await screen.findByRole("heading", { name: "Where do you buy credits?" });
+    await emit("close-asked", null);
+    const dialog = await screen.findByRole("dialog", { name: "Keep Topup in the tray?" });
+    expect(dialog).toHaveTextContent("Your low-balance alerts only work while Topup runs.");
+    await fireEvent.click(screen.getByTestId("dialog-confirm"));
+    await expect.poll(() => calls.filter(([c]) => c === "choose_close")).toEqual([["choose_close", { keepInTray: true }]]);
+  });
+
+  it("opens the account named by a tray's “Top up…” on its home, amount field ready", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    const other = record({ id: "acct_other", label: "other" });
+    mockCommands({
+      ...BACKGROUND,
+      app_info: () => APP_INFO,
+      startup: () => startup({ accounts: [accountView(other, true, true), accountView(r, true, false)], active: other.id, open_first: other.id }),
+      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+      list_accounts: () => [accountView(other, true, false), accountView(r, true, true)],
+      pricing: () => PRICING,
+      quote: (args) => ({ amount: { currency: "USD", minor: Number(args["input"]) * 100 }, credits: String(Number(args["input"]) * 100) }),
+    });
+    render(App);
+    await screen.findByTestId("balance");
+    expect(screen.getByTestId("account-switcher")).toHaveValue(other.id);
+    await emit("open-buy", { account_id: r.id });
+    await expect.poll(() => (screen.getByTestId("account-switcher") as HTMLSelectElement).value).toBe(r.id);
+    const amount = await screen.findByTestId("amount");
+    await expect.poll(() => document.activeElement).toBe(amount);
   });
 });

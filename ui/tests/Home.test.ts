@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { Quote } from "../src/lib/bindings";
 import Home from "../src/screens/Home.svelte";
-import { BACKGROUND, ACCOUNT, PENDING, PRICING, record } from "./fixtures";
+import { BACKGROUND, ACCOUNT, PENDING, PRICING, record, standing } from "./fixtures";
 import { type Call, mockCommands } from "./ipc";
 
 function props() {
@@ -162,3 +162,42 @@ describe("home: balance", () => {
     await expect.poll(() => shown).toEqual([{ accountId: p.record.id, balance: ACCOUNT.balance, on: "home" }]);
   });
     });
+
+describe("home: alerts and forecast", () => {
+  it("shows the low-balance alert and the forecast Rust computed", async () => {
+    const p = props();
+    mockCommands({ ...BACKGROUND, pricing: () => PRICING, standings: () => [standing({ account_id: p.record.id })] });
+    render(Home, p);
+    const alert = await screen.findByTestId("low-balance-alert");
+    expect(alert).toHaveTextContent("Low on credits: 900 left, under your alert at 1,000. At your pace of the last 7 days, about 9 days left.");
+    expect(screen.getByTestId("forecast")).toHaveTextContent("At your pace of the last 7 days, about 9 days left.");
+  });
+
+  it("says plainly when there is too little history, and shows no alert above the threshold", async () => {
+    const p = props();
+    const text = "Not enough history yet to forecast: Topup needs a day of spending to go by.";
+    mockCommands({
+      ...BACKGROUND,
+      pricing: () => PRICING,
+      standings: () => [standing({ account_id: p.record.id, low: false, balance: "1500", forecast: { kind: "not_enough_history", days_left: null, per_day: null, window_days: null, text } })],
+    });
+    render(Home, p);
+    expect(await screen.findByTestId("forecast")).toHaveTextContent(text);
+    expect(screen.queryByTestId("low-balance-alert")).toBeNull();
+  });
+
+  it("a top-up from the tray puts the cursor in the amount, with the last purchase's amount", async () => {
+    const p = props();
+    mockCommands({
+      ...BACKGROUND,
+      pricing: () => PRICING,
+      quote: (args) => quote(String(args["input"])),
+      standings: () => [standing({ account_id: p.record.id })],
+    });
+    render(Home, { ...p, buyFocus: 1 });
+    const amount = await screen.findByTestId("amount");
+    await expect.poll(() => document.activeElement).toBe(amount);
+    await expect.poll(() => (amount as HTMLInputElement).value).toBe("25");
+    expect(await screen.findByTestId("quote")).toHaveTextContent("2,500 credits");
+  });
+});

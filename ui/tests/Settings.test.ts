@@ -5,7 +5,7 @@ import type { AccountView, Theme } from "../src/lib/bindings";
 import { toasts } from "../src/lib/toast.svelte";
 import Settings from "../src/screens/Settings.svelte";
 import { expectAccessible } from "./a11y";
-import { APP_INFO, record, accountView } from "./fixtures";
+import { APP_INFO, DESK, record, accountView, standing } from "./fixtures";
 import { type Call, type Handlers, mockCommands } from "./ipc";
 
 const CLARA: AccountView = accountView(record({ email: "demo@topup.test" }), true, true);
@@ -13,7 +13,7 @@ const DISPERSED: AccountView = accountView(record({ id: "acct_2", preset: "dispe
 
 function mount(handlers: Handlers, theme: Theme = "system", accounts = [CLARA, DISPERSED]) {
   const calls: Call[] = [];
-  mockCommands({ checkout_note: () => null, ...handlers }, calls);
+  mockCommands({ checkout_note: () => null, standings: () => [], desk_settings: () => DESK, ...handlers }, calls);
   const props = {
     accounts,
     theme,
@@ -36,7 +36,7 @@ afterEach(() => {
 
 describe("settings", () => {
   it("switches the theme at once and keeps it through Rust", async () => {
-    const { calls, props } = mount({ set_theme: (args) => ({ theme: args["theme"] as Theme, check_for_updates: true, update_endpoint: null }) });
+    const { calls, props } = mount({ set_theme: (args) => ({ theme: args["theme"] as Theme, check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }) });
     expect(screen.getByRole("heading", { name: "Settings" })).toHaveFocus();
     expect(screen.getByRole("radio", { name: "System" })).toBeChecked();
     await fireEvent.click(screen.getByRole("radio", { name: "Dark" }));
@@ -175,5 +175,67 @@ describe("settings", () => {
     await fireEvent.click(screen.getAllByTestId("settings-remove")[0]!);
     await screen.findByRole("dialog");
     await expectAccessible();
+  });
+});
+
+describe("settings: alerts and background", () => {
+  it("sets a low-balance alert from the suggested threshold, and turns it off again", async () => {
+    const r = record({ id: "acct_1" });
+    let threshold: string | null = null;
+    const { calls } = mount({
+      standings: () => [standing({ account_id: r.id, threshold, low: false, balance: "1500" })],
+      set_alert: (args) => {
+        threshold = String(args["threshold"]) || null;
+        return standing({ account_id: r.id, threshold, low: false, balance: "1500" });
+      },
+    });
+    const row = await screen.findByTestId("alert-row");
+    expect(within(row).getByTestId("alert-help")).toHaveTextContent("At your pace of the last 7 days, about 9 days left. Suggested: 300 credits");
+    await fireEvent.click(within(row).getByTestId("alert-suggested"));
+    expect(within(row).getByTestId("alert-threshold")).toHaveValue("300");
+    await fireEvent.click(within(row).getByTestId("alert-save"));
+    await expect.poll(() => toasts.map((t) => t.message)).toContain("Alert set for Clara · ada@example.com: under 300 credits");
+    expect(calls).toContainEqual(["set_alert", { accountId: r.id, threshold: "300" }]);
+    await fireEvent.input(within(row).getByTestId("alert-threshold"), { target: { value: "" } });
+    await fireEvent.click(within(row).getByTestId("alert-save"));
+    await expect.poll(() => toasts.map((t) => t.message)).toContain("Alert off for Clara · ada@example.com");
+  });
+
+  it("shows Rust's refusal of a threshold beside it", async () => {
+    mount({
+      standings: () => [standing({ threshold: null, low: false })],
+      set_alert: () => {
+        throw { code: "invalid_setting", message: "“lots” is not a number of credits: type one such as 1000." };
+      },
+    });
+    const row = await screen.findByTestId("alert-row");
+    await fireEvent.input(within(row).getByTestId("alert-threshold"), { target: { value: "lots" } });
+    await fireEvent.click(within(row).getByTestId("alert-save"));
+    expect(await within(row).findByRole("alert")).toHaveTextContent("is not a number of credits");
+  });
+
+  it("says why a service without a balance has no alert", async () => {
+    const text = "This service does not publish a balance, so Topup cannot forecast it or alert on it.";
+    mount({ standings: () => [standing({ threshold: null, low: false, balance: null, forecast: { kind: "no_balance", days_left: null, per_day: null, window_days: null, text } })] });
+    expect(await screen.findByTestId("alert-unavailable")).toHaveTextContent(text);
+    expect(screen.queryByTestId("alert-row")).toBeNull();
+  });
+
+  it("changes the background refresh, closing to the tray and starting at login through Rust", async () => {
+    const { calls } = mount({
+      set_refresh_minutes: (args) => ({ ...DESK, refresh_minutes: Number(args["minutes"]) }),
+      set_keep_in_tray: (args) => ({ ...DESK, keep_in_tray: Boolean(args["keep"]) }),
+      set_start_at_login: (args) => ({ ...DESK, start_at_login: Boolean(args["on"]) }),
+    });
+    const gap = await screen.findByTestId("refresh-gap");
+    expect(gap).toHaveValue("15");
+    await fireEvent.change(gap, { target: { value: "60" } });
+    await fireEvent.click(screen.getByTestId("keep-in-tray"));
+    await fireEvent.click(screen.getByTestId("start-at-login"));
+    await expect.poll(() => calls.map(([c]) => c)).toEqual(expect.arrayContaining(["set_refresh_minutes", "set_keep_in_tray", "set_start_at_login"]));
+    expect(calls).toContainEqual(["set_refresh_minutes", { minutes: 60 }]);
+    expect(calls).toContainEqual(["set_keep_in_tray", { keep: true }]);
+    expect(calls).toContainEqual(["set_start_at_login", { on: true }]);
+    await expect.poll(() => (screen.getByTestId("start-at-login") as HTMLInputElement).checked).toBe(true);
   });
 });

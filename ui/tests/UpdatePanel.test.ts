@@ -5,7 +5,7 @@ import UpdatePanel from "../src/components/UpdatePanel.svelte";
 import type { Preferences, Release, UpdateStatus } from "../src/lib/bindings";
 import { type Call, mockCommands } from "./ipc";
 
-const PREFS: Preferences = { theme: "system", check_for_updates: true, update_endpoint: null };
+const PREFS: Preferences = { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false };
 const RELEASE: Release = { version: "0.2.0", notes: "Faster start.\nA tray icon.", pub_date: "2026-12-01T09:00:00Z" };
 
 function show(status: UpdateStatus, preferences: Preferences = PREFS) {

@@ -1,4 +1,4 @@
-import type { Account, AccountRecord, AccountView, AppInfo, PendingPurchase, Pricing, PurchaseProgress, Startup, WatchState } from "../src/lib/bindings";
+import type { Account, AccountRecord, AccountView, AppInfo, DeskSettings, PendingPurchase, Pricing, PurchaseProgress, Standing, Startup, WatchState } from "../src/lib/bindings";
 import { CAPABILITIES, FINISHED, SERVICE_NAMES } from "./generated/core";
 import type { Handlers } from "./ipc";
 
@@ -39,7 +39,7 @@ export function accountView(r: AccountRecord, signed_in: boolean, active: boolea
 }
 
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null }, ...overrides };
+  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */
@@ -89,4 +89,27 @@ export const BACKGROUND: Handlers = {
   update_status: () => ({ state: "idle" }),
   balance_shown: () => undefined,
   purchase_state: () => null,
+  standings: () => [],
+  desk_settings: () => DESK,
 };
+
+export const DESK: DeskSettings = { refresh_minutes: 15, keep_in_tray: false, start_at_login: false };
+
+/** An account's standing as Rust reports it; low and with a forecast by default. */
+export function standing(overrides: Partial<Standing> = {}): Standing {
+  return {
+    account_id: "acct_1",
+    label: "Clara · ada@example.com",
+    signed_in: true,
+    balance: "900",
+    checked_at: 1_800_000_000,
+    threshold: "1000",
+    low: true,
+    forecast: { kind: "days_left", days_left: 9, per_day: "100", window_days: 7, text: "At your pace of the last 7 days, about 9 days left." },
+    suggested_threshold: "300",
+    last_purchase: null,
+    last_amount: "25",
+    line: "Clara · ada@example.com — 900 credits (low)",
+    ...overrides,
+  };
+}

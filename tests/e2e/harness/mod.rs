@@ -10,10 +10,12 @@
 //! `page.rs` (the page object), `profile.rs` (the profile, its stand-in system
 //! browser, launching), `driver.rs` (tauri-driver and WebDriver),
 //! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks), `desktop.rs`
-//! (the keychain and the session bus) and `steps.rs` (steps many journeys
+//! (the keychain and the session bus), `desk_bus.rs` (a tray host and a
+//! notification server on the session bus) and `steps.rs` (steps many journeys
 //! share: choosing a service, the demo sign-ins).
 
 mod artifacts;
+mod desk_bus;
 mod desktop;
 mod driver;
 mod hooks;
@@ -23,6 +25,7 @@ mod steps;
 mod wait;
 
 pub use artifacts::files_under;
+pub use desk_bus::{Notifications, Notified, TrayHost, TrayItem};
 pub use desktop::{app_is_running, app_memory_kib, keychain_entry};
 pub use driver::app_binary;
 pub use hooks::{poll_json, post_json, put_json, status_of};

@@ -90,11 +90,31 @@ export const commands = {
 	installUpdate: () => __TAURI_INVOKE<UpdateStatus>("install_update"),
 	/**  Turns the daily look on or off; turned on, it looks at once. */
 	setCheckForUpdates: (on: boolean) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_check_for_updates", { on })),
+	/**  Every account's standing, as last known (no call for the balances). */
+	standings: () => typedError<Standing[], IpcError>(__TAURI_INVOKE("standings")),
+	/**
+	 *  Sets the account's low-balance alert from the typed threshold (empty:
+	 *  off), and returns its standing.
+	 */
+	setAlert: (accountId: string, threshold: string) => typedError<Standing, IpcError>(__TAURI_INVOKE("set_alert", { accountId, threshold })),
+	checkBalancesNow: () => __TAURI_INVOKE<void>("check_balances_now"),
+	deskSettings: () => __TAURI_INVOKE<DeskSettings>("desk_settings"),
+	setRefreshMinutes: (minutes: number) => typedError<DeskSettings, IpcError>(__TAURI_INVOKE("set_refresh_minutes", { minutes })),
+	setKeepInTray: (keep: boolean) => typedError<DeskSettings, IpcError>(__TAURI_INVOKE("set_keep_in_tray", { keep })),
+	setStartAtLogin: (on: boolean) => typedError<DeskSettings, IpcError>(__TAURI_INVOKE("set_start_at_login", { on })),
+	/**
+	 *  The answer to "keep Topup in the tray?" asked when the window closed:
+	 *  remembered, then the window hides or Topup quits.
+	 */
+	chooseClose: (keepInTray: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("choose_close", { keepInTray })),
 };
 
 /** Events */
 export const events = {
+	closeAsked: makeEvent<CloseAsked, CloseAsked>("close-asked"),
+	openBuy: makeEvent<OpenBuy, OpenBuy>("open-buy"),
 	purchaseProgress: makeEvent<PurchaseProgressEvent, PurchaseProgressEvent>("purchase-progress"),
+	standingsChanged: makeEvent<StandingsChanged, StandingsChanged>("standings-changed"),
 	updateChanged: makeEvent<UpdateChanged, UpdateChanged>("update-changed"),
 };
 
@@ -237,6 +257,12 @@ export type Capabilities = {
 	enrolment: boolean,
 };
 
+/**
+ *  The window was closed while alerts are on, and the person has not yet
+ *  said whether Topup should keep running in the tray.
+ */
+export type CloseAsked = null;
+
 /**  Which code to email. */
 export type CodePurpose = "two_factor" | "activation";
 
@@ -248,6 +274,15 @@ export type Credits = string;
 
 /**  The currencies the supported services sell in. */
 export type Currency = "USD" | "EUR";
+
+/**  How Topup lives on the desktop, as the settings screen shows it. */
+export type DeskSettings = {
+	/**  Minutes between background checks; 0: off. */
+	refresh_minutes: number,
+	keep_in_tray: boolean,
+	/**  Topup starts (in the tray) when the person logs in. */
+	start_at_login: boolean,
+};
 
 /**  Stable, machine-readable error codes. Serialized in `snake_case`. */
 export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount" | "amount_out_of_range" | "invalid_credentials" | "code_required" | "code_invalid" | "session_expired" | "account_inactive" | "permission_denied" | "insufficient_credits" | "already_exists" | "not_found" | "invalid_request" | "rate_limited" | "server_unavailable" | "network_unreachable" | 
@@ -277,6 +312,28 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
 "update_unverified" | 
 /**  An update could not be checked for, downloaded or installed. */
 "update_failed" | "cancelled";
+
+export type Forecast = {
+	kind: ForecastKind,
+	/**  Whole days left (rounded), with [`ForecastKind::DaysLeft`]. */
+	days_left: number | null,
+	/**  Credits spent a day at that pace. */
+	per_day: Credits | null,
+	/**  The days the pace was taken over (1–7). */
+	window_days: number | null,
+	/**  What to say, whole: "At your pace of the last 7 days, about 9 days left." */
+	text: string,
+};
+
+export type ForecastKind = 
+/**  A pace, and the days it leaves. */
+"days_left" | 
+/**  Known long enough, and nothing was spent. */
+"not_spending" | 
+/**  Known for less than a day. */
+"not_enough_history" | 
+/**  The service publishes no balance to divide. */
+"no_balance";
 
 /**  One line of history. */
 export type HistoryEntry = {
@@ -349,6 +406,14 @@ export type NewAccount = {
 	checkout_origins?: string,
 };
 
+/**
+ *  "Top up…" from the tray or a notification: open this account's home with
+ *  the amount field focused.
+ */
+export type OpenBuy = {
+	account_id: string,
+};
+
 export type PendingPurchase = {
 	account_id: string,
 	reference: PurchaseRef,
@@ -372,6 +437,15 @@ export type Preferences = {
 	 *  Packages must still carry the signature of the key built into Topup.
 	 */
 	update_endpoint: string | null,
+	/**  Minutes between background balance checks; 0 turns them off. */
+	refresh_minutes: number,
+	/**  Closing the window keeps Topup running in the tray. */
+	keep_in_tray: boolean,
+	/**
+	 *  The person has been told what closing the window does while alerts
+	 *  are on (asked once).
+	 */
+	close_explained: boolean,
 };
 
 /**  One entry of the first-run provider choice. */
@@ -551,6 +625,38 @@ export type SignedOut = {
 	revoked_on_server: boolean,
 	message: string,
 };
+
+export type Standing = {
+	account_id: string,
+	/**  "Clara · demo@example.com". */
+	label: string,
+	signed_in: boolean,
+	balance: Credits | null,
+	/**  When that balance was read (unix seconds). */
+	checked_at: number | null,
+	/**  The low-balance alert's threshold, when one is set. */
+	threshold: Credits | null,
+	/**  The balance is under the threshold. */
+	low: boolean,
+	forecast: Forecast,
+	/**  A threshold that leaves a few days to top up, from the forecast. */
+	suggested_threshold: Credits | null,
+	/**  For a service without a balance: its newest purchase, said whole. */
+	last_purchase: string | null,
+	/**
+	 *  The amount of the newest purchase, as one would type it ("10"), to
+	 *  offer again when topping up from the tray.
+	 */
+	last_amount: string | null,
+	/**  The whole line: "Clara · demo@example.com — 1,500 credits". */
+	line: string,
+};
+
+/**
+ *  Every account's standing, after a change (the home screen's alert and
+ *  forecast follow it).
+ */
+export type StandingsChanged = Standing[];
 
 /**  Everything the UI needs to draw its first screen. */
 export type Startup = {

@@ -13,4 +13,4 @@ pub mod store;
 
 pub use forecast::{Forecast, ForecastKind};
 pub use monitor::{DeskSink, LowBalance, Monitor};
-pub use standing::{Read, Standing};
+pub use standing::{parse_threshold, Read, Standing};

@@ -72,6 +72,8 @@ struct Due {
     /// Unix seconds.
     next_at: i64,
     errors: u32,
+    /// Asked for by name: checked at the next round whatever the schedule.
+    asked: bool,
 }
 
 pub struct Monitor {
@@ -133,7 +135,14 @@ impl Monitor {
     /// Checks one account at the next round (credits landed, a threshold
     /// changed, a sign-in).
     pub fn check_soon(&self, account_id: &str) {
-        lock(&self.due).remove(account_id);
+        lock(&self.due).insert(
+            account_id.to_owned(),
+            Due {
+                next_at: 0,
+                errors: 0,
+                asked: true,
+            },
+        );
         self.wake.notify_one();
     }
 
@@ -183,17 +192,38 @@ impl Monitor {
                 continue;
             }
             let due = lock(&self.due).get(&id).copied();
+            // A balance read for any reason (the home screen, a watch) counts
+            // as a check.
+            let seen = self.accounts.balance_seen_at(&id);
             let is_due = everyone
-                || every.is_some() && due.is_none_or(|d| d.next_at <= now);
+                || due.is_some_and(|d| d.asked)
+                || every.is_some_and(|gap| {
+                    due.is_none_or(|d| d.next_at <= now)
+                        && seen.is_none_or(|at| at + secs(gap) <= now)
+                });
             if is_due {
                 self.check(&id, now, every, due).await;
             }
         }
         let standings = self.accounts.standings(Read::Known).await;
+        for standing in standings.iter().filter(|s| s.signed_in) {
+            match self.accounts.judge_alert(&standing.account_id) {
+                Ok(true) => {
+                    if let Some(alert) = LowBalance::of(standing) {
+                        tracing::info!(account = %standing.account_id, "low balance: alerting");
+                        self.sink.low_balance(&alert);
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(account = %standing.account_id, error = %e, "alert state not saved");
+                }
+            }
+        }
         let changed = {
             let mut shown = lock(&self.shown);
             let changed = *shown != standings;
-            *shown = standings.clone();
+            shown.clone_from(&standings);
             changed
         };
         if changed {
@@ -204,27 +234,14 @@ impl Monitor {
     async fn check(&self, id: &str, now: i64, every: Option<Duration>, due: Option<Due>) {
         let gap = every.unwrap_or(DEFAULT_EVERY);
         let next = match self.accounts.standing(id, Read::Fresh).await {
-            Ok(standing) => {
-                match self.accounts.judge_alert(id) {
-                    Ok(true) => {
-                        if let Some(alert) = LowBalance::of(&standing) {
-                            tracing::info!(account = id, "low balance: alerting");
-                            self.sink.low_balance(&alert);
-                        }
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(account = id, error = %e, "alert state not saved"),
-                }
-                Due {
-                    next_at: now + secs(gap),
-                    errors: 0,
-                }
-            }
+            Ok(_) => Due {
+                next_at: now + secs(gap),
+                errors: 0,
+                asked: false,
+            },
             Err(e) => {
                 let errors = due.map_or(0, |d| d.errors) + 1;
-                let mut wait = gap
-                    .saturating_mul(1 << errors.min(8))
-                    .min(MAX_BACKOFF);
+                let mut wait = gap.saturating_mul(1 << errors.min(8)).min(MAX_BACKOFF);
                 if let Error::RateLimited {
                     retry_after: Some(after),
                 } = &e
@@ -235,10 +252,17 @@ impl Monitor {
                 Due {
                     next_at: now + secs(wait),
                     errors,
+                    asked: false,
                 }
             }
         };
         lock(&self.due).insert(id.to_owned(), next);
+    }
+
+    /// Looks again without forcing checks: something shown may have changed
+    /// (a sign-in, a sign-out, a balance read by the window).
+    pub fn refresh(&self) {
+        self.wake.notify_one();
     }
 }
 

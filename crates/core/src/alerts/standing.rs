@@ -39,6 +39,9 @@ pub struct Standing {
     pub suggested_threshold: Option<Credits>,
     /// For a service without a balance: its newest purchase, said whole.
     pub last_purchase: Option<String>,
+    /// The amount of the newest purchase, as one would type it ("10"), to
+    /// offer again when topping up from the tray.
+    pub last_amount: Option<String>,
     /// The whole line: "Clara · demo@example.com — 1,500 credits".
     pub line: String,
 }
@@ -48,6 +51,7 @@ pub struct Standing {
 pub(crate) struct Recent {
     spend: SpendHistory,
     newest: Option<HistoryEntry>,
+    last_amount: Option<String>,
 }
 
 impl Accounts {
@@ -90,6 +94,7 @@ impl Accounts {
             None
         };
         let mut standing = self.offline_standing(id, true);
+        standing.last_amount = recent.as_ref().and_then(|r| r.last_amount.clone());
         if view.capabilities.balance {
             if let Some(seen) = self.alerts.last_seen(id) {
                 standing.forecast = forecast::forecast(
@@ -140,6 +145,7 @@ impl Accounts {
             },
             suggested_threshold: None,
             last_purchase: None,
+            last_amount: None,
             line: String::new(),
         };
         standing.line = line(&standing);
@@ -161,9 +167,28 @@ impl Accounts {
                 message: "The alert threshold is a number of credits above zero.".into(),
             });
         }
+        // A new threshold is judged at the next check.
         self.alerts.set_threshold(id, threshold)?;
         tracing::info!(account = id, on = threshold.is_some(), "low-balance alert set");
         Ok(())
+    }
+
+    /// When the account's balance was last read (unix seconds).
+    pub fn balance_seen_at(&self, id: &str) -> Option<i64> {
+        self.alerts.last_seen(id).map(|o| o.at)
+    }
+
+    /// Whether any account has a low-balance alert set.
+    pub fn alerts_on(&self) -> bool {
+        self.list()
+            .iter()
+            .any(|v| self.alerts.threshold(&v.record.id).is_some())
+    }
+
+    /// [`Accounts::set_alert`] with the threshold as typed: empty turns the
+    /// alert off.
+    pub fn set_alert_text(&self, id: &str, typed: &str) -> Result<()> {
+        self.set_alert(id, parse_threshold(typed)?)
     }
 
     /// Steps the account's alert rule with the balance last seen: true when
@@ -212,6 +237,11 @@ impl Accounts {
                     .collect(),
             },
             newest: entries.first().cloned(),
+            last_amount: entries
+                .iter()
+                .filter(|e| e.incoming)
+                .find_map(|e| e.amount)
+                .map(|a| a.to_decimal().normalize().to_string()),
         };
         lock(&self.recent).insert(id.to_owned(), recent.clone());
         Ok(recent)
@@ -226,6 +256,21 @@ impl Accounts {
 impl Forecast {
     fn plain_not_enough() -> Self {
         forecast::forecast(Credits::ZERO, 0, None, &[])
+    }
+}
+
+/// A threshold as typed: a whole or decimal number of credits, or nothing.
+pub fn parse_threshold(typed: &str) -> Result<Option<Credits>> {
+    let text = typed.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let plain = text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    match text.parse::<rust_decimal::Decimal>() {
+        Ok(d) if plain && d > rust_decimal::Decimal::ZERO => Ok(Some(Credits(d.normalize()))),
+        _ => Err(Error::InvalidSetting {
+            message: format!("“{text}” is not a number of credits: type one such as 1000."),
+        }),
     }
 }
 

@@ -1,7 +1,9 @@
 //! `alerts.json`, beside the registry: each account's low-balance threshold,
 //! where its alert rule stands, and the balances Topup has seen. Nothing
 //! secret. An unreadable file means no thresholds (said in the log), never a
-//! refusal to start; it is rewritten at the next change.
+//! refusal to start; it is rewritten at the next change. The app and the CLI
+//! both write it, so every look reads the file again (it is small) and every
+//! change is made to what the file holds at that moment.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,21 +41,24 @@ pub struct AlertStore {
 
 impl AlertStore {
     pub fn open(path: PathBuf) -> Self {
-        let file = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "alerts file unreadable; starting without thresholds");
-                File::default()
-            }),
-            Err(_) => File::default(),
-        };
+        let file = read(&path).unwrap_or_default();
         Self {
             path,
             file: Mutex::new(file),
         }
     }
 
+    /// The file as it is now; the last copy read when it cannot be read.
+    fn current(&self) -> std::sync::MutexGuard<'_, File> {
+        let mut file = lock(&self.file);
+        if let Some(fresh) = read(&self.path) {
+            *file = fresh;
+        }
+        file
+    }
+
     pub fn threshold(&self, id: &str) -> Option<Credits> {
-        lock(&self.file).accounts.get(id).and_then(|a| a.threshold)
+        self.current().accounts.get(id).and_then(|a| a.threshold)
     }
 
     /// Sets or clears the threshold; a new threshold starts its rule afresh,
@@ -105,7 +110,7 @@ impl AlertStore {
 
     /// Drops everything kept for an account that was removed.
     pub fn forget(&self, id: &str) -> Result<()> {
-        if !lock(&self.file).accounts.contains_key(id) {
+        if !self.current().accounts.contains_key(id) {
             return Ok(());
         }
         self.change(|f| {
@@ -115,7 +120,7 @@ impl AlertStore {
 
     /// Changes a copy, writes it, and only then keeps it.
     fn change(&self, edit: impl FnOnce(&mut File)) -> Result<()> {
-        let mut file = lock(&self.file);
+        let mut file = self.current();
         let mut next = File {
             accounts: file.accounts.clone(),
         };
@@ -129,6 +134,14 @@ impl AlertStore {
         *file = next;
         Ok(())
     }
+}
+
+/// `None` when the file is missing or unreadable (said in the log).
+fn read(path: &std::path::Path) -> Option<File> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| tracing::warn!(error = %e, "alerts file unreadable; using what was read before"))
+        .ok()
 }
 
 #[cfg(test)]
@@ -161,5 +174,18 @@ mod tests {
         assert_eq!(store.threshold("a"), None);
         store.set_threshold("a", Some(Credits(5.into()))).unwrap();
         assert_eq!(store.threshold("a"), Some(Credits(5.into())));
+    }
+
+    #[test]
+    fn a_change_made_by_another_process_is_seen_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(ALERTS_FILE);
+        let app = AlertStore::open(path.clone());
+        app.observe("a", 10, Credits(900.into())).unwrap();
+        let cli = AlertStore::open(path.clone());
+        cli.set_threshold("a", Some(Credits(1000.into()))).unwrap();
+        assert_eq!(app.threshold("a"), Some(Credits(1000.into())));
+        app.observe("a", 20, Credits(800.into())).unwrap();
+        assert_eq!(AlertStore::open(path).threshold("a"), Some(Credits(1000.into())));
     }
 }
