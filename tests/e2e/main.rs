@@ -7,6 +7,7 @@
 
 mod accounts;
 mod buying;
+mod desk;
 mod harness;
 mod history;
 mod network;

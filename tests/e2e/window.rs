@@ -13,7 +13,7 @@ use crate::harness::{app_is_running, wait_until, Profile, Result, DEADLINE};
 
 /// Opens a small window of another program (xmessage) and gives it the
 /// keyboard focus (xdotool), as a person switching apps would.
-async fn focus_another_window() -> Result<Child> {
+pub(crate) async fn focus_another_window() -> Result<Child> {
     let other = Command::new("xmessage")
         .args(["-geometry", "300x100+0+0", "another app"])
         .kill_on_drop(true)

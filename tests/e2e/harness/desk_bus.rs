@@ -116,6 +116,47 @@ impl TrayItem {
     }
 }
 
+impl TrayItem {
+    /// With `TOPUP_SCREENSHOTS=<dir>` set, draws the menu as the reader saw
+    /// it (an SVG: a tray under Xvfb has no panel to photograph).
+    pub fn save_for_docs(&self, name: &str) -> Result {
+        let Some(dir) = std::env::var_os("TOPUP_SCREENSHOTS") else {
+            return Ok(());
+        };
+        const ROW: u32 = 30;
+        const WIDTH: u32 = 460;
+        let mut y = 8;
+        let mut body = String::new();
+        for e in &self.entries {
+            if e.separator {
+                body.push_str(&format!(
+                    "<line x1=\"8\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#d4d4d8\"/>",
+                    WIDTH - 8,
+                    y + 5,
+                    y + 5
+                ));
+                y += 10;
+                continue;
+            }
+            let colour = if e.enabled { "#18181b" } else { "#52525b" };
+            let text = e.label.replace('&', "&amp;").replace('<', "&lt;");
+            body.push_str(&format!(
+                "<text x=\"16\" y=\"{}\" fill=\"{colour}\">{text}</text>",
+                y + 20
+            ));
+            y += ROW;
+        }
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"14\"><rect width=\"{WIDTH}\" height=\"{h}\" rx=\"8\" fill=\"#ffffff\" stroke=\"#a1a1aa\"/>{body}</svg>\n",
+            h = y + 8
+        );
+        let path = std::path::Path::new(&dir).join(format!("{name}.svg"));
+        std::fs::write(&path, svg)?;
+        eprintln!("screenshot saved: {}", path.display());
+        Ok(())
+    }
+}
+
 impl TrayHost {
     pub async fn start() -> Result<Self> {
         let watcher = Watcher::default();
@@ -191,57 +232,29 @@ impl TrayHost {
     }
 }
 
+type Node = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
 /// Reads one `(ia{sv}av)` layout node and its children, depth first.
 fn flatten(node: &OwnedValue, into: &mut Vec<MenuEntry>) -> Result {
-    let value: &Value<'_> = node;
+    let value: Value<'_> = node.try_clone()?.into();
     let value = match value {
-        Value::Value(inner) => inner.as_ref(),
+        Value::Value(inner) => *inner,
         other => other,
     };
-    let Value::Structure(s) = value else {
-        return Err(format!("a menu node that is not a structure: {value:?}").into());
-    };
-    let fields = s.fields();
-    let (Some(Value::I32(id)), Some(Value::Dict(props)), Some(Value::Array(children))) =
-        (fields.first(), fields.get(1), fields.get(2))
-    else {
-        return Err(format!("a menu node of another shape: {fields:?}").into());
-    };
-    let prop = |key: &str| -> Option<Value<'_>> {
-        props
-            .get::<&str, Value<'_>>(&key)
-            .ok()
-            .flatten()
-    };
-    let text = |v: Option<Value<'_>>| match v {
-        Some(Value::Str(s)) => Some(s.to_string()),
-        Some(Value::Value(inner)) => match *inner {
-            Value::Str(s) => Some(s.to_string()),
-            _ => None,
-        },
-        _ => None,
-    };
-    let flag = |v: Option<Value<'_>>| match v {
-        Some(Value::Bool(b)) => Some(b),
-        Some(Value::Value(inner)) => match *inner {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        },
-        _ => None,
-    };
-    let visible = flag(prop("visible")).unwrap_or(true);
-    if visible {
+    let (id, props, children): Node = value.try_into()?;
+    let text = |key: &str| -> Option<String> { props.get(key).and_then(|v| String::try_from(v.try_clone().ok()?).ok()) };
+    let flag = |key: &str| -> Option<bool> { props.get(key).and_then(|v| bool::try_from(v).ok()) };
+    if flag("visible").unwrap_or(true) {
         into.push(MenuEntry {
-            id: *id,
+            id,
             // GTK labels mark mnemonics with `_`; a panel shows them without.
-            label: text(prop("label")).unwrap_or_default().replace('_', ""),
-            enabled: flag(prop("enabled")).unwrap_or(true),
-            separator: text(prop("type")).as_deref() == Some("separator"),
+            label: text("label").unwrap_or_default().replace('_', ""),
+            enabled: flag("enabled").unwrap_or(true),
+            separator: text("type").as_deref() == Some("separator"),
         });
     }
-    for child in children.iter() {
-        let owned = OwnedValue::try_from(child.try_clone()?)?;
-        flatten(&owned, into)?;
+    for child in &children {
+        flatten(child, into)?;
     }
     Ok(())
 }
@@ -252,7 +265,6 @@ fn flatten(node: &OwnedValue, into: &mut Vec<MenuEntry>) -> Result {
 #[derive(Debug, Clone)]
 pub struct Notified {
     pub id: u32,
-    pub app_name: String,
     pub summary: String,
     pub body: String,
     /// Pairs of (action key, label).
@@ -269,7 +281,7 @@ impl Server {
     #[allow(clippy::too_many_arguments)]
     fn notify(
         &self,
-        app_name: String,
+        _app_name: String,
         _replaces_id: u32,
         _app_icon: String,
         summary: String,
@@ -282,7 +294,6 @@ impl Server {
         let id = u32::try_from(seen.len()).unwrap_or(u32::MAX - 1) + 1;
         seen.push(Notified {
             id,
-            app_name,
             summary,
             body,
             actions: actions

@@ -28,6 +28,8 @@ pub(super) const CLOCK_FILE: &str = "app-clock-offset";
 /// The environment the app runs in on `profile`.
 pub(super) fn in_profile(command: &mut Command, profile: &Path) {
     command
+        // Start at login writes to ~/.config/autostart whatever XDG says.
+        .env("HOME", profile.join("home"))
         .env("XDG_CONFIG_HOME", profile.join("config"))
         .env("XDG_DATA_HOME", profile.join("data"))
         .env("XDG_CACHE_HOME", profile.join("cache"))

@@ -25,7 +25,7 @@ mod steps;
 mod wait;
 
 pub use artifacts::files_under;
-pub use desk_bus::{Notifications, Notified, TrayHost, TrayItem};
+pub use desk_bus::{Notifications, TrayHost};
 pub use desktop::{app_is_running, app_memory_kib, keychain_entry};
 pub use driver::app_binary;
 pub use hooks::{poll_json, post_json, put_json, status_of};

@@ -53,6 +53,17 @@ impl App {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Waits until the element with this `data-testid` (or id) has the focus.
+    pub async fn wait_until_focused(&self, testid: &str) -> Result {
+        let mut last = String::new();
+        let focused = until(DEADLINE, async || {
+            last = self.focused().await?;
+            Ok((last == testid).then_some(()))
+        })
+        .await?;
+        focused.ok_or_else(|| format!("{testid} never had the focus; {last:?} had it").into())
+    }
+
     /// Waits until an element matching `css` exists and returns it.
     pub async fn find(&self, css: &str) -> Result<Element> {
         let mut last = None;

@@ -97,6 +97,18 @@ impl Profile {
         Ok(())
     }
 
+    /// Moves the app's clock `secs` ahead of the system's (debug builds read
+    /// `TOPUP_TEST_CLOCK_FILE` at every look at the time).
+    pub fn set_app_clock_ahead(&self, secs: u64) -> Result {
+        fs::write(self.path().join(super::driver::CLOCK_FILE), secs.to_string())?;
+        Ok(())
+    }
+
+    /// The app's home folder in this profile (start at login writes under it).
+    pub fn home(&self) -> PathBuf {
+        self.path().join("home")
+    }
+
     /// What the browser does with the pages it is handed from now on:
     /// `"pay 4242424242424242"`, `"visit"`, or `""` to only record them.
     pub fn browse(&self, plan: &str) -> Result {
