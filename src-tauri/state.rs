@@ -5,17 +5,17 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
+use topup_core::alerts::Monitor;
 use topup_core::preferences::PreferenceStore;
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::sign_in::GoogleSignIns;
 use topup_core::store::{OpenOptions, SandboxLink, Store};
-use topup_core::alerts::Monitor;
 use topup_core::watch::{Schedule, Supervisor};
 use topup_core::BaseUrl;
 use topup_sandbox::{demo, Sandbox};
 
-use crate::error::AppError;
 use crate::desk::Desk;
+use crate::error::AppError;
 use crate::watch_sink::WindowSink;
 
 /// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).

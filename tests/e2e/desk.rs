@@ -58,7 +58,10 @@ async fn the_tray_lists_each_account_with_its_balance_and_tops_up_from_its_menu(
                     "Quit".into()
                 ]
             );
-            assert!(!item.entry(&clara_line("1,000"), 0)?.enabled, "a line, not a command");
+            assert!(
+                !item.entry(&clara_line("1,000"), 0)?.enabled,
+                "a line, not a command"
+            );
 
             // A second account, a service without a balance, is the one in use.
             app.click("[data-testid='open-settings']").await?;
@@ -189,16 +192,20 @@ async fn start_at_login_writes_and_removes_the_autostart_entry() -> Result {
         .launch("desk_autostart", &[], async |app| {
             app.click("[data-testid='open-settings']").await?;
             app.click("[data-testid='start-at-login']").await?;
-            crate::harness::wait_until("the autostart entry to appear", async || {
-                Ok(entry.exists())
-            })
+            crate::harness::wait_until(
+                "the autostart entry to appear",
+                async || Ok(entry.exists()),
+            )
             .await?;
             let text = std::fs::read_to_string(&entry)?;
             let exec = text
                 .lines()
                 .find(|l| l.starts_with("Exec="))
                 .ok_or("no Exec line")?;
-            assert_eq!(exec, format!("Exec={} --background", crate::harness::app_binary()));
+            assert_eq!(
+                exec,
+                format!("Exec={} --background", crate::harness::app_binary())
+            );
             app.click("[data-testid='start-at-login']").await?;
             crate::harness::wait_until("the autostart entry to go", async || Ok(!entry.exists()))
                 .await?;

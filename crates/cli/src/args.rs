@@ -64,8 +64,17 @@ pub enum Command {
         /// Its id, label or email.
         account: String,
     },
-    /// The account's balance.
-    Balance,
+    /// The account's balance; with `--all`, every account's, with the forecast.
+    Balance {
+        /// Every account: balance (or last purchase), forecast and alert.
+        #[arg(long)]
+        all: bool,
+    },
+    /// The low-balance alert of an account (the desktop app notifies).
+    Alert {
+        #[command(subcommand)]
+        action: AlertAction,
+    },
     /// The price of credits and the limits.
     Price,
     /// Purchases and transactions, newest first, a page at a time. The history
@@ -79,6 +88,19 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
     },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AlertAction {
+    /// Alert when the balance falls under this many credits.
+    Set {
+        /// Credits, such as 1000.
+        threshold: String,
+    },
+    /// The alert, the balance and the forecast.
+    Show,
+    /// No alert for this account.
+    Off,
 }
 
 #[derive(Debug, Clone, clap::Args)]

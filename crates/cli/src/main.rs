@@ -2,6 +2,7 @@
 //! watcher, for terminals and scripts. Everything it does is `topup-core`;
 //! this crate reads the command line, prompts and prints.
 
+mod alerts;
 mod args;
 mod buy;
 mod context;
@@ -146,7 +147,13 @@ async fn execute(ctx: &Context, cli: Cli) -> Result<u8> {
             accounts.switch(&record.id)?;
             println!("Using {} ({}).", record.label, record.id);
         }
-        Command::Balance => {
+        Command::Balance { all: true } => {
+            alerts::balance_all(ctx, &global).await?;
+        }
+        Command::Alert { action } => {
+            alerts::alert(ctx, &global, action).await?;
+        }
+        Command::Balance { all: false } => {
             let record = ctx.signed_in(&global).await?;
             let account = accounts.account(&record.id).await?;
             print(

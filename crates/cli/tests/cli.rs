@@ -642,3 +642,54 @@ async fn a_newer_version_is_hinted_once_a_day_to_a_person_never_to_a_script() {
     );
     assert_eq!(hits.load(SeqCst), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+async fn balance_all_forecasts_from_deductions_and_alert_sets_shows_and_turns_off() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    add_account(config.path(), &sandbox);
+    login_with_token(config.path(), &sandbox).await;
+    // A week of use, a deduction every ten minutes: 2,721 credits, 388.71 a
+    // day; 1,000 credits last about 3 days.
+    assert_eq!(
+        admin_send(
+            &sandbox,
+            reqwest::Method::POST,
+            &format!("/clara/users/{}/history", demo::USER_EMAIL),
+            serde_json::json!({"count": 1008})
+        )
+        .await,
+        200
+    );
+    let set = run(config.path(), &["alert", "set", "500"]);
+    assert!(set.status.success(), "{set:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&set.stdout).lines().next(),
+        Some("Clara · demo@topup.test: alert when the balance falls under 500 credits.")
+    );
+
+    let all = run(config.path(), &["balance", "--all"]);
+    assert!(all.status.success(), "{all:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&all.stdout),
+        "Clara · demo@topup.test — 1,000 credits\n  At your pace of the last 7 days, about 3 days left.\n  Alert under 500 credits.\n"
+    );
+    let shown = run(config.path(), &["--json", "alert", "show"]);
+    let standing = json_of(&shown);
+    assert_eq!(standing["threshold"], "500");
+    assert_eq!(standing["low"], false);
+    assert_eq!(standing["forecast"]["per_day"], "388.71");
+    assert_eq!(standing["suggested_threshold"], "2000");
+
+    let refused = run(config.path(), &["--json", "alert", "set", "lots"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(json_of(&refused)["error"]["code"], "invalid_setting");
+    let off = run(config.path(), &["alert", "off"]);
+    assert!(off.status.success(), "{off:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&off.stdout).lines().next(),
+        Some("Clara · demo@topup.test: no low-balance alert.")
+    );
+    sandbox.shutdown().await;
+}

@@ -120,7 +120,13 @@ impl Book {
     /// Reads on until an entry older than `since` (unix seconds) is held, or
     /// there are no more; what a forecast of recent spending needs.
     pub(crate) async fn read_back_to(&mut self, since: i64) -> Result<()> {
-        while !self.complete && self.entries.last().and_then(|e| e.at).is_none_or(|at| at >= since) {
+        while !self.complete
+            && self
+                .entries
+                .last()
+                .and_then(|e| e.at)
+                .is_none_or(|at| at >= since)
+        {
             let held = self.entries.len();
             self.read_to(held + 1).await?;
         }

@@ -246,7 +246,10 @@ mod tests {
     fn the_refresh_gap_is_five_to_sixty_minutes_or_off() {
         let dir = tempfile::tempdir().unwrap();
         let store = PreferenceStore::open(dir.path());
-        assert_eq!(store.refresh_every(), Some(std::time::Duration::from_secs(15 * 60)));
+        assert_eq!(
+            store.refresh_every(),
+            Some(std::time::Duration::from_secs(15 * 60))
+        );
         for refused in [1, 4, 61, 600] {
             let err = store.set_refresh_minutes(refused).unwrap_err();
             assert_eq!(err.code(), crate::ErrorCode::InvalidSetting);
@@ -256,7 +259,11 @@ mod tests {
         store.set_refresh_minutes(5).unwrap();
         assert_eq!(PreferenceStore::open(dir.path()).get().refresh_minutes, 5);
         // A hand-edited value out of range falls back to the default.
-        fs::write(dir.path().join(PREFERENCES_FILE), "{\"refresh_minutes\": 2}").unwrap();
+        fs::write(
+            dir.path().join(PREFERENCES_FILE),
+            "{\"refresh_minutes\": 2}",
+        )
+        .unwrap();
         assert_eq!(PreferenceStore::open(dir.path()).get().refresh_minutes, 15);
     }
 

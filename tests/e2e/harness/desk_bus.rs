@@ -188,18 +188,23 @@ impl TrayHost {
 
     async fn menu(&self) -> Result<zbus::Proxy<'static>> {
         let (name, path) = self.item().await?;
-        let item = self.proxy(&name, &path, "org.kde.StatusNotifierItem").await?;
+        let item = self
+            .proxy(&name, &path, "org.kde.StatusNotifierItem")
+            .await?;
         let menu: OwnedObjectPath = item.get_property("Menu").await?;
-        self.proxy(&name, menu.as_str(), "com.canonical.dbusmenu").await
+        self.proxy(&name, menu.as_str(), "com.canonical.dbusmenu")
+            .await
     }
 
     /// Reads the item and its whole menu.
     pub async fn read(&self) -> Result<TrayItem> {
         let (name, path) = self.item().await?;
-        let item = self.proxy(&name, &path, "org.kde.StatusNotifierItem").await?;
+        let item = self
+            .proxy(&name, &path, "org.kde.StatusNotifierItem")
+            .await?;
         let icon: String = item.get_property("IconName").await?;
         let menu = self.menu().await?;
-        let (_revision, root): (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>)) = menu
+        let (_revision, root): (u32, Node) = menu
             .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
             .await?;
         let mut entries = Vec::new();
@@ -242,7 +247,11 @@ fn flatten(node: &OwnedValue, into: &mut Vec<MenuEntry>) -> Result {
         other => other,
     };
     let (id, props, children): Node = value.try_into()?;
-    let text = |key: &str| -> Option<String> { props.get(key).and_then(|v| String::try_from(v.try_clone().ok()?).ok()) };
+    let text = |key: &str| -> Option<String> {
+        props
+            .get(key)
+            .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+    };
     let flag = |key: &str| -> Option<bool> { props.get(key).and_then(|v| bool::try_from(v).ok()) };
     if flag("visible").unwrap_or(true) {
         into.push(MenuEntry {
@@ -320,7 +329,8 @@ impl Server {
     }
 
     #[zbus(signal)]
-    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action: &str) -> zbus::Result<()>;
+    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action: &str)
+        -> zbus::Result<()>;
 }
 
 /// A notification server: owns `org.freedesktop.Notifications` while it lives.
@@ -355,9 +365,7 @@ impl Notifications {
             Ok((all.len() >= count).then_some(all))
         })
         .await?;
-        found.ok_or_else(|| {
-            format!("expected {count} notifications, got {:?}", self.all()).into()
-        })
+        found.ok_or_else(|| format!("expected {count} notifications, got {:?}", self.all()).into())
     }
 
     /// The person clicks an action of a notification.

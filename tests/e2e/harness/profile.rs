@@ -100,7 +100,10 @@ impl Profile {
     /// Moves the app's clock `secs` ahead of the system's (debug builds read
     /// `TOPUP_TEST_CLOCK_FILE` at every look at the time).
     pub fn set_app_clock_ahead(&self, secs: u64) -> Result {
-        fs::write(self.path().join(super::driver::CLOCK_FILE), secs.to_string())?;
+        fs::write(
+            self.path().join(super::driver::CLOCK_FILE),
+            secs.to_string(),
+        )?;
         Ok(())
     }
 

@@ -87,7 +87,9 @@ impl Forecast {
         if per_day <= Decimal::ZERO {
             return None;
         }
-        Some(Credits(round_up_nicely(per_day * Decimal::from(SUGGESTED_DAYS))))
+        Some(Credits(round_up_nicely(
+            per_day * Decimal::from(SUGGESTED_DAYS),
+        )))
     }
 }
 
@@ -121,8 +123,8 @@ pub fn forecast(
     // was when the window began.
     let mut recent: Vec<Observation> = observations
         .iter()
-        .filter(|o| o.at < window_start)
-        .last()
+        .rev()
+        .find(|o| o.at < window_start)
         .map(|o| Observation {
             at: window_start,
             balance: o.balance,
@@ -151,8 +153,8 @@ pub fn forecast(
     if span < MIN_EVIDENCE_SECS {
         return not_enough();
     }
-    let window_days = u32::try_from(((span + DAY_SECS / 2) / DAY_SECS).clamp(1, WINDOW_DAYS))
-        .unwrap_or(1);
+    let window_days =
+        u32::try_from(((span + DAY_SECS / 2) / DAY_SECS).clamp(1, WINDOW_DAYS)).unwrap_or(1);
     let pace = if window_days == 1 {
         "the last day".to_owned()
     } else {
@@ -239,14 +241,19 @@ mod tests {
             read_at: NOW,
             reaches_back_to: Some(NOW - 30 * DAY_SECS),
             complete: false,
-            spent: (0..7).map(|d| (NOW - d * DAY_SECS - HOUR, c(100))).collect(),
+            spent: (0..7)
+                .map(|d| (NOW - d * DAY_SECS - HOUR, c(100)))
+                .collect(),
         };
         let f = forecast(c(900), NOW, Some(&history), &[]);
         assert_eq!(f.kind, ForecastKind::DaysLeft);
         assert_eq!(f.days_left, Some(9));
         assert_eq!(f.per_day, Some(c(100)));
         assert_eq!(f.window_days, Some(7));
-        assert_eq!(f.text, "At your pace of the last 7 days, about 9 days left.");
+        assert_eq!(
+            f.text,
+            "At your pace of the last 7 days, about 9 days left."
+        );
         assert_eq!(f.suggested_threshold(), Some(c(300)));
     }
 
@@ -273,7 +280,10 @@ mod tests {
         );
         assert_eq!(f.suggested_threshold(), None);
         // No history read and nothing recorded: the same.
-        assert_eq!(forecast(c(900), NOW, None, &[]).kind, ForecastKind::NotEnoughHistory);
+        assert_eq!(
+            forecast(c(900), NOW, None, &[]).kind,
+            ForecastKind::NotEnoughHistory
+        );
     }
 
     #[test]
@@ -283,7 +293,10 @@ mod tests {
         let f = forecast(c(400), NOW, None, &seen);
         assert_eq!(f.days_left, Some(4));
         assert_eq!(f.window_days, Some(2));
-        assert_eq!(f.text, "At your pace of the last 2 days, about 4 days left.");
+        assert_eq!(
+            f.text,
+            "At your pace of the last 2 days, about 4 days left."
+        );
     }
 
     #[test]
@@ -305,7 +318,10 @@ mod tests {
         let seen = [obs(3 * DAY_SECS, 100), obs(DAY_SECS, 500), obs(0, 900)];
         let f = forecast(c(900), NOW, None, &seen);
         assert_eq!(f.kind, ForecastKind::NotSpending);
-        assert_eq!(f.text, "No credits spent in the last 3 days, so no end in sight.");
+        assert_eq!(
+            f.text,
+            "No credits spent in the last 3 days, so no end in sight."
+        );
         assert_eq!(f.suggested_threshold(), None);
     }
 
@@ -323,9 +339,15 @@ mod tests {
         let f = forecast(c(700), NOW, Some(&history), &seen);
         assert_eq!(f.window_days, Some(3));
         assert_eq!(f.per_day, Some(c(200)));
-        assert_eq!(f.text, "At your pace of the last 3 days, about 4 days left.");
+        assert_eq!(
+            f.text,
+            "At your pace of the last 3 days, about 4 days left."
+        );
         // Balances seen before the read are in the history already.
-        let earlier = [obs(2 * DAY_SECS + HOUR, 1300), obs(2 * DAY_SECS - HOUR, 1000)];
+        let earlier = [
+            obs(2 * DAY_SECS + HOUR, 1300),
+            obs(2 * DAY_SECS - HOUR, 1000),
+        ];
         let g = forecast(c(1000), NOW - DAY_SECS, Some(&history), &earlier);
         assert_eq!(g.per_day, Some(c(150)));
     }
@@ -342,7 +364,10 @@ mod tests {
     fn the_last_hours_of_credits() {
         let seen = [obs(DAY_SECS, 1000), obs(0, 40)];
         let f = forecast(c(40), NOW, None, &seen);
-        assert_eq!(f.text, "At your pace of the last day, less than a day left.");
+        assert_eq!(
+            f.text,
+            "At your pace of the last day, less than a day left."
+        );
         let f = forecast(c(0), NOW, None, &[obs(DAY_SECS, 1000), obs(0, 0)]);
         assert_eq!(f.text, "At your pace of the last day, no credits left.");
         assert_eq!(f.days_left, Some(0));
@@ -350,7 +375,15 @@ mod tests {
 
     #[test]
     fn suggestions_are_round_numbers() {
-        for (value, nice) in [(1, 1), (3, 3), (4, 5), (7, 10), (11, 20), (150, 200), (2001, 3000)] {
+        for (value, nice) in [
+            (1, 1),
+            (3, 3),
+            (4, 5),
+            (7, 10),
+            (11, 20),
+            (150, 200),
+            (2001, 3000),
+        ] {
             assert_eq!(round_up_nicely(Decimal::from(value)), Decimal::from(nice));
         }
     }

@@ -62,7 +62,10 @@ mod tests {
         record(&mut seen, 0, c(5));
         record(&mut seen, 1, c(4));
         record(&mut seen, KEEP_SECS + 1, c(3));
-        assert_eq!(seen.iter().map(|o| o.at).collect::<Vec<_>>(), [1, KEEP_SECS + 1]);
+        assert_eq!(
+            seen.iter().map(|o| o.at).collect::<Vec<_>>(),
+            [1, KEEP_SECS + 1]
+        );
         let mut many = Vec::new();
         for i in 0..(KEEP_MAX as i64 + 10) {
             record(&mut many, i, c(i));

@@ -41,7 +41,10 @@ impl RuleState {
         }
         // Still armed when the day is not over: the alert comes once it is,
         // if the balance is still low then.
-        if self.last_sent.is_some_and(|t| now.saturating_sub(t) < DAY_SECS) {
+        if self
+            .last_sent
+            .is_some_and(|t| now.saturating_sub(t) < DAY_SECS)
+        {
             return false;
         }
         self.armed = false;

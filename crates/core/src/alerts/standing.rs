@@ -169,7 +169,11 @@ impl Accounts {
         }
         // A new threshold is judged at the next check.
         self.alerts.set_threshold(id, threshold)?;
-        tracing::info!(account = id, on = threshold.is_some(), "low-balance alert set");
+        tracing::info!(
+            account = id,
+            on = threshold.is_some(),
+            "low-balance alert set"
+        );
         Ok(())
     }
 

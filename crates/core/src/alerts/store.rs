@@ -140,7 +140,9 @@ impl AlertStore {
 fn read(path: &std::path::Path) -> Option<File> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes)
-        .map_err(|e| tracing::warn!(error = %e, "alerts file unreadable; using what was read before"))
+        .map_err(
+            |e| tracing::warn!(error = %e, "alerts file unreadable; using what was read before"),
+        )
         .ok()
 }
 
@@ -153,7 +155,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(ALERTS_FILE);
         let store = AlertStore::open(path.clone());
-        store.set_threshold("a", Some(Credits(1000.into()))).unwrap();
+        store
+            .set_threshold("a", Some(Credits(1000.into())))
+            .unwrap();
         store.observe("a", 10, Credits(900.into())).unwrap();
         assert!(store.judge("a", 10, Credits(900.into())).unwrap());
         let again = AlertStore::open(path);
@@ -186,6 +190,9 @@ mod tests {
         cli.set_threshold("a", Some(Credits(1000.into()))).unwrap();
         assert_eq!(app.threshold("a"), Some(Credits(1000.into())));
         app.observe("a", 20, Credits(800.into())).unwrap();
-        assert_eq!(AlertStore::open(path).threshold("a"), Some(Credits(1000.into())));
+        assert_eq!(
+            AlertStore::open(path).threshold("a"),
+            Some(Credits(1000.into()))
+        );
     }
 }

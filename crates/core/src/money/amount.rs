@@ -155,8 +155,12 @@ impl Credits {
     /// itself (the tray, notifications, the CLI); the UI uses the locale.
     pub fn grouped(&self) -> String {
         let text = self.0.normalize().to_string();
-        let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
-        let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+        let (sign, digits) = text
+            .strip_prefix('-')
+            .map_or(("", text.as_str()), |d| ("-", d));
+        let (whole, fraction) = digits
+            .split_once('.')
+            .map_or((digits, None), |(w, f)| (w, Some(f)));
         let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
         for (i, ch) in whole.chars().enumerate() {
             if i > 0 && (whole.len() - i) % 3 == 0 {
@@ -204,7 +208,13 @@ mod tests {
 
     #[test]
     fn credits_are_grouped_by_thousands_for_text() {
-        for (value, text) in [("0", "0"), ("999", "999"), ("1500", "1,500"), ("-1234567.5", "-1,234,567.5"), ("100000", "100,000")] {
+        for (value, text) in [
+            ("0", "0"),
+            ("999", "999"),
+            ("1500", "1,500"),
+            ("-1234567.5", "-1,234,567.5"),
+            ("100000", "100,000"),
+        ] {
             assert_eq!(Credits(value.parse().unwrap()).grouped(), text);
         }
     }
