@@ -108,7 +108,7 @@ bindings:
 
 ## Screenshots of every screen in both themes, from the real app (the e2e tour).
 screenshots: build-tests
-	TOPUP_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/e2e/run.sh tour::
+	TOPUP_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/e2e/run.sh tour:: desk::
 
 fmt:
 	$(CARGO) fmt --all

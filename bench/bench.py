@@ -22,7 +22,12 @@ What is measured, and how:
   the front as soon as the payment has settled (measured from that moment),
   half leave it in the background (measured from the settlement);
 * watcher requests: one purchase left unpaid; the Sandbox's request log gives
-  the requests of the first 5 minutes and of each minute after.
+  the requests of the first 5 minutes and of each minute after;
+* on the desktop: Topup started in the tray (`--background`, as at login) with
+  three accounts signed in and default settings, and the baseline beside it:
+  the CPU time (user + system, from /proc) of each whole process tree over the
+  first 10 idle minutes, and the background refresh's requests per account in
+  the hour after its first round (the Sandbox's request log).
 """
 
 from __future__ import annotations
@@ -625,6 +630,73 @@ def watcher_requests(target: Path, cli: Path, sandbox: Sandbox, minutes_after: i
     return {"first_five_minutes": len(first), "per_minute_after": per_minute, "paths": paths}
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process tree so far, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError):
+            continue
+        # utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def desk(target: Path, cli: Path, sandbox: Sandbox, idle_minutes: float, hour_minutes: float, work: Path):
+    accounts = 3
+    profile = Profile(work / "desk")
+    for _ in range(accounts):
+        profile.sign_in(cli, sandbox)
+    base_env = Profile(work / "desk-baseline").env
+    wait_until("no other Topup", lambda: not instance_name_taken(), deadline=10)
+    topup = subprocess.Popen([str(target / "release/topup"), "--background"], env=profile.env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    topup_out = Output(topup.stdout)
+    baseline = subprocess.Popen([str(target / "release/topup-bench-baseline")], env=base_env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    Output(baseline.stdout)
+    try:
+        # Both up and settled: the first round of checks is over.
+        wait_until("Topup's first round of balance checks",
+                   lambda: len(sandbox.get("/requests?method=GET&path=/api/v1/users/*")) >= accounts, deadline=60)
+        time.sleep(60)
+        log(f"desk: {idle_minutes:.0f} idle minutes in the tray, the baseline beside it")
+        cpu0 = (cpu_seconds(topup.pid), cpu_seconds(baseline.pid))
+        start = now_ms()
+        time.sleep(idle_minutes * 60)
+        cpu1 = (cpu_seconds(topup.pid), cpu_seconds(baseline.pid))
+        stop(baseline)
+        rest = max(0.0, hour_minutes * 60 - (now_ms() - start) / 1000)
+        log(f"desk: {rest / 60:.0f} more minutes for the background refresh's hour")
+        time.sleep(rest)
+        end = now_ms()
+        entries = sandbox.get("/requests")
+    finally:
+        stop(topup)
+        stop(baseline)
+    hour = [e for e in entries if e["path"].startswith("/api/v1/") and start <= e["at_ms"] < end]
+    paths: dict[str, int] = {}
+    for e in hour:
+        key = re.sub(r"/users/[^/]+", "/users/{id}", f"{e['method']} {e['path']}")
+        paths[key] = paths.get(key, 0) + 1
+    seconds = idle_minutes * 60
+    return {
+        "accounts": accounts,
+        "minutes": (end - start) / 60_000,
+        "requests": len(hour),
+        "per_account_per_hour": len(hour) / accounts * 3_600_000 / (end - start),
+        "paths": paths,
+        "idle_minutes": idle_minutes,
+        "cpu_topup_s": cpu1[0] - cpu0[0],
+        "cpu_baseline_s": cpu1[1] - cpu0[1],
+        "cpu_topup_pct": 100 * (cpu1[0] - cpu0[0]) / seconds,
+        "cpu_baseline_pct": 100 * (cpu1[1] - cpu0[1]) / seconds,
+        "log_tail": topup_out.text()[-2000:],
+    }
+
+
 # ---- the report ------------------------------------------------------------------------
 
 
@@ -672,6 +744,11 @@ def report(r: dict) -> str:
         rows.append(f"| watcher requests, first 5 minutes | {w['first_five_minutes']} | | | ≤ 40 | {verdict(w['first_five_minutes'] <= 40)} |")
         if after:
             rows.append(f"| watcher requests per minute after | {', '.join(map(str, after))} | | | ≤ 6 | {verdict(max(after) <= 6)} |")
+    if "desk" in r:
+        d = r["desk"]
+        rows.append(f"| background refresh: requests per account per hour (default 15 min, {d['accounts']} accounts, {d['minutes']:.0f} min) | {d['per_account_per_hour']:.2f} | | | ≤ 4 | {verdict(d['per_account_per_hour'] <= 4)} |")
+        diff = d['cpu_topup_pct'] - d['cpu_baseline_pct']
+        rows.append(f"| CPU over {d['idle_minutes']:.0f} idle minutes (in the tray, {d['accounts']} accounts) | {d['cpu_topup_s']:.2f} s ({d['cpu_topup_pct']:.3f} %) | {d['cpu_baseline_s']:.2f} s ({d['cpu_baseline_pct']:.3f} %) | {diff:+.3f} pp | | |")
     return "\n".join(rows)
 
 
@@ -684,7 +761,10 @@ def main() -> int:
     parser.add_argument("--purchases", type=int, default=30, help="purchases in each window mode")
     parser.add_argument("--max-delay", type=float, default=12.0, help="longest wait before paying, s")
     parser.add_argument("--minutes-after", type=int, default=2, help="minutes watched after the first five")
-    parser.add_argument("--only", action="append", choices=["sizes", "startup", "credits", "watcher"])
+    parser.add_argument("--idle-minutes", type=float, default=10.0, help="idle minutes for the CPU figure")
+    parser.add_argument("--hour-minutes", type=float, default=60.0,
+                        help="minutes counted for the background refresh's requests per hour")
+    parser.add_argument("--only", action="append", choices=["sizes", "startup", "credits", "watcher", "desk"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--report", type=Path, nargs="+",
@@ -696,7 +776,7 @@ def main() -> int:
             merged.update(json.loads(path.read_text()))
         print(report(merged))
         return 0
-    only = set(args.only or ["sizes", "startup", "credits", "watcher"])
+    only = set(args.only or ["sizes", "startup", "credits", "watcher", "desk"])
     target = args.target.resolve()
     cli = target / "debug/topup-cli"
     results: dict = {"idle": args.idle, "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release}}
@@ -715,6 +795,8 @@ def main() -> int:
                                                  work, args.seed)
         if "watcher" in only:
             results["watcher"] = watcher_requests(target, cli, sandbox, args.minutes_after, work)
+        if "desk" in only:
+            results["desk"] = desk(target, cli, sandbox, args.idle_minutes, args.hour_minutes, work)
     finally:
         if sandbox:
             sandbox.close()
@@ -722,6 +804,8 @@ def main() -> int:
     print(table)
     if "watcher" in results:
         print(f"\nWatcher requests in the first 5 minutes by endpoint: {results['watcher']['paths']}")
+    if "desk" in results:
+        print(f"Background refresh requests by endpoint in that hour: {results['desk']['paths']}")
     if "startup" in results:
         for name, runs in results["startup"]["processes"].items():
             per: dict[str, list[float]] = {}

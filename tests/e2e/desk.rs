@@ -146,6 +146,9 @@ async fn a_balance_under_the_threshold_notifies_once_until_it_recovers_and_the_a
 
             // Its "Top up" action opens the buy screen of that account.
             app.click("[data-testid='open-settings']").await?;
+            app.find("[data-testid='alert-row']").await?;
+            app.eval("document.querySelector(\"[data-testid='desk-settings']\").scrollIntoView()")
+                .await?;
             app.screenshot_for_docs("settings-alerts").await?;
             notifications.invoke(sent[1].id, "top-up").await?;
             app.wait_for_attr("[data-testid='balance']", "data-value", "700")

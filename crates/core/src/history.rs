@@ -94,7 +94,7 @@ pub(crate) struct Book {
 }
 
 impl Book {
-    fn new(reader: Box<dyn HistoryReader>) -> Self {
+    pub(crate) fn new(reader: Box<dyn HistoryReader>) -> Self {
         Self {
             reader,
             entries: Vec::new(),

@@ -321,6 +321,11 @@ pub trait Provider: Send + Sync + fmt::Debug {
     ) -> Result<PurchaseStatus>;
     /// The history, newest first, read as [`crate::history`] asks for it.
     fn history(&self, session: &Session) -> Result<Box<dyn HistoryReader>>;
+    /// The history for a look at the newest entries only (the forecast): a
+    /// provider whose whole history may come in one answer starts smaller.
+    fn recent_history(&self, session: &Session) -> Result<Box<dyn HistoryReader>> {
+        self.history(session)
+    }
     async fn billing_portal(&self, session: &Session) -> Result<url::Url>;
     /// Opening accounts and emailed codes, where the provider has them.
     fn enrolment(&self) -> Option<&dyn Enrolment> {

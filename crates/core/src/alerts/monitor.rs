@@ -106,7 +106,20 @@ impl Monitor {
         every: Option<Duration>,
         runtime: &Handle,
     ) -> Arc<Self> {
-        let monitor = Arc::new(Self {
+        let monitor = Self::new(accounts, watches, sink, every);
+        runtime.spawn(Arc::clone(&monitor).run());
+        monitor
+    }
+
+    /// The monitor without its loop: a test drives it one [`Monitor::round`]
+    /// at a time on its own clock.
+    pub fn new(
+        accounts: Arc<Accounts>,
+        watches: Arc<Supervisor>,
+        sink: Arc<dyn DeskSink>,
+        every: Option<Duration>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
             accounts,
             watches,
             sink,
@@ -115,9 +128,7 @@ impl Monitor {
             everyone: AtomicBool::new(false),
             wake: Notify::new(),
             shown: Mutex::default(),
-        });
-        runtime.spawn(Arc::clone(&monitor).run());
-        monitor
+        })
     }
 
     /// A new gap between checks (`None`: off), from the next round.
@@ -161,7 +172,7 @@ impl Monitor {
                 tracing::info!(slept_secs = slept, "awake again: checking balances");
                 self.everyone.store(true, Ordering::SeqCst);
             }
-            self.round(now).await;
+            self.round_at(now).await;
             mono = Instant::now();
             wall = self.accounts.now();
             let wait = self.wait(wall);
@@ -183,7 +194,13 @@ impl Monitor {
         })
     }
 
-    async fn round(&self, now: i64) {
+    /// One round at the accounts' clock: the due checks, the alert rules,
+    /// the standings reported when they changed.
+    pub async fn round(&self) {
+        self.round_at(self.accounts.now()).await;
+    }
+
+    async fn round_at(&self, now: i64) {
         let every = *lock(&self.every);
         let everyone = self.everyone.swap(false, Ordering::SeqCst);
         for view in self.accounts.list() {

@@ -214,20 +214,17 @@ impl Accounts {
         let record = self.record(id)?;
         let has_balance = record.provider.capabilities().balance;
         let now = self.now();
-        let book = self.histories.book(id, true, || {
-            self.provider(&record)?.history(&self.session(id)?)
-        })?;
-        let mut book = book.lock().await;
+        // A reader of its own: the History screen's book stays as that
+        // screen left it, and a server that answers everything at once is
+        // asked for its newest rows only.
+        let reader = self.provider(&record)?.recent_history(&self.session(id)?)?;
+        let mut book = crate::history::Book::new(reader);
         let result = if has_balance {
             book.read_back_to(now - WINDOW_DAYS * DAY_SECS).await
         } else {
             book.read_back_to(i64::MAX).await
         };
-        if let Err(e) = self.forget_if_ended(id, result).await {
-            drop(book);
-            self.histories.drop_book(id);
-            return Err(e);
-        }
+        self.forget_if_ended(id, result).await?;
         let entries = book.entries();
         let recent = Recent {
             spend: SpendHistory {

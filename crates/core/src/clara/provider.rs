@@ -216,6 +216,15 @@ impl Provider for ClaraProvider {
         ))))
     }
 
+    /// Not the whole history a boilerplate deployment answers `limit=100`
+    /// with: its newest 99 rows, then older pages where the server pages.
+    fn recent_history(&self, session: &Session) -> Result<Box<dyn HistoryReader>> {
+        Ok(Box::new(Transactions(TransactionWalk::newest(
+            self.client.clone(),
+            clara(session)?.clone(),
+        ))))
+    }
+
     async fn billing_portal(&self, session: &Session) -> Result<url::Url> {
         self.client.portal(clara(session)?).await
     }
