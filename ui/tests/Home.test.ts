@@ -171,6 +171,16 @@ describe("home: alerts and forecast", () => {
     const alert = await screen.findByTestId("low-balance-alert");
     expect(alert).toHaveTextContent("Low on credits: 900 left, under your alert at 1,000. At your pace of the last 7 days, about 9 days left.");
     expect(screen.getByTestId("forecast")).toHaveTextContent("At your pace of the last 7 days, about 9 days left.");
+    // The background refresh read the balance after this screen did: its number shows.
+    expect(screen.getByTestId("balance")).toHaveAttribute("data-value", "900");
+  });
+
+  it("keeps its own balance over an older one from the background refresh", async () => {
+    const p = props();
+    mockCommands({ ...BACKGROUND, pricing: () => PRICING, standings: () => [standing({ account_id: p.record.id, checked_at: 1_000_000_000 })] });
+    render(Home, p);
+    await screen.findByTestId("low-balance-alert");
+    expect(screen.getByTestId("balance")).toHaveAttribute("data-value", ACCOUNT.balance);
   });
 
   it("says plainly when there is too little history, and shows no alert above the threshold", async () => {

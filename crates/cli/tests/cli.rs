@@ -650,8 +650,9 @@ async fn balance_all_forecasts_from_deductions_and_alert_sets_shows_and_turns_of
     let config = tempfile::tempdir().unwrap();
     add_account(config.path(), &sandbox);
     login_with_token(config.path(), &sandbox).await;
-    // A week of use, a deduction every ten minutes: 2,721 credits, 388.71 a
-    // day; 1,000 credits last about 3 days.
+    // A week of use, a deduction every ten minutes. The forecast reads the
+    // newest 99 (one answer, never the whole history): 265 credits over the
+    // last 16.5 hours, about 385 a day; 1,000 credits last about 3 days.
     assert_eq!(
         admin_send(
             &sandbox,
@@ -673,13 +674,18 @@ async fn balance_all_forecasts_from_deductions_and_alert_sets_shows_and_turns_of
     assert!(all.status.success(), "{all:?}");
     assert_eq!(
         String::from_utf8_lossy(&all.stdout),
-        "Clara · demo@topup.test — 1,000 credits\n  At your pace of the last 7 days, about 3 days left.\n  Alert under 500 credits.\n"
+        "Clara · demo@topup.test — 1,000 credits\n  At your pace of the last 16 hours, about 3 days left.\n  Alert under 500 credits.\n"
     );
     let shown = run(config.path(), &["--json", "alert", "show"]);
     let standing = json_of(&shown);
     assert_eq!(standing["threshold"], "500");
     assert_eq!(standing["low"], false);
-    assert_eq!(standing["forecast"]["per_day"], "388.71");
+    // 265 credits over 16.5 hours and the seconds since the rows were made.
+    assert!(standing["forecast"]["per_day"]
+        .as_str()
+        .unwrap()
+        .starts_with("385."));
+    assert_eq!(standing["forecast"]["days_left"], 3);
     assert_eq!(standing["suggested_threshold"], "2000");
 
     let refused = run(config.path(), &["--json", "alert", "set", "lots"]);

@@ -132,6 +132,7 @@ pub struct Accounts {
     pub(crate) alerts: crate::alerts::store::AlertStore,
     /// The history read this run for each account's standing.
     pub(crate) recent: Mutex<HashMap<String, crate::alerts::standing::Recent>>,
+    pub(crate) recent_reading: tokio::sync::Mutex<()>,
     /// One Buy at a time per account: a second waits, then finds the first.
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The file could not be read at start: nothing is written until it can be.
@@ -161,6 +162,7 @@ impl Accounts {
             pending,
             alerts,
             recent: Mutex::new(HashMap::new()),
+            recent_reading: tokio::sync::Mutex::new(()),
             buying: Mutex::new(HashMap::new()),
             unread: std::sync::atomic::AtomicBool::new(false),
             path,

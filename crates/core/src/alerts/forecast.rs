@@ -13,8 +13,11 @@ use crate::money::Credits;
 
 /// How far back the pace is taken from.
 pub const WINDOW_DAYS: i64 = 7;
-/// Less evidence than this is no pace at all.
+/// Less evidence than this is no pace at all…
 pub const MIN_EVIDENCE_SECS: i64 = DAY_SECS;
+/// …unless the newest entries read (with older ones unread) already cover
+/// this much: a busy account's last hundred deductions are a pace.
+pub const MIN_BUSY_SECS: i64 = 60 * 60;
 /// How many days of spending a suggested threshold leaves to top up in.
 pub const SUGGESTED_DAYS: i64 = 3;
 /// A balance seen within this of a history read may already be in it.
@@ -105,11 +108,13 @@ pub fn forecast(
     let mut spent = Decimal::ZERO;
     let mut known_since: Option<i64> = None;
     let mut from_balances_after = i64::MIN;
+    let mut busy = false;
 
     if let Some(h) = history.filter(|h| h.reaches_back_to.is_some() || !h.complete) {
         // An incomplete read knows back to its oldest entry; a complete one
         // knows everything since the account began (its first entry).
         known_since = h.reaches_back_to.map(|t| t.max(window_start));
+        busy = !h.complete;
         spent += h
             .spent
             .iter()
@@ -150,12 +155,14 @@ pub fn forecast(
         return not_enough();
     };
     let span = now - since;
-    if span < MIN_EVIDENCE_SECS {
+    if span < MIN_EVIDENCE_SECS && !(busy && span >= MIN_BUSY_SECS) {
         return not_enough();
     }
     let window_days =
         u32::try_from(((span + DAY_SECS / 2) / DAY_SECS).clamp(1, WINDOW_DAYS)).unwrap_or(1);
-    let pace = if window_days == 1 {
+    let pace = if span < DAY_SECS {
+        format!("the last {} hours", span / 3600)
+    } else if window_days == 1 {
         "the last day".to_owned()
     } else {
         format!("the last {window_days} days")
@@ -358,6 +365,33 @@ mod tests {
         let f = forecast(c(500), NOW, None, &seen);
         assert_eq!(f.kind, ForecastKind::NotSpending);
         assert_eq!(f.window_days, Some(7));
+    }
+
+    #[test]
+    fn a_busy_accounts_newest_entries_are_a_pace_even_within_a_day() {
+        // The newest 99 of many deductions, over 10 hours: 990 credits.
+        let history = SpendHistory {
+            read_at: NOW,
+            reaches_back_to: Some(NOW - 10 * HOUR),
+            complete: false,
+            spent: (0..99).map(|i| (NOW - i * 6 * 60, c(10))).collect(),
+        };
+        let f = forecast(c(2376), NOW, Some(&history), &[]);
+        assert_eq!(f.kind, ForecastKind::DaysLeft);
+        assert_eq!(f.per_day, Some(c(2376)));
+        assert_eq!(
+            f.text,
+            "At your pace of the last 10 hours, about 1 day left."
+        );
+        // The same 10 hours as the whole history is too little to tell.
+        let whole = SpendHistory {
+            complete: true,
+            ..history
+        };
+        assert_eq!(
+            forecast(c(2376), NOW, Some(&whole), &[]).kind,
+            ForecastKind::NotEnoughHistory
+        );
     }
 
     #[test]

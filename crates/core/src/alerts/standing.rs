@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::forecast::{self, Forecast, SpendHistory, WINDOW_DAYS};
+use super::forecast::{self, Forecast, SpendHistory};
 use super::rule::{self, DAY_SECS};
 use crate::error::{Error, Result};
 use crate::money::Credits;
@@ -211,19 +211,20 @@ impl Accounts {
         if let Some(r) = lock(&self.recent).get(id).cloned() {
             return Ok(r);
         }
+        // One read at a time: the window and the background refresh asking
+        // together must not both download.
+        let _reading = self.recent_reading.lock().await;
+        if let Some(r) = lock(&self.recent).get(id).cloned() {
+            return Ok(r);
+        }
         let record = self.record(id)?;
-        let has_balance = record.provider.capabilities().balance;
         let now = self.now();
-        // A reader of its own: the History screen's book stays as that
-        // screen left it, and a server that answers everything at once is
-        // asked for its newest rows only.
+        // A reader of its own, so the History screen's book stays as that
+        // screen left it; and one answer only: a server that ignores paging
+        // answers the next page with its whole history.
         let reader = self.provider(&record)?.recent_history(&self.session(id)?)?;
         let mut book = crate::history::Book::new(reader);
-        let result = if has_balance {
-            book.read_back_to(now - WINDOW_DAYS * DAY_SECS).await
-        } else {
-            book.read_back_to(i64::MAX).await
-        };
+        let result = book.read_back_to(i64::MAX).await;
         self.forget_if_ended(id, result).await?;
         let entries = book.entries();
         let recent = Recent {
