@@ -27,6 +27,14 @@ async fn check_now(tray: &TrayHost, line: &str) -> Result {
     tray.wait_for_entry(line).await.map(drop)
 }
 
+/// The window shows the account's home (its balance) with the cursor in the
+/// amount field: what "Top up…" and the notification's action open.
+async fn expect_buy_screen(app: &App, balance: &str) -> Result {
+    app.wait_for_attr("[data-testid='balance']", "data-value", balance)
+        .await?;
+    app.wait_until_focused("amount").await
+}
+
 async fn set_alert(app: &App, threshold: &str) -> Result {
     app.click("[data-testid='open-settings']").await?;
     app.type_into("[data-testid='alert-threshold']", threshold)
@@ -85,9 +93,7 @@ async fn the_tray_lists_each_account_with_its_balance_and_tops_up_from_its_menu(
 
             // "Top up…" under the Clara line: its home, the amount ready to type.
             tray.click(item.entry("Top up…", 0)?).await?;
-            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
-                .await?;
-            app.wait_until_focused("amount").await?;
+            expect_buy_screen(app, "1000").await?;
             Ok(())
         })
         .await?;
@@ -151,9 +157,7 @@ async fn a_balance_under_the_threshold_notifies_once_until_it_recovers_and_the_a
                 .await?;
             app.screenshot_for_docs("settings-alerts").await?;
             notifications.invoke(sent[1].id, "top-up").await?;
-            app.wait_for_attr("[data-testid='balance']", "data-value", "700")
-                .await?;
-            app.wait_until_focused("amount").await?;
+            expect_buy_screen(app, "700").await?;
             Ok(())
         })
         .await?;
@@ -178,7 +182,10 @@ async fn credits_that_land_while_the_window_is_away_are_notified() -> Result {
             let _other = crate::window::focus_another_window().await?;
             let sent = notifications.wait_for(1).await?;
             assert_eq!(sent[0].summary, "Credits added");
-            assert!(sent[0].body.contains("500"), "{}", sent[0].body);
+            assert_eq!(
+                sent[0].body,
+                "500 credits for $5.00 arrived. New balance: 1500."
+            );
             Ok(())
         })
         .await?;
@@ -211,6 +218,35 @@ async fn start_at_login_writes_and_removes_the_autostart_entry() -> Result {
             );
             app.click("[data-testid='start-at-login']").await?;
             crate::harness::wait_until("the autostart entry to go", async || Ok(!entry.exists()))
+                .await?;
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn started_at_login_it_waits_in_the_tray_until_open_topup() -> Result {
+    let tray = TrayHost::start().await?;
+    let profile = Profile::new()?;
+    profile
+        .launch("desk_background", &["--background"], async |app| {
+            let item = tray.wait_for_entry("Open Topup").await?;
+            let visibility = async || -> Result<String> {
+                Ok(app
+                    .eval("return document.visibilityState")
+                    .await?
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned())
+            };
+            assert_eq!(visibility().await?, "hidden", "no window at login");
+            tray.click(item.entry("Open Topup", 0)?).await?;
+            crate::harness::wait_until("the window to show", async || {
+                Ok(visibility().await? == "visible")
+            })
+            .await?;
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
                 .await?;
             Ok(())
         })

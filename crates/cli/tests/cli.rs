@@ -109,6 +109,21 @@ fn add_account(config: &Path, sandbox: &Sandbox) -> String {
     json_of(&out)["id"].as_str().unwrap().to_owned()
 }
 
+/// `count` old transactions for the demo user, ten minutes apart, the newest
+/// ten minutes ago: every tenth a purchase, the rest deductions.
+async fn seed_history(sandbox: &Sandbox, count: u32) {
+    assert_eq!(
+        admin_send(
+            sandbox,
+            reqwest::Method::POST,
+            &format!("/clara/users/{}/history", demo::USER_EMAIL),
+            serde_json::json!({ "count": count })
+        )
+        .await,
+        200
+    );
+}
+
 async fn clear_requests(sandbox: &Sandbox) {
     let status = reqwest::Client::new()
         .delete(format!("{}/requests", sandbox.urls().admin))
@@ -400,16 +415,7 @@ async fn history_pages_and_searches_one_download_from_a_server_that_ignores_pagi
     let config = tempfile::tempdir().unwrap();
     add_account(config.path(), &sandbox);
     login_with_token(config.path(), &sandbox).await;
-    assert_eq!(
-        admin_send(
-            &sandbox,
-            reqwest::Method::POST,
-            &format!("/clara/users/{}/history", demo::USER_EMAIL),
-            serde_json::json!({"count": 1000})
-        )
-        .await,
-        200
-    );
+    seed_history(&sandbox, 1000).await;
     clear_requests(&sandbox).await;
     let out = run(
         config.path(),
@@ -653,16 +659,7 @@ async fn balance_all_forecasts_from_deductions_and_alert_sets_shows_and_turns_of
     // A week of use, a deduction every ten minutes. The forecast reads the
     // newest 99 (one answer, never the whole history): 265 credits over the
     // last 16.5 hours, about 385 a day; 1,000 credits last about 3 days.
-    assert_eq!(
-        admin_send(
-            &sandbox,
-            reqwest::Method::POST,
-            &format!("/clara/users/{}/history", demo::USER_EMAIL),
-            serde_json::json!({"count": 1008})
-        )
-        .await,
-        200
-    );
+    seed_history(&sandbox, 1008).await;
     let set = run(config.path(), &["alert", "set", "500"]);
     assert!(set.status.success(), "{set:?}");
     assert_eq!(
