@@ -97,13 +97,18 @@ fn build_and_run(
         .setup(move |app| {
             specta.mount_events(app);
             let with_sandbox = std::env::args().any(|a| a == "--sandbox");
-            let state = state::init(app.handle(), with_sandbox)?;
+            let desk = std::sync::Arc::new(desk::Desk {
+                app: app.handle().clone(),
+            });
+            let state = state::init(app.handle(), with_sandbox, desk)?;
             commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
             app.manage(updates::Updates::new(
                 app.package_info().version.to_string(),
                 std::sync::Arc::clone(&state.watches),
                 std::sync::Arc::clone(&state.preferences),
             ));
+            // Apart too, for the parts of the shell the state is built from.
+            app.manage(std::sync::Arc::clone(&state.monitor));
             app.manage(state);
             app.manage(window::StateSaver::default());
             desk::tray::create(app.handle())?;

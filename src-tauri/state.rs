@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
-use topup_core::alerts::Monitor;
+use topup_core::alerts::{DeskSink, Monitor};
 use topup_core::preferences::PreferenceStore;
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::sign_in::GoogleSignIns;
@@ -14,7 +14,6 @@ use topup_core::watch::{Schedule, Supervisor};
 use topup_core::BaseUrl;
 use topup_sandbox::{demo, Sandbox};
 
-use crate::desk::Desk;
 use crate::error::AppError;
 use crate::watch_sink::WindowSink;
 
@@ -46,8 +45,13 @@ pub struct AppState {
 }
 
 /// Builds the state at start: core opens the store; the shell adds the
-/// in-process Sandbox when asked and the window's watch sink.
-pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppState, AppError> {
+/// in-process Sandbox when asked, the window's watch sink and the desktop's
+/// sink (`desk`) for the background monitor.
+pub fn init<R: Runtime>(
+    app: &AppHandle<R>,
+    with_sandbox: bool,
+    desk: Arc<dyn DeskSink>,
+) -> Result<AppState, AppError> {
     let config_dir = app.path().app_config_dir()?;
     let sandbox = if with_sandbox {
         let started =
@@ -92,7 +96,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>, with_sandbox: bool) -> Result<AppSta
     let monitor = Monitor::start(
         Arc::clone(&store.accounts),
         Arc::clone(&watches),
-        Arc::new(Desk { app: app.clone() }),
+        desk,
         preferences.refresh_every(),
         tauri::async_runtime::handle().inner(),
     );

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
+use topup_core::alerts::Monitor;
 use topup_core::pending::PendingPurchase;
 use topup_core::watch::{PurchaseProgress, Receipt, WatchSink};
 
@@ -34,11 +36,21 @@ impl<R: Runtime> WatchSink for WindowSink<R> {
             .and_then(|w| w.is_focused().ok())
             .unwrap_or(false);
         // The tray and an alert above the new balance follow at once.
-        if let Some(state) = self.app.try_state::<crate::state::AppState>() {
-            state.monitor.check_soon(&purchase.account_id);
+        if let Some(monitor) = self.app.try_state::<std::sync::Arc<Monitor>>() {
+            monitor.check_soon(&purchase.account_id);
         }
-        if !focused {
-            crate::desk::notify::credits_added(&self.app, receipt.sentence());
+        if focused {
+            return;
+        }
+        let shown = self
+            .app
+            .notification()
+            .builder()
+            .title("Credits added")
+            .body(receipt.sentence())
+            .show();
+        if let Err(e) = shown {
+            tracing::warn!(error = %e, "no desktop notification");
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Desktop notifications: "Credits added" and the low-balance alert, whose
-//! "Top up" action (or a click on it) opens the account's buy screen.
+//! The low-balance notification, whose "Top up" action (or a click on it)
+//! opens the account's buy screen; a click on any other notification of
+//! Topup ("Credits added") brings the window forward.
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
@@ -45,19 +46,5 @@ pub fn low_balance<R: Runtime>(app: &AppHandle<R>, alert: &LowBalance) {
         .show();
     if let Err(e) = shown {
         tracing::warn!(error = %e, "no desktop notification for the low balance");
-    }
-}
-
-/// Credits that landed while the window was not in front.
-/// A click on it just brings the window forward.
-pub fn credits_added<R: Runtime>(app: &AppHandle<R>, sentence: String) {
-    let shown = app
-        .notification()
-        .builder()
-        .title("Credits added")
-        .body(sentence)
-        .show();
-    if let Err(e) = shown {
-        tracing::warn!(error = %e, "no desktop notification");
     }
 }

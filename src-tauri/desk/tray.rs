@@ -7,9 +7,7 @@ use tauri::image::Image;
 use tauri::menu::{Menu, MenuBuilder, MenuEvent};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
-use topup_core::alerts::{ForecastKind, Standing};
-
-use crate::state::AppState;
+use topup_core::alerts::{ForecastKind, Monitor, Standing};
 
 pub const TRAY_ID: &str = "topup";
 const CHECK_NOW: &str = "check-now";
@@ -100,8 +98,8 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     if let Some(account) = id.strip_prefix(TOP_UP) {
         super::open_buy(app, account);
     } else if id == CHECK_NOW {
-        if let Some(state) = app.try_state::<AppState>() {
-            state.monitor.check_all_now();
+        if let Some(monitor) = app.try_state::<std::sync::Arc<Monitor>>() {
+            monitor.check_all_now();
         }
     } else if id == OPEN {
         super::show_window(app);

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::provider::{HistoryEntry, HistoryReader};
-use crate::service::lock;
+use crate::sync::lock;
 
 /// Entries per page.
 pub const PAGE_SIZE: usize = 20;

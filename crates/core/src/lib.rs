@@ -39,6 +39,7 @@ pub mod settings;
 pub mod sign_in;
 mod storage;
 pub mod store;
+mod sync;
 pub mod updates;
 pub mod watch;
 

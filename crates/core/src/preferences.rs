@@ -141,7 +141,7 @@ impl PreferenceStore {
     }
 
     pub fn get(&self) -> Preferences {
-        crate::service::lock(&self.current).clone()
+        crate::sync::lock(&self.current).clone()
     }
 
     /// Changes the theme and writes the file; on failure nothing changes.
@@ -185,7 +185,7 @@ impl PreferenceStore {
     }
 
     fn change(&self, edit: impl FnOnce(&mut Preferences)) -> Result<Preferences> {
-        let mut current = crate::service::lock(&self.current);
+        let mut current = crate::sync::lock(&self.current);
         let mut next = current.clone();
         edit(&mut next);
         let json = serde_json::to_vec_pretty(&next).map_err(|e| Error::StorageFailed {

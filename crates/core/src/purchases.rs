@@ -16,7 +16,8 @@ use crate::history::{HistoryPage, HistoryQuery};
 use crate::pending::PendingPurchase;
 use crate::presets::PresetId;
 use crate::provider::unix;
-use crate::service::{lock, Accounts};
+use crate::service::Accounts;
+use crate::sync::lock;
 use crate::watch::{Job, Schedule};
 
 /// The outcome of pressing Buy.

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -131,18 +131,14 @@ pub struct Accounts {
     /// Thresholds, alert rules and balances seen, next to the registry.
     pub(crate) alerts: crate::alerts::store::AlertStore,
     /// The history read this run for each account's standing.
-    pub(crate) recent: Mutex<HashMap<String, crate::alerts::standing::Recent>>,
-    pub(crate) recent_reading: tokio::sync::Mutex<()>,
+    pub(crate) recent: crate::alerts::recent::RecentReads,
     /// One Buy at a time per account: a second waits, then finds the first.
     pub(crate) buying: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The file could not be read at start: nothing is written until it can be.
     unread: std::sync::atomic::AtomicBool,
 }
 
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Plain data: still consistent after a panic elsewhere.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::sync::lock;
 
 impl Accounts {
     pub fn new(
@@ -161,8 +157,7 @@ impl Accounts {
         Self {
             pending,
             alerts,
-            recent: Mutex::new(HashMap::new()),
-            recent_reading: tokio::sync::Mutex::new(()),
+            recent: crate::alerts::recent::RecentReads::default(),
             buying: Mutex::new(HashMap::new()),
             unread: std::sync::atomic::AtomicBool::new(false),
             path,
@@ -485,7 +480,7 @@ impl Accounts {
     pub async fn forget(&self, id: &str) -> Result<()> {
         lock(&self.sessions).remove(id);
         self.histories.drop_book(id);
-        self.drop_recent(id);
+        self.recent.forget(id);
         self.secrets.delete(id).await?;
         lock(&self.stored).remove(id);
         Ok(())

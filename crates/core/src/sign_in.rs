@@ -15,7 +15,8 @@ use url::Url;
 use crate::dispersed::KeyPair;
 use crate::error::{Error, Result};
 use crate::provider::{Account, Credentials, SignIn};
-use crate::service::{lock, Accounts};
+use crate::service::Accounts;
+use crate::sync::lock;
 use crate::watch::Supervisor;
 
 /// What a sign-in form (or the CLI's prompts) sends, as typed.

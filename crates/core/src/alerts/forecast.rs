@@ -202,7 +202,8 @@ pub fn forecast(
     }
 }
 
-fn not_enough() -> Forecast {
+/// What is said before Topup knows a day of the account.
+pub(crate) fn not_enough() -> Forecast {
     Forecast::plain(
         ForecastKind::NotEnoughHistory,
         "Not enough history yet to forecast: Topup needs a day of spending to go by.",

@@ -7,6 +7,7 @@
 pub mod forecast;
 pub mod monitor;
 pub mod observations;
+pub(crate) mod recent;
 pub mod rule;
 pub(crate) mod standing;
 pub mod store;

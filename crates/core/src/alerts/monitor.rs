@@ -17,7 +17,8 @@ use tokio::sync::Notify;
 
 use super::standing::{Read, Standing};
 use crate::error::Error;
-use crate::service::{lock, Accounts};
+use crate::service::Accounts;
+use crate::sync::lock;
 use crate::watch::Supervisor;
 
 /// The default time between two checks of an account.

@@ -4,11 +4,12 @@
 use serde::Serialize;
 
 use super::forecast::{self, Forecast, SpendHistory};
+use super::recent::Recent;
 use super::rule::{self, DAY_SECS};
 use crate::error::{Error, Result};
 use crate::money::Credits;
 use crate::provider::HistoryEntry;
-use crate::service::{lock, service_name, Accounts};
+use crate::service::{service_name, Accounts};
 
 /// Where a standing's balance comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +45,6 @@ pub struct Standing {
     pub last_amount: Option<String>,
     /// The whole line: "Clara · demo@example.com — 1,500 credits".
     pub line: String,
-}
-
-/// What was read of an account's history this run, for its standing.
-#[derive(Debug, Clone)]
-pub(crate) struct Recent {
-    spend: SpendHistory,
-    newest: Option<HistoryEntry>,
-    last_amount: Option<String>,
 }
 
 impl Accounts {
@@ -139,7 +132,7 @@ impl Accounts {
             threshold,
             low: matches!((threshold, seen), (Some(t), Some(o)) if rule::is_below(t, o.balance)),
             forecast: if has_balance {
-                Forecast::plain_not_enough()
+                forecast::not_enough()
             } else {
                 Forecast::no_balance()
             },
@@ -208,13 +201,11 @@ impl Accounts {
     /// The history read for this run's forecast: back through the window of
     /// a balance's service, the newest entry of one without.
     async fn recent(&self, id: &str) -> Result<Recent> {
-        if let Some(r) = lock(&self.recent).get(id).cloned() {
+        if let Some(r) = self.recent.get(id) {
             return Ok(r);
         }
-        // One read at a time: the window and the background refresh asking
-        // together must not both download.
-        let _reading = self.recent_reading.lock().await;
-        if let Some(r) = lock(&self.recent).get(id).cloned() {
+        let _reading = self.recent.reading.lock().await;
+        if let Some(r) = self.recent.get(id) {
             return Ok(r);
         }
         let record = self.record(id)?;
@@ -245,19 +236,8 @@ impl Accounts {
                 .find_map(|e| e.amount)
                 .map(|a| a.to_decimal().normalize().to_string()),
         };
-        lock(&self.recent).insert(id.to_owned(), recent.clone());
+        self.recent.keep(id, recent.clone());
         Ok(recent)
-    }
-
-    /// Forgets this run's history read (signed out, or credits landed).
-    pub(crate) fn drop_recent(&self, id: &str) {
-        lock(&self.recent).remove(id);
-    }
-}
-
-impl Forecast {
-    fn plain_not_enough() -> Self {
-        forecast::forecast(Credits::ZERO, 0, None, &[])
     }
 }
 

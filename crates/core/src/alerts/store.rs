@@ -15,7 +15,7 @@ use super::observations::{self, Observation};
 use super::rule::RuleState;
 use crate::error::{Error, Result};
 use crate::money::Credits;
-use crate::service::lock;
+use crate::sync::lock;
 
 pub const ALERTS_FILE: &str = "alerts.json";
 

@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::money::{Credits, Money};
 use crate::pending::PendingPurchase;
 use crate::provider::{unix, Credentials, PurchaseStatus};
-use crate::service::{lock, Accounts, Restored};
+use crate::service::{Accounts, Restored};
 use crate::sign_in::SignInStep;
+use crate::sync::lock;
 use crate::watch::run::{watch, Signal};
 use crate::watch::schedule::{Progress, Schedule, WatchState};
 
