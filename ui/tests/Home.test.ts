@@ -211,3 +211,4 @@ describe("home: alerts and forecast", () => {
     expect(await screen.findByTestId("quote")).toHaveTextContent("2,500 credits");
   });
 });
+

@@ -1,21 +1,26 @@
 /**
  * Every account's standing (balance, forecast, low-balance alert) as Rust
- * last reported it: read once, then followed through `standings-changed`,
- * which the background refresh sends after every change. Screens read it;
- * none computes any of it.
+ * last reported it: followed through `standings-changed` (the app shell
+ * listens once; the background refresh sends it after every change) and read
+ * again when a screen opens. Screens show it; none computes any of it.
  */
 import { commands, events, type Standing } from "./bindings";
 
 export const standings = $state<{ all: Standing[] }>({ all: [] });
 
 let following = false;
+/** Counts the events heard: a read that started before the last one is older than it. */
+let heard = 0;
 
+/** For the app shell, once: listens, then reads (so no change between the two is missed). */
 export async function followStandings(): Promise<void> {
   if (!following) {
     following = true;
     try {
-      // Listening before the first read, so no change between the two is missed.
-      await events.standingsChanged.listen((e) => (standings.all = e.payload));
+      await events.standingsChanged.listen((e) => {
+        heard += 1;
+        standings.all = e.payload;
+      });
     } catch {
       following = false;
     }
@@ -24,8 +29,10 @@ export async function followStandings(): Promise<void> {
 }
 
 export async function readStandings(): Promise<void> {
+  const before = heard;
   const got = await commands.standings();
-  if (got?.status === "ok") standings.all = got.data;
+  // An event that came while Rust was answering is newer than the answer.
+  if (got?.status === "ok" && heard === before) standings.all = got.data;
 }
 
 export function standingOf(accountId: string): Standing | null {
