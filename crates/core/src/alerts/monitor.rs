@@ -6,7 +6,7 @@
 //! the [`DeskSink`] (the tray), and a balance that fell below its threshold
 //! becomes one [`LowBalance`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -88,6 +88,8 @@ pub struct Monitor {
     everyone: AtomicBool,
     wake: Notify,
     shown: Mutex<Vec<Standing>>,
+    /// When the next account is due (unix seconds), as the last round found.
+    next_at: Mutex<Option<i64>>,
 }
 
 impl std::fmt::Debug for Monitor {
@@ -129,6 +131,7 @@ impl Monitor {
             everyone: AtomicBool::new(false),
             wake: Notify::new(),
             shown: Mutex::default(),
+            next_at: Mutex::default(),
         })
     }
 
@@ -186,11 +189,7 @@ impl Monitor {
 
     /// Until the next account is due, but never longer than a tick.
     fn wait(&self, now: i64) -> Duration {
-        if lock(&self.every).is_none() {
-            return TICK;
-        }
-        let soonest = lock(&self.due).values().map(|d| d.next_at).min();
-        soonest.map_or(TICK, |at| {
+        lock(&self.next_at).map_or(TICK, |at| {
             Duration::from_secs(u64::try_from(at - now).unwrap_or(0).max(1)).min(TICK)
         })
     }
@@ -204,25 +203,42 @@ impl Monitor {
     async fn round_at(&self, now: i64) {
         let every = *lock(&self.every);
         let everyone = self.everyone.swap(false, Ordering::SeqCst);
+        let mut checked = HashSet::new();
+        let mut soonest: Option<i64> = None;
         for view in self.accounts.list() {
             let id = view.record.id;
-            if !view.signed_in || !view.capabilities.balance || self.watches.is_watching(&id) {
+            if !view.signed_in || !view.capabilities.balance {
+                continue;
+            }
+            checked.insert(id.clone());
+            // The watch reads the balance itself; it wakes the monitor when
+            // it ends (`check_soon`), and a tick notices one that stopped.
+            if self.watches.is_watching(&id) {
                 continue;
             }
             let due = lock(&self.due).get(&id).copied();
-            // A balance read for any reason (the home screen, a watch) counts
-            // as a check.
+            // A balance read for any reason (the home screen, a watch)
+            // counts as a check.
             let seen = self.accounts.balance_seen_at(&id);
-            let is_due = everyone
-                || due.is_some_and(|d| d.asked)
-                || every.is_some_and(|gap| {
-                    due.is_none_or(|d| d.next_at <= now)
-                        && seen.is_none_or(|at| at + secs(gap) <= now)
-                });
-            if is_due {
+            let next = every.map(|gap| {
+                let after_seen = seen.map_or(i64::MIN, |at| at + secs(gap));
+                due.map_or(i64::MIN, |d| d.next_at).max(after_seen)
+            });
+            let is_due =
+                everyone || due.is_some_and(|d| d.asked) || next.is_some_and(|at| at <= now);
+            let next = if is_due {
                 self.check(&id, now, every, due).await;
+                every.and(lock(&self.due).get(&id).map(|d| d.next_at))
+            } else {
+                next
+            };
+            if let Some(at) = next {
+                soonest = Some(soonest.map_or(at, |s| s.min(at)));
             }
         }
+        // Accounts signed out or removed keep no schedule.
+        lock(&self.due).retain(|id, _| checked.contains(id));
+        *lock(&self.next_at) = soonest;
         let standings = self.accounts.standings(Read::Known).await;
         for standing in standings.iter().filter(|s| s.signed_in) {
             match self.accounts.judge_alert(&standing.account_id) {

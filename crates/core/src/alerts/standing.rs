@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::forecast::{self, Forecast, SpendHistory};
+use super::observations::Observation;
 use super::recent::Recent;
 use super::rule::{self, DAY_SECS};
 use crate::error::{Error, Result};
@@ -86,15 +87,16 @@ impl Accounts {
         } else {
             None
         };
-        let mut standing = self.offline_standing(id, true);
+        let kept = self.alerts.kept(id);
+        let mut standing = self.standing_from(id, true, &kept);
         standing.last_amount = recent.as_ref().and_then(|r| r.last_amount.clone());
         if view.capabilities.balance {
-            if let Some(seen) = self.alerts.last_seen(id) {
+            if let Some(seen) = kept.1.last() {
                 standing.forecast = forecast::forecast(
                     seen.balance,
                     self.now(),
                     recent.as_ref().map(|r| &r.spend),
-                    &self.alerts.observations(id),
+                    &kept.1,
                 );
                 standing.suggested_threshold = standing.forecast.suggested_threshold();
             }
@@ -110,6 +112,17 @@ impl Accounts {
 
     /// What is known without asking anyone.
     fn offline_standing(&self, id: &str, signed_in: bool) -> Standing {
+        self.standing_from(id, signed_in, &self.alerts.kept(id))
+    }
+
+    /// The standing from the account's record and what `alerts.json` keeps
+    /// of it (its threshold and sightings, read once).
+    fn standing_from(
+        &self,
+        id: &str,
+        signed_in: bool,
+        (threshold, seen): &(Option<Credits>, Vec<Observation>),
+    ) -> Standing {
         let record = self.record(id).ok();
         let label = record.as_ref().map_or_else(
             || id.to_owned(),
@@ -121,8 +134,8 @@ impl Accounts {
         let has_balance = record
             .as_ref()
             .is_some_and(|r| r.provider.capabilities().balance);
-        let seen = self.alerts.last_seen(id).filter(|_| has_balance);
-        let threshold = self.alerts.threshold(id);
+        let seen = seen.last().filter(|_| has_balance);
+        let threshold = *threshold;
         let mut standing = Standing {
             account_id: id.to_owned(),
             label,
@@ -177,9 +190,7 @@ impl Accounts {
 
     /// Whether any account has a low-balance alert set.
     pub fn alerts_on(&self) -> bool {
-        self.list()
-            .iter()
-            .any(|v| self.alerts.threshold(&v.record.id).is_some())
+        self.alerts.any_threshold()
     }
 
     /// [`Accounts::set_alert`] with the threshold as typed: empty turns the

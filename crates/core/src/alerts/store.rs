@@ -57,10 +57,6 @@ impl AlertStore {
         file
     }
 
-    pub fn threshold(&self, id: &str) -> Option<Credits> {
-        self.current().accounts.get(id).and_then(|a| a.threshold)
-    }
-
     /// Sets or clears the threshold; a new threshold starts its rule afresh,
     /// so a balance already under it alerts at the next check.
     pub fn set_threshold(&self, id: &str, threshold: Option<Credits>) -> Result<()> {
@@ -80,25 +76,43 @@ impl AlertStore {
     }
 
     /// Steps the account's alert rule with a balance seen at `at`: true when
-    /// this is the moment to alert. Without a threshold, never.
+    /// this is the moment to alert. Without a threshold, never. The file is
+    /// written only when the rule's state moved (the refresh asks every
+    /// round).
     pub fn judge(&self, id: &str, at: i64, balance: Credits) -> Result<bool> {
-        let mut alert = false;
-        self.change(|f| {
-            if let Some(account) = f.accounts.get_mut(id) {
-                if let Some(threshold) = account.threshold {
-                    alert = account.rule.observe(threshold, balance, at);
+        let Some(kept) = self.current().accounts.get(id).cloned() else {
+            return Ok(false);
+        };
+        let Some(threshold) = kept.threshold else {
+            return Ok(false);
+        };
+        let mut rule = kept.rule;
+        let alert = rule.observe(threshold, balance, at);
+        if rule != kept.rule {
+            self.change(|f| {
+                if let Some(account) = f.accounts.get_mut(id) {
+                    account.rule = rule;
                 }
-            }
-        })?;
+            })?;
+        }
         Ok(alert)
     }
 
-    pub fn observations(&self, id: &str) -> Vec<Observation> {
-        lock(&self.file)
+    /// An account's threshold and sightings, from one read of the file.
+    pub fn kept(&self, id: &str) -> (Option<Credits>, Vec<Observation>) {
+        self.current()
             .accounts
             .get(id)
-            .map(|a| a.seen.clone())
+            .map(|a| (a.threshold, a.seen.clone()))
             .unwrap_or_default()
+    }
+
+    /// Whether any account has a threshold (removed accounts are forgotten).
+    pub fn any_threshold(&self) -> bool {
+        self.current()
+            .accounts
+            .values()
+            .any(|a| a.threshold.is_some())
     }
 
     pub fn last_seen(&self, id: &str) -> Option<Observation> {
@@ -161,12 +175,12 @@ mod tests {
         store.observe("a", 10, Credits(900.into())).unwrap();
         assert!(store.judge("a", 10, Credits(900.into())).unwrap());
         let again = AlertStore::open(path);
-        assert_eq!(again.threshold("a"), Some(Credits(1000.into())));
+        assert_eq!(again.kept("a").0, Some(Credits(1000.into())));
         assert_eq!(again.last_seen("a").map(|o| o.at), Some(10));
         assert!(!again.judge("a", 20, Credits(800.into())).unwrap());
         again.forget("a").unwrap();
-        assert_eq!(again.threshold("a"), None);
-        assert!(again.observations("a").is_empty());
+        assert_eq!(again.kept("a").0, None);
+        assert!(again.kept("a").1.is_empty());
     }
 
     #[test]
@@ -175,9 +189,9 @@ mod tests {
         let path = dir.path().join(ALERTS_FILE);
         std::fs::write(&path, "{ not json").unwrap();
         let store = AlertStore::open(path);
-        assert_eq!(store.threshold("a"), None);
+        assert_eq!(store.kept("a").0, None);
         store.set_threshold("a", Some(Credits(5.into()))).unwrap();
-        assert_eq!(store.threshold("a"), Some(Credits(5.into())));
+        assert_eq!(store.kept("a").0, Some(Credits(5.into())));
     }
 
     #[test]
@@ -188,10 +202,10 @@ mod tests {
         app.observe("a", 10, Credits(900.into())).unwrap();
         let cli = AlertStore::open(path.clone());
         cli.set_threshold("a", Some(Credits(1000.into()))).unwrap();
-        assert_eq!(app.threshold("a"), Some(Credits(1000.into())));
+        assert_eq!(app.kept("a").0, Some(Credits(1000.into())));
         app.observe("a", 20, Credits(800.into())).unwrap();
         assert_eq!(
-            AlertStore::open(path).threshold("a"),
+            AlertStore::open(path).kept("a").0,
             Some(Credits(1000.into()))
         );
     }
