@@ -9,7 +9,7 @@ pub mod tray;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_specta::Event;
-use topup_core::alerts::{DeskSink, LowBalance, Standing};
+use topup_core::alerts::{Closing, DeskSink, LowBalance, Standing};
 
 use crate::state::AppState;
 use crate::window::MAIN;
@@ -83,17 +83,20 @@ pub fn on_close_requested<R: Runtime>(window: &tauri::Window<R>, api: &tauri::Cl
     let Some(state) = window.try_state::<AppState>() else {
         return;
     };
-    let preferences = state.preferences.get();
-    if preferences.keep_in_tray {
-        api.prevent_close();
-        if let Err(e) = window.hide() {
-            tracing::warn!(error = %e, "the window could not be hidden");
+    match state.accounts.when_closed(&state.preferences.get()) {
+        Closing::Hide => {
+            api.prevent_close();
+            if let Err(e) = window.hide() {
+                tracing::warn!(error = %e, "the window could not be hidden");
+            }
+            tracing::info!("window closed: Topup stays in the tray");
         }
-        tracing::info!("window closed: Topup stays in the tray");
-    } else if !preferences.close_explained && state.accounts.alerts_on() {
-        api.prevent_close();
-        if let Err(e) = window.emit(CloseAsked::NAME, CloseAsked) {
-            tracing::warn!(error = %e, "could not ask what closing should do");
+        Closing::Ask => {
+            api.prevent_close();
+            if let Err(e) = window.emit(CloseAsked::NAME, CloseAsked) {
+                tracing::warn!(error = %e, "could not ask what closing should do");
+            }
         }
+        Closing::Quit => {}
     }
 }

@@ -14,4 +14,4 @@ pub mod store;
 
 pub use forecast::{Forecast, ForecastKind};
 pub use monitor::{DeskSink, LowBalance, Monitor};
-pub use standing::{parse_threshold, Read, Standing};
+pub use standing::{parse_threshold, Closing, Read, Standing};

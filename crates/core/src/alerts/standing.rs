@@ -193,6 +193,11 @@ impl Accounts {
         self.alerts.any_threshold()
     }
 
+    /// What closing the window does, given the app's preferences.
+    pub fn when_closed(&self, preferences: &crate::preferences::Preferences) -> Closing {
+        closing(preferences, || self.alerts_on())
+    }
+
     /// [`Accounts::set_alert`] with the threshold as typed: empty turns the
     /// alert off.
     pub fn set_alert_text(&self, id: &str, typed: &str) -> Result<()> {
@@ -252,6 +257,27 @@ impl Accounts {
     }
 }
 
+/// What closing the window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Hide it: Topup stays in the tray.
+    Hide,
+    /// Ask first (once): alerts only work while Topup runs.
+    Ask,
+    /// Close it, and quit.
+    Quit,
+}
+
+fn closing(p: &crate::preferences::Preferences, alerts_on: impl FnOnce() -> bool) -> Closing {
+    if p.keep_in_tray {
+        Closing::Hide
+    } else if !p.close_explained && alerts_on() {
+        Closing::Ask
+    } else {
+        Closing::Quit
+    }
+}
+
 /// A threshold as typed: a whole or decimal number of credits, or nothing.
 pub fn parse_threshold(typed: &str) -> Result<Option<Credits>> {
     let text = typed.trim();
@@ -295,5 +321,28 @@ fn purchase_text(entry: &HistoryEntry, now: i64) -> String {
         Some(1) => format!("last purchase {what}, yesterday"),
         Some(days) => format!("last purchase {what}, {days} days ago"),
         None => format!("last purchase {what}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preferences::Preferences;
+
+    #[test]
+    fn closing_hides_when_kept_in_the_tray_and_asks_once_while_alerts_are_on() {
+        let kept = Preferences {
+            keep_in_tray: true,
+            ..Preferences::default()
+        };
+        assert_eq!(closing(&kept, || true), Closing::Hide);
+        let first = Preferences::default();
+        assert_eq!(closing(&first, || true), Closing::Ask);
+        assert_eq!(closing(&first, || false), Closing::Quit);
+        let told = Preferences {
+            close_explained: true,
+            ..Preferences::default()
+        };
+        assert_eq!(closing(&told, || true), Closing::Quit);
     }
 }
