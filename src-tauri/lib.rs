@@ -109,6 +109,7 @@ fn build_and_run(
             ));
             // Apart too, for the parts of the shell the state is built from.
             app.manage(std::sync::Arc::clone(&state.monitor));
+            desk::network::follow(std::sync::Arc::clone(&state.monitor));
             app.manage(state);
             app.manage(window::StateSaver::default());
             desk::tray::create(app.handle())?;

@@ -3,6 +3,7 @@
 //! ([`notify`]), the window's events. It decides nothing: what to show and
 //! when to alert come from `topup_core::alerts`.
 
+pub mod network;
 pub mod notify;
 pub mod tray;
 
@@ -83,7 +84,9 @@ pub fn on_close_requested<R: Runtime>(window: &tauri::Window<R>, api: &tauri::Cl
     let Some(state) = window.try_state::<AppState>() else {
         return;
     };
-    match state.accounts.when_closed(&state.preferences.get()) {
+    let closing = state.accounts.when_closed(&state.preferences.get());
+    tracing::debug!(?closing, "the window's close was asked for");
+    match closing {
         Closing::Hide => {
             api.prevent_close();
             if let Err(e) = window.hide() {

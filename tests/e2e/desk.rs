@@ -1,10 +1,14 @@
 //! Topup on the desktop: its tray item read by a tray host on the session
-//! bus, low-balance alerts received by a notification server on it, and
-//! start at login as the XDG autostart file.
+//! bus, low-balance alerts received by a notification server on it, the
+//! network coming back as NetworkManager says it, closing the window to the
+//! tray, and start at login as the XDG autostart file.
 
 use topup_sandbox::{demo, Sandbox, Urls};
 
-use crate::harness::{put_json, App, Notifications, Profile, Result, TrayHost};
+use crate::harness::{
+    app_is_running, close_like_the_window_manager, put_json, topup_windows, wait_until, App,
+    NetworkManager, Notifications, Profile, Result, TrayHost, NM_CONNECTED_GLOBAL, NM_DISCONNECTED,
+};
 
 /// The demo Clara account's line in the tray menu.
 fn clara_line(credits: &str) -> String {
@@ -33,6 +37,22 @@ async fn expect_buy_screen(app: &App, balance: &str) -> Result {
     app.wait_for_attr("[data-testid='balance']", "data-value", balance)
         .await?;
     app.wait_until_focused("amount").await
+}
+
+async fn visibility(app: &App) -> Result<String> {
+    Ok(app
+        .eval("return document.visibilityState")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+async fn wait_for_visibility(app: &App, wanted: &str) -> Result {
+    wait_until(&format!("the window to be {wanted}"), async || {
+        Ok(visibility(app).await? == wanted)
+    })
+    .await
 }
 
 async fn set_alert(app: &App, threshold: &str) -> Result {
@@ -232,23 +252,108 @@ async fn started_at_login_it_waits_in_the_tray_until_open_topup() -> Result {
     profile
         .launch("desk_background", &["--background"], async |app| {
             let item = tray.wait_for_entry("Open Topup").await?;
-            let visibility = async || -> Result<String> {
-                Ok(app
-                    .eval("return document.visibilityState")
-                    .await?
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned())
-            };
-            assert_eq!(visibility().await?, "hidden", "no window at login");
+            assert_eq!(visibility(app).await?, "hidden", "no window at login");
             tray.click(item.entry("Open Topup", 0)?).await?;
-            crate::harness::wait_until("the window to show", async || {
-                Ok(visibility().await? == "visible")
-            })
-            .await?;
+            wait_for_visibility(app, "visible").await?;
             app.wait_for_text("#first-run-title", "Where do you buy credits?")
                 .await?;
             Ok(())
         })
         .await
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn the_network_coming_back_checks_the_balance_at_once() -> Result {
+    let tray = TrayHost::start().await?;
+    let network = NetworkManager::start().await?;
+    let sandbox = Sandbox::start(topup_sandbox::Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let faults = format!("{}/faults", urls.admin);
+    let profile = Profile::new()?;
+    profile
+        .launch("desk_network", &[], async |app| {
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
+            tray.wait_for_entry(&clara_line("1,000")).await?;
+
+            // Off line: the server cannot be reached, and the check asked
+            // for fails (the next one would wait 30 minutes).
+            network.set_state(NM_DISCONNECTED).await?;
+            put_json(
+                &faults,
+                serde_json::json!({"rules": [{"path": "/api/v1/users/*", "method": "GET", "kind": "reset"}]}),
+            )
+            .await?;
+            set_credits(&urls, 800).await?;
+            let item = tray.read().await?;
+            tray.click(item.entry("Check balances now", 0)?).await?;
+            wait_until("the check to fail", async || {
+                Ok(log_of(&profile).contains("balance check failed; backing off"))
+            })
+            .await?;
+            assert_eq!(tray.read().await?.labels()[0], clara_line("1,000"));
+
+            // Back on line, as NetworkManager says: checked at once.
+            put_json(&faults, serde_json::json!({"rules": []})).await?;
+            network.set_state(NM_CONNECTED_GLOBAL).await?;
+            tray.wait_for_entry(&clara_line("800")).await?;
+            assert!(log_of(&profile).contains("the network is back: checking balances"));
+            Ok(())
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+fn log_of(profile: &Profile) -> String {
+    std::fs::read_to_string(profile.path().join("data/app.topup.Topup/logs/topup.log"))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn closing_the_window_with_an_alert_asks_once_then_keeps_topup_in_the_tray() -> Result {
+    let tray = TrayHost::start().await?;
+    let sandbox = Sandbox::start(topup_sandbox::Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let profile = Profile::new()?;
+    profile
+        .launch("desk_close", &[], async |app| {
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
+            tray.wait_for_entry(&clara_line("1,000")).await?;
+            set_alert(app, "500").await?;
+            let windows = topup_windows().await?;
+
+            // The first close with an alert on explains, and asks.
+            close_like_the_window_manager(&windows)?;
+            app.wait_for_text("dialog[open]", "Keep Topup in the tray?")
+                .await?;
+            assert_eq!(visibility(app).await?, "visible", "nothing closed yet");
+            // Clicked from the page: a WebDriver click waits for the page's
+            // next frame, and a window that hides paints none.
+            app.eval(
+                "document.querySelector(\"dialog[open] [data-testid='dialog-confirm']\").click()",
+            )
+            .await?;
+            wait_for_visibility(app, "hidden").await?;
+            assert!(app_is_running().await?, "Topup still runs, in the tray");
+
+            // "Open Topup" brings it back; the next close hides it at once.
+            let item = tray.read().await?;
+            tray.click(item.entry("Open Topup", 0)?).await?;
+            wait_for_visibility(app, "visible").await?;
+            assert_eq!(app.count("dialog[open]").await?, 0, "asked only once");
+            close_like_the_window_manager(&windows)?;
+            wait_for_visibility(app, "hidden").await?;
+            assert_eq!(app.count("dialog[open]").await?, 0, "not asked again");
+
+            // The tray's Quit ends it.
+            let item = tray.read().await?;
+            tray.click(item.entry("Quit", 0)?).await?;
+            wait_until("Topup to quit", async || Ok(!app_is_running().await?)).await?;
+            Ok(())
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
 }

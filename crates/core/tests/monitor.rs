@@ -211,6 +211,39 @@ async fn checks_every_fifteen_minutes_and_backs_off_on_errors_and_retry_after() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_network_coming_back_checks_what_failed_or_is_stale_at_once() {
+    let s = setup().await;
+    s.reads().await;
+    assert_eq!(s.round_after(0).await, 1, "the first round checks");
+    s.monitor.network_back();
+    assert_eq!(s.round_after(0).await, 0, "read under a minute ago");
+    s.monitor.network_back();
+    assert_eq!(s.round_after(5).await, 1, "5 minutes old: read at once");
+    assert_eq!(
+        s.round_after(10).await,
+        0,
+        "the schedule counts from that read"
+    );
+    assert_eq!(s.round_after(5).await, 1, "15 minutes after it");
+
+    // Off line: the check fails and backs off for 30 minutes.
+    s.faults(
+        json!([{ "path": "/api/v1/users/*", "method": "GET", "kind": "status", "status": 503 }]),
+    )
+    .await;
+    assert!(s.round_after(15).await > 0, "the check was tried");
+    s.faults(json!([])).await;
+    assert_eq!(s.round_after(1).await, 0, "still backing off");
+    s.monitor.network_back();
+    assert_eq!(s.round_after(0).await, 1, "the network is back: at once");
+
+    // With the refresh turned off, the network changes nothing.
+    s.monitor.set_every(None);
+    s.monitor.network_back();
+    assert_eq!(s.round_after(20).await, 0, "refresh off");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn nothing_is_checked_while_a_watch_checks_the_account_and_a_window_read_counts() {
     let s = setup().await;
     s.monitor.round().await;

@@ -375,3 +375,74 @@ impl Notifications {
         Ok(())
     }
 }
+
+// ------------------------------------------------------- the network
+
+/// `NM_STATE_DISCONNECTED` and `NM_STATE_CONNECTED_GLOBAL`.
+pub const NM_DISCONNECTED: u32 = 20;
+pub const NM_CONNECTED_GLOBAL: u32 = 70;
+
+struct NetworkState {
+    state: Arc<Mutex<u32>>,
+}
+
+#[interface(name = "org.freedesktop.NetworkManager")]
+impl NetworkState {
+    #[zbus(property)]
+    fn state(&self) -> u32 {
+        *lock(&self.state)
+    }
+
+    /// NetworkManager's own signal (the property's change is sent too).
+    #[zbus(signal, name = "StateChanged")]
+    async fn state_signal(emitter: &SignalEmitter<'_>, state: u32) -> zbus::Result<()>;
+}
+
+/// NetworkManager as the app sees it: owns `org.freedesktop.NetworkManager`
+/// on the session's own system bus (`in_session` starts one and points
+/// `DBUS_SYSTEM_BUS_ADDRESS` at it, so no test touches the machine's).
+pub struct NetworkManager {
+    conn: Connection,
+    state: Arc<Mutex<u32>>,
+}
+
+const NM_PATH: &str = "/org/freedesktop/NetworkManager";
+
+impl NetworkManager {
+    /// Starts on line ("connected, global").
+    pub async fn start() -> Result<Self> {
+        if std::env::var_os("DBUS_SYSTEM_BUS_ADDRESS").is_none() {
+            return Err("no private system bus: run the suite through `make e2e`".into());
+        }
+        let state = Arc::new(Mutex::new(NM_CONNECTED_GLOBAL));
+        let conn = zbus::connection::Builder::system()?
+            .name("org.freedesktop.NetworkManager")?
+            .serve_at(
+                NM_PATH,
+                NetworkState {
+                    state: Arc::clone(&state),
+                },
+            )?
+            .build()
+            .await?;
+        Ok(Self { conn, state })
+    }
+
+    /// The state changes, said as NetworkManager says it: the property
+    /// changes and `StateChanged` is sent.
+    pub async fn set_state(&self, state: u32) -> Result {
+        *lock(&self.state) = state;
+        let iface = self
+            .conn
+            .object_server()
+            .interface::<_, NetworkState>(NM_PATH)
+            .await?;
+        iface
+            .get()
+            .await
+            .state_changed(iface.signal_emitter())
+            .await?;
+        NetworkState::state_signal(iface.signal_emitter(), state).await?;
+        Ok(())
+    }
+}

@@ -1,4 +1,5 @@
-//! The desktop around the app: the keychain and the session bus.
+//! The desktop around the app: the keychain, the session bus and the X11
+//! window.
 
 use tokio::process::Command;
 
@@ -100,4 +101,63 @@ pub fn app_memory_kib() -> Result<u64> {
             .unwrap_or(0);
     }
     Ok(total)
+}
+
+/// The X11 windows named "Topup" (mapped or not): the toplevel, and any
+/// helper window GTK names after it.
+pub async fn topup_windows() -> Result<Vec<u32>> {
+    let found = Command::new("xdotool")
+        .args(["search", "--name", "^Topup$"])
+        .output()
+        .await?;
+    let ids = String::from_utf8(found.stdout)?
+        .lines()
+        .map(|l| l.trim().parse())
+        .collect::<std::result::Result<Vec<u32>, _>>()?;
+    if ids.is_empty() {
+        return Err("no Topup window for xdotool".into());
+    }
+    Ok(ids)
+}
+
+/// What a window manager's close button does: `WM_DELETE_WINDOW` sent to the
+/// windows on screen that take part in that protocol (WebDriver's own close
+/// would skip the app's close handling). GTK's hidden helper windows carry
+/// the same name and protocol, but no window manager ever closes those.
+pub fn close_like_the_window_manager(windows: &[u32]) -> Result {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ClientMessageEvent, ConnectionExt as _, EventMask, MapState,
+    };
+    let (conn, _) = x11rb::connect(None)?;
+    let protocols = conn.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
+    let delete = conn.intern_atom(false, b"WM_DELETE_WINDOW")?.reply()?.atom;
+    let mut sent = 0;
+    for &window in windows {
+        if conn.get_window_attributes(window)?.reply()?.map_state != MapState::VIEWABLE {
+            continue;
+        }
+        let taken = conn
+            .get_property(false, window, protocols, AtomEnum::ATOM, 0, 32)?
+            .reply()?;
+        if !taken
+            .value32()
+            .is_some_and(|mut atoms| atoms.any(|a| a == delete))
+        {
+            continue;
+        }
+        let event = ClientMessageEvent::new(
+            32,
+            window,
+            protocols,
+            [delete, x11rb::CURRENT_TIME, 0, 0, 0],
+        );
+        conn.send_event(false, window, EventMask::NO_EVENT, event)?;
+        sent += 1;
+    }
+    conn.flush()?;
+    if sent == 0 {
+        return Err(format!("none of the windows {windows:?} is on screen to close").into());
+    }
+    Ok(())
 }

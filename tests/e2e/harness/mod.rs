@@ -11,7 +11,8 @@
 //! browser, launching), `driver.rs` (tauri-driver and WebDriver),
 //! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks), `desktop.rs`
 //! (the keychain and the session bus), `desk_bus.rs` (a tray host and a
-//! notification server on the session bus) and `steps.rs` (steps many journeys
+//! notification server on the session bus, NetworkManager on the session's
+//! own system bus) and `steps.rs` (steps many journeys
 //! share: choosing a service, the demo sign-ins).
 
 mod artifacts;
@@ -25,8 +26,10 @@ mod steps;
 mod wait;
 
 pub use artifacts::files_under;
-pub use desk_bus::{Notifications, TrayHost};
-pub use desktop::{app_is_running, app_memory_kib, keychain_entry};
+pub use desk_bus::{NetworkManager, Notifications, TrayHost, NM_CONNECTED_GLOBAL, NM_DISCONNECTED};
+pub use desktop::{
+    app_is_running, app_memory_kib, close_like_the_window_manager, keychain_entry, topup_windows,
+};
 pub use driver::app_binary;
 pub use hooks::{poll_json, post_json, put_json, status_of};
 pub use page::App;

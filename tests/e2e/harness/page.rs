@@ -199,12 +199,12 @@ impl App {
         }
     }
 
-    /// Whether an element matching `css` is on the page right now (no waiting).
     /// How many elements match `css` now.
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }
 
+    /// Whether an element matching `css` is on the page right now (no waiting).
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

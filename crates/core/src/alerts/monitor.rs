@@ -1,6 +1,7 @@
 //! The background refresh: each signed-in account whose service publishes a
 //! balance is checked every so often (15 minutes unless the person chose
-//! otherwise), at once when the machine wakes from sleep or someone asks,
+//! otherwise), at once when the machine wakes from sleep, when the system says
+//! the network is back (what failed or is not fresh) or when someone asks,
 //! later after errors (and never before a `Retry-After`), and not at all while
 //! a purchase watch already checks it. After each round the standings go to
 //! the [`DeskSink`] (the tray), and a balance that fell below its threshold
@@ -29,6 +30,8 @@ pub const EVERY_RANGE_MINUTES: std::ops::RangeInclusive<u32> = 5..=60;
 /// much further than this meanwhile means the machine slept.
 const TICK: Duration = Duration::from_secs(60);
 const SLEPT_SECS: i64 = 90;
+/// When the network comes back, a balance read this recently is still news.
+const FRESH_SECS: i64 = 60;
 /// Errors stretch the gap up to this.
 const MAX_BACKOFF: Duration = Duration::from_secs(2 * 60 * 60);
 
@@ -86,6 +89,9 @@ pub struct Monitor {
     /// "Check balances now": the next round checks every account, even with
     /// the refresh turned off.
     everyone: AtomicBool,
+    /// The system said the network is back: the next round checks what
+    /// failed or is not fresh.
+    network_back: AtomicBool,
     wake: Notify,
     shown: Mutex<Vec<Standing>>,
     /// When the next account is due (unix seconds), as the last round found.
@@ -129,6 +135,7 @@ impl Monitor {
             every: Mutex::new(every),
             due: Mutex::default(),
             everyone: AtomicBool::new(false),
+            network_back: AtomicBool::new(false),
             wake: Notify::new(),
             shown: Mutex::default(),
             next_at: Mutex::default(),
@@ -144,6 +151,15 @@ impl Monitor {
     /// Checks every account now.
     pub fn check_all_now(&self) {
         self.everyone.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// The system says the network is back (a connection after none, the
+    /// machine on line again): accounts whose last check failed, or whose
+    /// balance is older than a minute, are checked now rather than at their
+    /// turn. Nothing happens with the refresh turned off.
+    pub fn network_back(&self) {
+        self.network_back.store(true, Ordering::SeqCst);
         self.wake.notify_one();
     }
 
@@ -203,6 +219,7 @@ impl Monitor {
     async fn round_at(&self, now: i64) {
         let every = *lock(&self.every);
         let everyone = self.everyone.swap(false, Ordering::SeqCst);
+        let network_back = self.network_back.swap(false, Ordering::SeqCst) && every.is_some();
         let mut checked = HashSet::new();
         let mut soonest: Option<i64> = None;
         for view in self.accounts.list() {
@@ -224,8 +241,12 @@ impl Monitor {
                 let after_seen = seen.map_or(i64::MIN, |at| at + secs(gap));
                 due.map_or(i64::MIN, |d| d.next_at).max(after_seen)
             });
-            let is_due =
-                everyone || due.is_some_and(|d| d.asked) || next.is_some_and(|at| at <= now);
+            let stale =
+                due.is_some_and(|d| d.errors > 0) || seen.is_none_or(|at| now - at >= FRESH_SECS);
+            let is_due = everyone
+                || due.is_some_and(|d| d.asked)
+                || next.is_some_and(|at| at <= now)
+                || (network_back && stale);
             let next = if is_due {
                 self.check(&id, now, every, due).await;
                 every.and(lock(&self.due).get(&id).map(|d| d.next_at))
