@@ -325,7 +325,10 @@ async fn closing_the_window_with_an_alert_asks_once_then_keeps_topup_in_the_tray
             let windows = topup_windows().await?;
 
             // The first close with an alert on explains, and asks.
-            close_like_the_window_manager(&windows)?;
+            close_like_the_window_manager(&windows, async || {
+                Ok(app.count("dialog[open]").await? == 1)
+            })
+            .await?;
             app.wait_for_text("dialog[open]", "Keep Topup in the tray?")
                 .await?;
             assert_eq!(visibility(app).await?, "visible", "nothing closed yet");
@@ -343,8 +346,11 @@ async fn closing_the_window_with_an_alert_asks_once_then_keeps_topup_in_the_tray
             tray.click(item.entry("Open Topup", 0)?).await?;
             wait_for_visibility(app, "visible").await?;
             assert_eq!(app.count("dialog[open]").await?, 0, "asked only once");
-            close_like_the_window_manager(&windows)?;
-            wait_for_visibility(app, "hidden").await?;
+            close_like_the_window_manager(
+                &windows,
+                async || Ok(visibility(app).await? == "hidden"),
+            )
+            .await?;
             assert_eq!(app.count("dialog[open]").await?, 0, "not asked again");
 
             // The tray's Quit ends it.
