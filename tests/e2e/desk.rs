@@ -6,7 +6,7 @@
 use topup_sandbox::{demo, Sandbox, Urls};
 
 use crate::harness::{
-    app_is_running, close_like_the_window_manager, put_json, topup_windows, wait_until, App,
+    app_is_running, close_like_the_window_manager, put_json, topup_window, wait_until, App,
     NetworkManager, Notifications, Profile, Result, TrayHost, NM_CONNECTED_GLOBAL, NM_DISCONNECTED,
 };
 
@@ -288,7 +288,7 @@ async fn the_network_coming_back_checks_the_balance_at_once() -> Result {
             let item = tray.read().await?;
             tray.click(item.entry("Check balances now", 0)?).await?;
             wait_until("the check to fail", async || {
-                Ok(log_of(&profile).contains("balance check failed; backing off"))
+                Ok(profile.app_log().contains("balance check failed; backing off"))
             })
             .await?;
             assert_eq!(tray.read().await?.labels()[0], clara_line("1,000"));
@@ -297,17 +297,12 @@ async fn the_network_coming_back_checks_the_balance_at_once() -> Result {
             put_json(&faults, serde_json::json!({"rules": []})).await?;
             network.set_state(NM_CONNECTED_GLOBAL).await?;
             tray.wait_for_entry(&clara_line("800")).await?;
-            assert!(log_of(&profile).contains("the network is back: checking balances"));
+            assert!(profile.app_log().contains("the network is back: checking balances"));
             Ok(())
         })
         .await?;
     sandbox.shutdown().await;
     Ok(())
-}
-
-fn log_of(profile: &Profile) -> String {
-    std::fs::read_to_string(profile.path().join("data/app.topup.Topup/logs/topup.log"))
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -322,10 +317,10 @@ async fn closing_the_window_with_an_alert_asks_once_then_keeps_topup_in_the_tray
             app.add_sandbox_clara_and_sign_in(&urls).await?;
             tray.wait_for_entry(&clara_line("1,000")).await?;
             set_alert(app, "500").await?;
-            let windows = topup_windows().await?;
+            let window = topup_window().await?;
 
             // The first close with an alert on explains, and asks.
-            close_like_the_window_manager(&windows, async || {
+            close_like_the_window_manager(window, async || {
                 Ok(app.count("dialog[open]").await? == 1)
             })
             .await?;
@@ -346,11 +341,8 @@ async fn closing_the_window_with_an_alert_asks_once_then_keeps_topup_in_the_tray
             tray.click(item.entry("Open Topup", 0)?).await?;
             wait_for_visibility(app, "visible").await?;
             assert_eq!(app.count("dialog[open]").await?, 0, "asked only once");
-            close_like_the_window_manager(
-                &windows,
-                async || Ok(visibility(app).await? == "hidden"),
-            )
-            .await?;
+            close_like_the_window_manager(window, async || Ok(visibility(app).await? == "hidden"))
+                .await?;
             assert_eq!(app.count("dialog[open]").await?, 0, "not asked again");
 
             // The tray's Quit ends it.

@@ -8,7 +8,7 @@
 //! waits while a purchase is watched, installs once it lands, and the
 //! relaunched app is the new version.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -137,10 +137,6 @@ async fn refused(app: &App, next: &str) -> Result {
     Ok(())
 }
 
-fn log_of(profile: &Path) -> String {
-    std::fs::read_to_string(profile.join("data/app.topup.Topup/logs/topup.log")).unwrap_or_default()
-}
-
 #[tokio::test]
 #[ignore = "installs packages: run `make update-check`"]
 async fn a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_is_refused() -> Result
@@ -217,7 +213,7 @@ async fn a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_i
             .await?;
             let relaunched = format!("Topup started version={next}");
             wait_until("the relaunched Topup", async || {
-                Ok(log_of(profile.path()).contains(&relaunched))
+                Ok(profile.app_log().contains(&relaunched))
             })
             .await?;
             // The relaunched app is not the driver's: stop it, so the next
@@ -228,7 +224,7 @@ async fn a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_i
             Ok(())
         })
         .await?;
-    let log = log_of(profile.path());
+    let log = profile.app_log();
     let watching = log
         .find("watching a purchase")
         .ok_or("no watch in the log")?;

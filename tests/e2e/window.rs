@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use tokio::process::{Child, Command};
 
-use crate::harness::{app_is_running, wait_until, Profile, Result, DEADLINE};
+use crate::harness::{app_is_running, topup_window, wait_until, Profile, Result, DEADLINE};
 
 /// Opens a small window of another program (xmessage) and gives it the
 /// keyboard focus (xdotool), as a person switching apps would.
@@ -140,15 +140,7 @@ async fn moving_the_window_while_its_state_is_saved_never_freezes_the_app() -> R
         .launch("window_state_hammer", &[], async |app| {
             app.wait_for_text("#first-run-title", "Where do you buy credits?")
                 .await?;
-            let found = Command::new("xdotool")
-                .args(["search", "--name", "^Topup$"])
-                .output()
-                .await?;
-            let window = String::from_utf8(found.stdout)?
-                .lines()
-                .next()
-                .ok_or("no Topup window for xdotool")?
-                .to_owned();
+            let window = topup_window().await?;
             // The person's hand, not a wait for the app: bursts of moves with
             // pauses about as long as the save's settling time.
             let hand = format!(

@@ -103,28 +103,22 @@ pub fn app_memory_kib() -> Result<u64> {
     Ok(total)
 }
 
-/// The X11 windows named "Topup" (mapped or not): the toplevel, and any
-/// helper window GTK names after it.
-pub async fn topup_windows() -> Result<Vec<u32>> {
+/// The X11 id of Topup's window on screen. GTK also makes a hidden 10×10
+/// helper window with the same name, which nothing a person does reaches.
+pub async fn topup_window() -> Result<u32> {
     let found = Command::new("xdotool")
-        .args(["search", "--name", "^Topup$"])
+        .args(["search", "--onlyvisible", "--name", "^Topup$"])
         .output()
         .await?;
-    let ids = String::from_utf8(found.stdout)?
-        .lines()
-        .map(|l| l.trim().parse())
-        .collect::<std::result::Result<Vec<u32>, _>>()?;
-    if ids.is_empty() {
-        return Err("no Topup window for xdotool".into());
-    }
-    Ok(ids)
+    let text = String::from_utf8(found.stdout)?;
+    let first = text.lines().next().ok_or("no Topup window on screen")?;
+    Ok(first.trim().parse()?)
 }
 
 /// What a person's click on the close button does, through a window
-/// manager: `WM_DELETE_WINDOW` sent to the windows on screen that take part
-/// in that protocol (WebDriver's own close would skip the app's close
-/// handling; GTK's hidden helper windows carry the same name, but no window
-/// manager closes those). Returns once `took_effect` says so.
+/// manager: `WM_DELETE_WINDOW` sent to the window while it is on screen
+/// (WebDriver's own close would skip the app's close handling). Returns once
+/// `took_effect` says so.
 ///
 /// Under Xvfb without a window manager, GTK now and then drops the message
 /// (2 runs in 5 here, always right after WebDriver input), and nothing
@@ -133,11 +127,11 @@ pub async fn topup_windows() -> Result<Vec<u32>> {
 /// close that was handled changes what `took_effect` sees, and is never
 /// sent twice.
 pub async fn close_like_the_window_manager(
-    windows: &[u32],
+    window: u32,
     mut took_effect: impl AsyncFnMut() -> Result<bool>,
 ) -> Result {
     for _ in 0..3 {
-        send_delete_window(windows)?;
+        send_delete_window(window)?;
         let seen = super::wait::until(std::time::Duration::from_secs(2), async || {
             Ok(took_effect().await?.then_some(()))
         })
@@ -149,40 +143,22 @@ pub async fn close_like_the_window_manager(
     Err("closing the window had no effect, three times".into())
 }
 
-fn send_delete_window(windows: &[u32]) -> Result {
+fn send_delete_window(window: u32) -> Result {
     use x11rb::connection::Connection as _;
-    use x11rb::protocol::xproto::{
-        AtomEnum, ClientMessageEvent, ConnectionExt as _, EventMask, MapState,
-    };
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask, MapState};
     let (conn, _) = x11rb::connect(None)?;
+    if conn.get_window_attributes(window)?.reply()?.map_state != MapState::VIEWABLE {
+        return Err(format!("window {window} is not on screen to close").into());
+    }
     let protocols = conn.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
     let delete = conn.intern_atom(false, b"WM_DELETE_WINDOW")?.reply()?.atom;
-    let mut sent = 0;
-    for &window in windows {
-        if conn.get_window_attributes(window)?.reply()?.map_state != MapState::VIEWABLE {
-            continue;
-        }
-        let taken = conn
-            .get_property(false, window, protocols, AtomEnum::ATOM, 0, 32)?
-            .reply()?;
-        if !taken
-            .value32()
-            .is_some_and(|mut atoms| atoms.any(|a| a == delete))
-        {
-            continue;
-        }
-        let event = ClientMessageEvent::new(
-            32,
-            window,
-            protocols,
-            [delete, x11rb::CURRENT_TIME, 0, 0, 0],
-        );
-        conn.send_event(false, window, EventMask::NO_EVENT, event)?;
-        sent += 1;
-    }
+    let event = ClientMessageEvent::new(
+        32,
+        window,
+        protocols,
+        [delete, x11rb::CURRENT_TIME, 0, 0, 0],
+    );
+    conn.send_event(false, window, EventMask::NO_EVENT, event)?;
     conn.flush()?;
-    if sent == 0 {
-        return Err(format!("none of the windows {windows:?} is on screen to close").into());
-    }
     Ok(())
 }

@@ -199,6 +199,12 @@ impl Profile {
         Ok(serde_json::from_str(&fs::read_to_string(path)?)?)
     }
 
+    /// What the app has logged so far (`topup.log`; empty before it starts).
+    pub fn app_log(&self) -> String {
+        fs::read_to_string(self.path().join("data/app.topup.Topup/logs/topup.log"))
+            .unwrap_or_default()
+    }
+
     /// Every file the app wrote, for secret scans.
     pub fn files(&self) -> Vec<PathBuf> {
         files_under(self.path())
