@@ -15,6 +15,8 @@ mod state;
 mod test_clock;
 mod updates;
 mod watch_sink;
+#[cfg(target_os = "linux")]
+mod webkit;
 mod window;
 
 /// The argument a start at login passes: open in the tray only.
@@ -23,8 +25,14 @@ const BACKGROUND: &str = "--background";
 /// Starts the app and blocks until its last window closes. A start that
 /// fails is logged and told in a native dialog, then the process exits 1.
 pub fn run() {
+    // First of all: it changes the environment, which is only safe while
+    // this is the one thread.
+    #[cfg(target_os = "linux")]
+    let webkit = webkit::prepare_environment();
     let context = tauri::generate_context!();
     let log = logging::init(&context.config().identifier);
+    #[cfg(target_os = "linux")]
+    webkit.log();
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         build_and_run(context, std::sync::Arc::clone(&started))

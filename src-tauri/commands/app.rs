@@ -34,6 +34,9 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
 pub enum BalanceShownOn {
     /// The home screen (after start-up, a sign-in or a switch).
     Home,
+    /// The home screen at start-up, with the last balance read, before the
+    /// service has answered.
+    Known,
     /// The purchase screen, once the credits have landed.
     Landed,
 }

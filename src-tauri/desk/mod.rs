@@ -42,7 +42,16 @@ pub struct Desk<R: Runtime> {
 
 impl<R: Runtime> DeskSink for Desk<R> {
     fn standings(&self, standings: &[Standing]) {
-        tray::show(&self.app, standings);
+        // Handed to the main thread without waiting: a tray call made from
+        // any other thread blocks until the main thread has run it, and the
+        // monitor's task must never hang on the GUI.
+        let (app, shown) = (self.app.clone(), standings.to_vec());
+        if let Err(e) = self
+            .app
+            .run_on_main_thread(move || tray::show(&app, &shown))
+        {
+            tracing::warn!(error = %e, "the tray could not be updated");
+        }
         if let Err(e) = StandingsChanged(standings.to_vec()).emit(&self.app) {
             tracing::warn!(error = %e, "standings not delivered to the window");
         }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
 import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
-import { type Call, mockCommands } from "./ipc";
+import { type Call, type Returns, mockCommands } from "./ipc";
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -34,6 +34,90 @@ describe("app shell", () => {
 
     expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
     expect(screen.getByTestId("account-name")).toHaveTextContent("Demo User");
+  });
+
+  it("paints the last balance read at once, asks the service nothing until the session is back, then shows its answer", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    let restore: (answer: Returns<"restoreAccount">) => void = () => {};
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        ...BACKGROUND,
+        app_info: () => APP_INFO,
+        startup: () =>
+          startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+        restore_account: () => new Promise((resolve) => (restore = resolve)),
+        list_accounts: () => [accountView(r, true, true)],
+        pricing: () => PRICING,
+      },
+      calls,
+    );
+    render(App);
+
+    expect(await screen.findByTestId("known-balance")).toHaveTextContent("900 credits");
+    expect(screen.getByTestId("balance-checking")).toHaveTextContent("Checking with the service…");
+    // (A frame of the test before may still report its own balance: only this one's "known" counts.)
+    const reports = (on: string) => calls.filter(([c, a]) => c === "balance_shown" && a.on === on).map(([, a]) => a);
+    await expect.poll(() => reports("known")).toEqual([{ accountId: r.id, balance: "900", on: "known" }]);
+    expect(calls.map(([c]) => c)).not.toContain("pricing");
+    expect(calls.map(([c]) => c)).not.toContain("account_summary");
+
+    restore({ state: "signed_in", account: ACCOUNT });
+    expect(await screen.findByTestId("balance")).toHaveTextContent("1,000 credits");
+    expect(screen.queryByTestId("known-balance")).toBeNull();
+    expect(screen.queryByTestId("balance-checking")).toBeNull();
+    await expect.poll(() => reports("home")).toContainEqual({ accountId: r.id, balance: "1000", on: "home" });
+    expect(reports("known")).toHaveLength(1);
+  });
+
+  it("leaves the home painted from the last balance read only once the session is back", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    let restore: (answer: Returns<"restoreAccount">) => void = () => {};
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        ...BACKGROUND,
+        app_info: () => APP_INFO,
+        startup: () =>
+          startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+        restore_account: () => new Promise((resolve) => (restore = resolve)),
+        list_accounts: () => [accountView(r, true, true)],
+        pricing: () => PRICING,
+        capabilities: () => PRICING.capabilities,
+        history: () => ({ entries: [], page: 1, has_more: false, total: 0, pages: 1 }),
+      },
+      calls,
+    );
+    render(App);
+
+    await fireEvent.click(await screen.findByTestId("open-history"));
+    expect(screen.getByTestId("known-balance")).toBeVisible();
+    expect(calls.map(([c]) => c)).not.toContain("history");
+
+    restore({ state: "signed_in", account: ACCOUNT });
+    expect(await screen.findByRole("heading", { name: "History" })).toBeVisible();
+    expect(calls.filter(([c]) => c === "history")).toHaveLength(1);
+  });
+
+  it("keeps the last balance read on screen, dated, when the service does not answer at start", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    mockCommands({
+      ...BACKGROUND,
+      app_info: () => APP_INFO,
+      startup: () =>
+        startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+      restore_account: () => ({ state: "offline", code: "network_unreachable", message: "Topup could not reach the service." }),
+      list_accounts: () => [accountView(r, true, true)],
+      account_summary: () => {
+        throw { code: "network_unreachable", message: "Topup could not reach the service." };
+      },
+      pricing: () => PRICING,
+    });
+    render(App);
+
+    expect(await screen.findByTestId("home-error")).toHaveTextContent("could not reach");
+    expect(screen.getByTestId("known-balance")).toHaveTextContent("900 credits");
+    expect(screen.getByTestId("balance-checking")).toHaveTextContent(/^Last read /);
   });
 
   it("opens an account with a purchase in flight on that purchase (resumed after a restart)", async () => {

@@ -294,3 +294,28 @@ async fn a_low_balance_is_alerted_once_with_the_forecast() {
     );
     assert!(last[0].low);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_last_balance_read_is_known_at_start_and_forgotten_with_the_sign_out() {
+    let s = setup().await;
+    s.set_credits(1234).await;
+    s.clock.advance(3);
+    s.monitor.round().await;
+    let known = s.accounts.last_known_balance(&s.id).unwrap();
+    assert_eq!(known.balance.to_string(), "1234");
+    assert_eq!(Some(known.at), s.accounts.balance_seen_at(&s.id));
+
+    // Spent on the service meanwhile: what is known is what was read.
+    s.set_credits(1000).await;
+    assert_eq!(
+        s.accounts
+            .last_known_balance(&s.id)
+            .unwrap()
+            .balance
+            .to_string(),
+        "1234"
+    );
+
+    s.accounts.sign_out(&s.id).await.unwrap();
+    assert_eq!(s.accounts.last_known_balance(&s.id), None);
+}

@@ -213,6 +213,11 @@ export type AppInfo = {
 export type BalanceShownOn = 
 /**  The home screen (after start-up, a sign-in or a switch). */
 "home" | 
+/**
+ *  The home screen at start-up, with the last balance read, before the
+ *  service has answered.
+ */
+"known" | 
 /**  The purchase screen, once the credits have landed. */
 "landed";
 
@@ -404,6 +409,12 @@ export type NewAccount = {
 	 *  as typed: one per line, or separated by spaces or commas.
 	 */
 	checkout_origins?: string,
+};
+
+export type Observation = {
+	/**  Unix seconds. */
+	at: number,
+	balance: Credits,
 };
 
 /**
@@ -674,6 +685,16 @@ export type Startup = {
 	keychain_warning: string | null,
 	registry_warning: string | null,
 	sandbox: SandboxDemo | null,
+	/**
+	 *  The last balance read of `open_first`, painted at once while its
+	 *  session restores and the service is asked again.
+	 */
+	known_balance: Observation | null,
+	/**
+	 *  `open_first` opens on its purchase (one in flight or just ended),
+	 *  not on its home.
+	 */
+	opens_on_purchase: boolean,
 	/**  The theme and other app preferences, so the first screen is drawn right. */
 	preferences: Preferences,
 };

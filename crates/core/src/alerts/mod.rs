@@ -14,4 +14,5 @@ pub mod store;
 
 pub use forecast::{Forecast, ForecastKind};
 pub use monitor::{DeskSink, LowBalance, Monitor};
+pub use observations::Observation;
 pub use standing::{parse_threshold, Closing, Read, Standing};

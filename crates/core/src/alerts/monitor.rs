@@ -221,6 +221,7 @@ impl Monitor {
         let everyone = self.everyone.swap(false, Ordering::SeqCst);
         let network_back = self.network_back.swap(false, Ordering::SeqCst) && every.is_some();
         let mut checked = HashSet::new();
+        let mut asked_server = 0_usize;
         let mut soonest: Option<i64> = None;
         for view in self.accounts.list() {
             let id = view.record.id;
@@ -248,6 +249,7 @@ impl Monitor {
                 || next.is_some_and(|at| at <= now)
                 || (network_back && stale);
             let next = if is_due {
+                asked_server += 1;
                 self.check(&id, now, every, due).await;
                 every.and(lock(&self.due).get(&id).map(|d| d.next_at))
             } else {
@@ -260,6 +262,12 @@ impl Monitor {
         // Accounts signed out or removed keep no schedule.
         lock(&self.due).retain(|id, _| checked.contains(id));
         *lock(&self.next_at) = soonest;
+        tracing::debug!(
+            accounts = checked.len(),
+            checked = asked_server,
+            next_in_secs = soonest.map(|at| at - now),
+            "balance round"
+        );
         let standings = self.accounts.standings(Read::Known).await;
         for standing in standings.iter().filter(|s| s.signed_in) {
             match self.accounts.judge_alert(&standing.account_id) {

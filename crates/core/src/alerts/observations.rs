@@ -13,8 +13,10 @@ pub const KEEP_SECS: i64 = 30 * DAY_SECS;
 pub const KEEP_MAX: usize = 3000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Observation {
     /// Unix seconds.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub at: i64,
     pub balance: Credits,
 }

@@ -188,6 +188,17 @@ impl Accounts {
         self.alerts.last_seen(id).map(|o| o.at)
     }
 
+    /// The last balance read of an account, and when: what a start-up can
+    /// show before the session is restored and the service asked again.
+    /// Nothing for an account signed out, whose balance is nobody's business.
+    pub fn last_known_balance(&self, id: &str) -> Option<Observation> {
+        let signed_in = self
+            .list()
+            .into_iter()
+            .any(|v| v.record.id == id && v.signed_in);
+        signed_in.then(|| self.alerts.last_seen(id)).flatten()
+    }
+
     /// Whether any account has a low-balance alert set.
     pub fn alerts_on(&self) -> bool {
         self.alerts.any_threshold()
