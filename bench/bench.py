@@ -697,6 +697,103 @@ def cpu_seconds(root: int) -> float:
     return total / ticks
 
 
+def wakeups(root: int) -> int:
+    """Context switches of every thread of a process tree so far: each is the
+    thread waking up (voluntary: it had slept; the rest: it was preempted)."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                    total += int(line.split()[1])
+    return total
+
+
+def idle_home(target: Path, cli: Path, sandbox: Sandbox, idle_minutes: float, work: Path):
+    """Both windows open, Topup on the home screen: CPU time and wake-ups of
+    each whole process tree over the idle minutes."""
+    profile = Profile(work / "idle")
+    profile.sign_in(cli, sandbox)
+    base_env = Profile(work / "idle-baseline").env
+    wait_until("no other Topup", lambda: not instance_name_taken(), deadline=10)
+    topup = subprocess.Popen([str(target / "release/topup")], env=profile.env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    topup_out = Output(topup.stdout)
+    baseline = subprocess.Popen([str(target / "release/topup-bench-baseline")], env=base_env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    baseline_out = Output(baseline.stdout)
+    try:
+        wait_until("Topup's home balance", lambda: any(m.group(2) == "Home" for m in topup_out.matches(SHOWN)))
+        wait_until("the baseline's page", lambda: baseline_out.matches(PAGE_PAINTED))
+        time.sleep(60)
+        log(f"idle on home: {idle_minutes:.0f} minutes, the baseline beside it")
+        before = [(cpu_seconds(p.pid), wakeups(p.pid)) for p in (topup, baseline)]
+        time.sleep(idle_minutes * 60)
+        after = [(cpu_seconds(p.pid), wakeups(p.pid)) for p in (topup, baseline)]
+    finally:
+        stop(topup)
+        stop(baseline)
+    seconds = idle_minutes * 60
+    (t0, tw0), (b0, bw0) = before
+    (t1, tw1), (b1, bw1) = after
+    return {
+        "minutes": idle_minutes,
+        "cpu_topup_s": t1 - t0, "cpu_baseline_s": b1 - b0,
+        "cpu_topup_pct": 100 * (t1 - t0) / seconds, "cpu_baseline_pct": 100 * (b1 - b0) / seconds,
+        "wakeups_topup_per_s": (tw1 - tw0) / seconds, "wakeups_baseline_per_s": (bw1 - bw0) / seconds,
+    }
+
+
+def long_run(target: Path, cli: Path, sandbox: Sandbox, minutes: float, work: Path):
+    """A purchase left pending (the watcher running) with the window in the
+    background: PSS of the process tree once settled and every 5 minutes."""
+    profile = Profile(work / "long")
+    profile.sign_in(cli, sandbox)
+    other = subprocess.Popen(["xmessage", "-geometry", "300x100+0+0", "another app"])
+    driver = WebDriver(target / "release/topup", profile.env, work / "long-driver.log")
+    samples = []
+    try:
+        driver.find("[data-testid='balance']")
+        focus_topup()
+        start_purchase(driver, profile)
+        focus_other()
+        pid = driver_app_pid(driver)
+        # Settled: the purchase screen up and the watcher's first minute gone.
+        time.sleep(60)
+        started = time.monotonic()
+        while True:
+            elapsed = time.monotonic() - started
+            samples.append((elapsed / 60, sum(pss_kib(p) for p in process_tree(pid)) / 1024))
+            log(f"long run: {elapsed / 60:.0f} min, {samples[-1][1]:.1f} MiB")
+            if elapsed >= minutes * 60:
+                break
+            time.sleep(min(300, minutes * 60 - elapsed))
+    finally:
+        driver.close()
+        other.terminate()
+    first, last = samples[0][1], samples[-1][1]
+    return {"minutes": minutes, "samples": samples, "growth_pct": 100 * (last - first) / first}
+
+
+def driver_app_pid(driver: "WebDriver") -> int:
+    """The app tauri-driver started (through WebKitWebDriver), by its binary's name."""
+    for pid in process_tree(driver.driver.pid):
+        try:
+            if Path(f"/proc/{pid}/exe").resolve().name == "topup":
+                return pid
+        except OSError:
+            continue
+    raise RuntimeError("tauri-driver started no topup")
+
+
 def desk(target: Path, cli: Path, sandbox: Sandbox, idle_minutes: float, hour_minutes: float, work: Path):
     accounts = 3
     profile = Profile(work / "desk")
@@ -848,6 +945,14 @@ def report(r: dict) -> str:
         rows.append(f"| background refresh: requests per account per hour (default 15 min, {d['accounts']} accounts, {d['minutes']:.0f} min) | {d['per_account_per_hour']:.2f} | | | ≤ 4 | {verdict(d['per_account_per_hour'] <= 4)} |")
         diff = d['cpu_topup_pct'] - d['cpu_baseline_pct']
         rows.append(f"| CPU over {d['idle_minutes']:.0f} idle minutes (in the tray, {d['accounts']} accounts) | {d['cpu_topup_s']:.2f} s ({d['cpu_topup_pct']:.3f} %) | {d['cpu_baseline_s']:.2f} s ({d['cpu_baseline_pct']:.3f} %) | {diff:+.3f} pp | | |")
+    if "idle_home" in r:
+        h = r["idle_home"]
+        diff = h["cpu_topup_pct"] - h["cpu_baseline_pct"]
+        rows.append(f"| CPU over {h['minutes']:.0f} idle minutes on the home screen | {h['cpu_topup_s']:.2f} s ({h['cpu_topup_pct']:.3f} %) | {h['cpu_baseline_s']:.2f} s ({h['cpu_baseline_pct']:.3f} %) | {diff:+.3f} pp | within 0.2 pp | {verdict(abs(diff) <= 0.2)} |")
+        rows.append(f"| wake-ups per second, same minutes | {h['wakeups_topup_per_s']:.1f} | {h['wakeups_baseline_per_s']:.1f} | | | |")
+    if "long" in r:
+        g = r["long"]
+        rows.append(f"| PSS growth over {g['minutes']:.0f} minutes, a purchase pending | {g['growth_pct']:+.1f} % ({g['samples'][0][1]:.1f} → {g['samples'][-1][1]:.1f} MiB) | | | ≤ 5 % | {verdict(g['growth_pct'] <= 5)} |")
     if "history" in r:
         h = summary(r["history"]["ms"])
         rows.append(f"| history, {r['history']['rows']:,} rows: opened → first page painted | {spread(h, 'ms')} | | | ≤ 500 ms | {verdict(h['median'] <= 500)} |")
@@ -889,7 +994,8 @@ def main() -> int:
     parser.add_argument("--idle-minutes", type=float, default=10.0, help="idle minutes for the CPU figure")
     parser.add_argument("--hour-minutes", type=float, default=60.0,
                         help="minutes counted for the background refresh's requests per hour")
-    parser.add_argument("--only", action="append", choices=["sizes", "startup", "knobs", "credits", "watcher", "desk", "history"])
+    parser.add_argument("--only", action="append", choices=["sizes", "startup", "knobs", "credits", "watcher", "idle_home", "long", "desk", "history"])
+    parser.add_argument("--long-minutes", type=float, default=60.0, help="minutes of the long run's PSS")
     parser.add_argument("--history-rows", type=int, default=10_000, help="transactions seeded for the history")
     parser.add_argument("--history-opens", type=int, default=5, help="times the history is opened")
     parser.add_argument("--knob-runs", type=int, default=3, help="launches of each app per WebKit knob")
@@ -904,7 +1010,7 @@ def main() -> int:
             merged.update(json.loads(path.read_text()))
         print(report(merged))
         return 0
-    only = set(args.only or ["sizes", "startup", "knobs", "credits", "watcher", "desk", "history"])
+    only = set(args.only or ["sizes", "startup", "knobs", "credits", "watcher", "idle_home", "long", "desk", "history"])
     target = args.target.resolve()
     cli = target / "debug/topup-cli"
     results: dict = {"idle": args.idle, "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release}}
@@ -925,6 +1031,10 @@ def main() -> int:
                                                  work, args.seed)
         if "watcher" in only:
             results["watcher"] = watcher_requests(target, cli, sandbox, args.minutes_after, work)
+        if "idle_home" in only:
+            results["idle_home"] = idle_home(target, cli, sandbox, args.idle_minutes, work)
+        if "long" in only:
+            results["long"] = long_run(target, cli, sandbox, args.long_minutes, work)
         if "desk" in only:
             results["desk"] = desk(target, cli, sandbox, args.idle_minutes, args.hour_minutes, work)
         # Last: it leaves the demo user with a long history.
