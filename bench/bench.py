@@ -822,6 +822,9 @@ def desk(target: Path, cli: Path, sandbox: Sandbox, idle_minutes: float, hour_mi
         log(f"desk: {rest / 60:.0f} more minutes for the background refresh's hour")
         time.sleep(rest)
         end = now_ms()
+        # An app that is gone makes no requests: that must not read as a quiet refresh.
+        if topup.poll() is not None:
+            raise RuntimeError(f"Topup exited during the run (status {topup.returncode}):\n{topup_out.text()[-2000:]}")
         entries = sandbox.get("/requests")
     finally:
         stop(topup)

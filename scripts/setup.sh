@@ -20,7 +20,7 @@ APT_PACKAGES=(
   # the trust-store test (update-ca-certificates), and the updater's way to
   # install a .deb as root in the update journey (it runs `sudo dpkg -i`)
   ca-certificates sudo
-  # pkill: the update journey stops the Topup the updater relaunched
+  # kill: the update journey stops the Topup the updater relaunched (by its pid on the test bus)
   procps
   # the Linux packages' metadata, checked as software centres read it
   appstream desktop-file-utils

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use topup_sandbox::{Config, Sandbox};
 
-use crate::harness::{wait_until, App, Profile, Result};
+use crate::harness::{stop_app_on_this_bus, wait_until, App, Profile, Result};
 
 pub const FIXTURES_ENV: &str = "TOPUP_UPDATE_FIXTURES";
 
@@ -218,10 +218,7 @@ async fn a_signed_update_waits_for_the_purchase_then_installs_and_a_forged_one_i
             .await?;
             // The relaunched app is not the driver's: stop it, so the next
             // launch is the driver's own.
-            let _ = std::process::Command::new("pkill")
-                .args(["-x", "topup"])
-                .status();
-            Ok(())
+            stop_app_on_this_bus().await
         })
         .await?;
     let log = profile.app_log();

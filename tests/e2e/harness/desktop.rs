@@ -49,6 +49,43 @@ pub async fn app_is_running() -> Result<bool> {
     Ok(String::from_utf8_lossy(&out.stdout).contains("boolean true"))
 }
 
+/// Stops the Topup that holds the single-instance name on this test's session
+/// bus, found through the bus (the name owner's process id), and waits for it
+/// to quit. Never by its name: other Topups on the machine (another test
+/// run, a benchmark, a person's own) are not this test's to stop.
+pub async fn stop_app_on_this_bus() -> Result {
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            &format!("string:{}", instance_name()?),
+        ])
+        .output()
+        .await?;
+    if !out.status.success() {
+        return Err(format!(
+            "no Topup on this bus: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let reply = String::from_utf8_lossy(&out.stdout);
+    let pid = reply
+        .split_whitespace()
+        .skip_while(|w| *w != "uint32")
+        .nth(1)
+        .ok_or_else(|| format!("no process id in {reply:?}"))?
+        .to_owned();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().await?;
+    if !killed.success() {
+        return Err(format!("kill -TERM {pid} failed").into());
+    }
+    wait_for_app_to_quit().await
+}
+
 pub(super) async fn wait_for_app_to_quit() -> Result {
     wait_until(
         "the app to quit (its single-instance name freed)",
