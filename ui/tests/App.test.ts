@@ -4,7 +4,32 @@ import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
 import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
-import { type Call, type Returns, mockCommands } from "./ipc";
+import { type Call, type Handlers, type Returns, mockCommands } from "./ipc";
+
+/**
+ * The app started on an account whose last balance read was 900, its
+ * session restore held until the test calls `restore`.
+ */
+function startOnKnownBalance(more: Handlers = {}) {
+  const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+  const held: { answer: (answer: Returns<"restoreAccount">) => void } = { answer: () => {} };
+  const calls: Call[] = [];
+  mockCommands(
+    {
+      ...BACKGROUND,
+      app_info: () => APP_INFO,
+      startup: () =>
+        startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+      restore_account: () => new Promise((resolve) => (held.answer = resolve)),
+      list_accounts: () => [accountView(r, true, true)],
+      pricing: () => PRICING,
+      ...more,
+    },
+    calls,
+  );
+  render(App);
+  return { r, calls, restore: (answer: Returns<"restoreAccount">) => held.answer(answer) };
+}
 
 describe("app shell", () => {
   it("opens on the first-run screen when there are no accounts, and names its version", async () => {
@@ -37,22 +62,7 @@ describe("app shell", () => {
   });
 
   it("paints the last balance read at once, asks the service nothing until the session is back, then shows its answer", async () => {
-    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
-    let restore: (answer: Returns<"restoreAccount">) => void = () => {};
-    const calls: Call[] = [];
-    mockCommands(
-      {
-        ...BACKGROUND,
-        app_info: () => APP_INFO,
-        startup: () =>
-          startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
-        restore_account: () => new Promise((resolve) => (restore = resolve)),
-        list_accounts: () => [accountView(r, true, true)],
-        pricing: () => PRICING,
-      },
-      calls,
-    );
-    render(App);
+    const { r, calls, restore } = startOnKnownBalance();
 
     expect(await screen.findByTestId("known-balance")).toHaveTextContent("900 credits");
     expect(screen.getByTestId("balance-checking")).toHaveTextContent("Checking with the service…");
@@ -71,24 +81,10 @@ describe("app shell", () => {
   });
 
   it("leaves the home painted from the last balance read only once the session is back", async () => {
-    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
-    let restore: (answer: Returns<"restoreAccount">) => void = () => {};
-    const calls: Call[] = [];
-    mockCommands(
-      {
-        ...BACKGROUND,
-        app_info: () => APP_INFO,
-        startup: () =>
-          startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
-        restore_account: () => new Promise((resolve) => (restore = resolve)),
-        list_accounts: () => [accountView(r, true, true)],
-        pricing: () => PRICING,
-        capabilities: () => PRICING.capabilities,
-        history: () => ({ entries: [], page: 1, has_more: false, total: 0, pages: 1 }),
-      },
-      calls,
-    );
-    render(App);
+    const { calls, restore } = startOnKnownBalance({
+      capabilities: () => PRICING.capabilities,
+      history: () => ({ entries: [], page: 1, has_more: false, total: 0, pages: 1 }),
+    });
 
     await fireEvent.click(await screen.findByTestId("open-history"));
     expect(screen.getByTestId("known-balance")).toBeVisible();

@@ -32,21 +32,33 @@ pub fn instance_name() -> Result<String> {
 
 /// Whether a Topup holds its single-instance name on the session bus.
 pub async fn app_is_running() -> Result<bool> {
+    Ok(ask_the_bus_about_topup("NameHasOwner")
+        .await?
+        .contains("boolean true"))
+}
+
+/// The session bus's answer to one of its methods about Topup's
+/// single-instance name, as `dbus-send` prints it.
+async fn ask_the_bus_about_topup(method: &str) -> Result<String> {
     let out = Command::new("dbus-send")
         .args([
             "--session",
             "--print-reply",
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.NameHasOwner",
+            &format!("org.freedesktop.DBus.{method}"),
             &format!("string:{}", instance_name()?),
         ])
         .output()
         .await?;
     if !out.status.success() {
-        return Err(format!("dbus-send failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "dbus-send {method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
-    Ok(String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Stops the Topup that holds the single-instance name on this test's session
@@ -54,25 +66,7 @@ pub async fn app_is_running() -> Result<bool> {
 /// to quit. Never by its name: other Topups on the machine (another test
 /// run, a benchmark, a person's own) are not this test's to stop.
 pub async fn stop_app_on_this_bus() -> Result {
-    let out = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
-            &format!("string:{}", instance_name()?),
-        ])
-        .output()
-        .await?;
-    if !out.status.success() {
-        return Err(format!(
-            "no Topup on this bus: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let reply = String::from_utf8_lossy(&out.stdout);
+    let reply = ask_the_bus_about_topup("GetConnectionUnixProcessID").await?;
     let pid = reply
         .split_whitespace()
         .skip_while(|w| *w != "uint32")
