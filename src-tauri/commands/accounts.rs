@@ -28,12 +28,10 @@ pub struct Startup {
     pub keychain_warning: Option<String>,
     pub registry_warning: Option<String>,
     pub sandbox: Option<SandboxDemo>,
-    /// The last balance read of `open_first`, painted at once while its
-    /// session restores and the service is asked again.
+    /// The last balance read of `open_first`, painted at once on its home
+    /// while its session restores and the service is asked again (none when
+    /// it opens on a purchase).
     pub known_balance: Option<topup_core::alerts::Observation>,
-    /// `open_first` opens on its purchase (one in flight or just ended),
-    /// not on its home.
-    pub opens_on_purchase: bool,
     /// The theme and other app preferences, so the first screen is drawn right.
     pub preferences: topup_core::preferences::Preferences,
 }
@@ -43,16 +41,12 @@ pub struct Startup {
 pub fn startup(state: State<'_, AppState>) -> Result<Startup, IpcError> {
     // First: it may make another account the active one.
     let open_first = state.accounts.account_to_open()?;
-    let known_balance = open_first
-        .as_deref()
-        .and_then(|id| state.accounts.last_known_balance(id));
-    let opens_on_purchase = match open_first.as_deref() {
-        Some(id) => state.watches.view(id)?.is_some(),
-        None => false,
+    let known_balance = match open_first.as_deref() {
+        Some(id) => state.watches.balance_to_paint_at_start(id)?,
+        None => None,
     };
     Ok(Startup {
         known_balance,
-        opens_on_purchase,
         open_first,
         accounts: state.accounts.list(),
         active: state.accounts.active(),

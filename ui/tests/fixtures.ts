@@ -39,7 +39,7 @@ export function accountView(r: AccountRecord, signed_in: boolean, active: boolea
 }
 
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, known_balance: null, opens_on_purchase: false, preferences: { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }, ...overrides };
+  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, known_balance: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */

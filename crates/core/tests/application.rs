@@ -141,10 +141,28 @@ async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
         supervisor.sign_in(&id, demo_input().into()).await.unwrap(),
         SignInStep::SignedIn { .. }
     ));
+    accounts
+        .standing(&id, topup_core::alerts::Read::Fresh)
+        .await
+        .unwrap();
+    assert_eq!(
+        supervisor
+            .balance_to_paint_at_start(&id)
+            .unwrap()
+            .map(|o| o.balance.to_string())
+            .as_deref(),
+        Some("1000"),
+        "nothing to show but the home: its last balance read"
+    );
     accounts.pricing(&id).await.unwrap();
     let BuyOutcome::Started { purchase } = accounts.buy(&id, "$5").await.unwrap() else {
         panic!("started")
     };
+    assert_eq!(
+        supervisor.balance_to_paint_at_start(&id).unwrap(),
+        None,
+        "a start with a purchase in flight opens on it, not on a balance"
+    );
     let mut watching = supervisor.watching();
     supervisor.start(&id).unwrap();
     supervisor.start(&id).unwrap();
@@ -193,5 +211,18 @@ async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
     );
     supervisor.dismiss(&id);
     assert_eq!(supervisor.view(&id).unwrap(), None);
+    accounts
+        .standing(&id, topup_core::alerts::Read::Fresh)
+        .await
+        .unwrap();
+    assert_eq!(
+        supervisor
+            .balance_to_paint_at_start(&id)
+            .unwrap()
+            .map(|o| o.balance.to_string())
+            .as_deref(),
+        Some("1500"),
+        "once dismissed, a start paints the last balance read"
+    );
     assert!(supervisor.check_now(&id).is_err(), "nothing left to check");
 }

@@ -686,15 +686,11 @@ export type Startup = {
 	registry_warning: string | null,
 	sandbox: SandboxDemo | null,
 	/**
-	 *  The last balance read of `open_first`, painted at once while its
-	 *  session restores and the service is asked again.
+	 *  The last balance read of `open_first`, painted at once on its home
+	 *  while its session restores and the service is asked again (none when
+	 *  it opens on a purchase).
 	 */
 	known_balance: Observation | null,
-	/**
-	 *  `open_first` opens on its purchase (one in flight or just ended),
-	 *  not on its home.
-	 */
-	opens_on_purchase: boolean,
 	/**  The theme and other app preferences, so the first screen is drawn right. */
 	preferences: Preferences,
 };

@@ -12,6 +12,7 @@ use serde::Serialize;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
+use crate::alerts::Observation;
 use crate::error::{Error, Result};
 use crate::money::{Credits, Money};
 use crate::pending::PendingPurchase;
@@ -276,6 +277,17 @@ impl Supervisor {
                 last: Some(l),
             }),
         })
+    }
+
+    /// The balance a start-up paints at once for the account it opens, while
+    /// the session restores: the last one read, when the account opens on
+    /// its home. An account with a purchase to show opens on that instead,
+    /// so it has none.
+    pub fn balance_to_paint_at_start(&self, account_id: &str) -> Result<Option<Observation>> {
+        if self.view(account_id)?.is_some() {
+            return Ok(None);
+        }
+        Ok(self.accounts.last_known_balance(account_id))
     }
 
     /// The accounts the watches belong to.
