@@ -1024,30 +1024,37 @@ def main() -> int:
     if "sizes" in only:
         results["sizes"] = sizes(target)
     sandbox = Sandbox(target / "debug/topup-sandbox") if only - {"sizes"} else None
-    try:
-        if "startup" in only:
-            results["startup"] = startup_and_memory(target, cli, sandbox, args.runs, args.idle, work)
-        if "knobs" in only:
-            results["knobs"] = knobs(target, cli, sandbox, args.knob_runs, args.idle, work)
-        if "credits" in only:
-            results["credits"] = time_to_credits(target, cli, sandbox, args.purchases, args.max_delay,
-                                                 work, args.seed)
-        if "watcher" in only:
-            results["watcher"] = watcher_requests(target, cli, sandbox, args.minutes_after, work)
-        if "idle_home" in only:
-            results["idle_home"] = idle_home(target, cli, sandbox, args.idle_minutes, work)
-        if "long" in only:
-            results["long"] = long_run(target, cli, sandbox, args.long_minutes, work)
-        if "desk" in only:
-            results["desk"] = desk(target, cli, sandbox, args.idle_minutes, args.hour_minutes, work)
+    parts = [
+        ("startup", lambda: startup_and_memory(target, cli, sandbox, args.runs, args.idle, work)),
+        ("knobs", lambda: knobs(target, cli, sandbox, args.knob_runs, args.idle, work)),
+        ("credits", lambda: time_to_credits(target, cli, sandbox, args.purchases, args.max_delay, work, args.seed)),
+        ("watcher", lambda: watcher_requests(target, cli, sandbox, args.minutes_after, work)),
+        ("idle_home", lambda: idle_home(target, cli, sandbox, args.idle_minutes, work)),
+        ("long", lambda: long_run(target, cli, sandbox, args.long_minutes, work)),
+        ("desk", lambda: desk(target, cli, sandbox, args.idle_minutes, args.hour_minutes, work)),
         # Last: it leaves the demo user with a long history.
-        if "history" in only:
-            results["history"] = history(target, cli, sandbox, args.history_rows, args.history_opens, work)
+        ("history", lambda: history(target, cli, sandbox, args.history_rows, args.history_opens, work)),
+    ]
+    try:
+        for name, measure in parts:
+            if name not in only:
+                continue
+            # A run takes hours: one part that fails is reported, the others still measured.
+            try:
+                results[name] = measure()
+            except Exception as error:  # noqa: BLE001 - any failure of a part is reported the same way
+                log(f"{name} failed: {error!r}")
+                results.setdefault("failed", {})[name] = f"{error!r}"
+            if args.json:
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps(results, indent=2))
     finally:
         if sandbox:
             sandbox.close()
     table = report(results)
     print(table)
+    for name, error in results.get("failed", {}).items():
+        print(f"\n{name} FAILED: {error}")
     if "watcher" in results:
         print(f"\nWatcher requests in the first 5 minutes by endpoint: {results['watcher']['paths']}")
     if "desk" in results:
@@ -1067,7 +1074,7 @@ def main() -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return 1 if results.get("failed") else 0
 
 
 if __name__ == "__main__":
