@@ -24,6 +24,7 @@ pub fn builder() -> Builder<Wry> {
         .commands(collect_commands![
             app::app_info::<Wry>,
             app::balance_shown,
+            app::first_screen_ready::<Wry>,
             providers::provider_presets,
             providers::check_base_url,
             accounts::startup,

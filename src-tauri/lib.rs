@@ -5,6 +5,7 @@
 //! TypeScript bindings' definition in [`bindings`].
 
 pub mod bindings;
+mod clipboard;
 mod commands;
 mod desk;
 pub mod error;
@@ -71,7 +72,6 @@ fn build_and_run(
         )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -124,12 +124,13 @@ fn build_and_run(
             if let Err(e) = desk::notify::init(app.handle()) {
                 tracing::warn!(error = %e, "notification actions unavailable");
             }
-            // Started at login: in the tray, without a window.
-            if std::env::args().any(|a| a == BACKGROUND) {
+            // Started at login: in the tray, without a window. Otherwise the
+            // window shows once the page has its first screen.
+            let background = std::env::args().any(|a| a == BACKGROUND);
+            if background {
                 tracing::info!("started in the background: the window stays hidden");
-            } else if let Some(window) = app.get_webview_window(window::MAIN) {
-                window.show()?;
             }
+            app.manage(window::FirstShow::new(app.handle(), !background));
             // The version the package says (what an update changes), not the crate's.
             tracing::info!(version = %app.package_info().version, "Topup started");
             updates::start(app.handle());

@@ -11,7 +11,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::{fmt, prelude::*};
 
 pub const LOG_FILE: &str = "topup.log";
 
@@ -32,8 +34,7 @@ pub fn log_dir(identifier: &str) -> Option<PathBuf> {
 
 /// Starts logging; returns the log file's path when there is one.
 pub fn init(identifier: &str) -> Option<PathBuf> {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,topup_app=debug,topup_core=debug"));
+    let (filter, unread) = filter(std::env::var("RUST_LOG").ok().as_deref());
     let path = log_dir(identifier)
         .and_then(|dir| fs::create_dir_all(&dir).ok().map(|()| dir.join(LOG_FILE)));
     let file = path
@@ -51,6 +52,9 @@ pub fn init(identifier: &str) -> Option<PathBuf> {
         .with(file_layer);
     // A second init (tests starting several apps in one process) keeps the first subscriber.
     let _ = registry.try_init();
+    if let Some(error) = unread {
+        tracing::warn!(%error, "RUST_LOG is not a list of target=level: the default levels apply");
+    }
     // A panic's message reaches the file too, not only stderr.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -58,6 +62,27 @@ pub fn init(identifier: &str) -> Option<PathBuf> {
         default_hook(info);
     }));
     written
+}
+
+/// The levels logged: `RUST_LOG` when it is a list of `target=level` (and a
+/// bare default level), else Topup's own at debug and the rest at info, with
+/// the reason `RUST_LOG` was not used.
+///
+/// `Targets` rather than `EnvFilter`: the span and field filters only
+/// `EnvFilter` reads need a regex engine in the binary (200 KiB in
+/// `cargo bloat`), for a syntax nobody filtering Topup's log needs.
+fn filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
+    let default = || {
+        Targets::new()
+            .with_default(Level::INFO)
+            .with_target("topup_app", Level::DEBUG)
+            .with_target("topup_core", Level::DEBUG)
+    };
+    match rust_log.map(str::parse::<Targets>) {
+        None => (default(), None),
+        Some(Ok(targets)) => (targets, None),
+        Some(Err(error)) => (default(), Some(error.to_string())),
+    }
 }
 
 /// The wall-clock time in Unix milliseconds, for log lines that tools outside
@@ -74,6 +99,26 @@ mod tests {
 
     /// The e2e harness and the benchmark find the app by what
     /// `tests/markers.json` says; it must say what the app does.
+    #[test]
+    fn rust_log_sets_the_levels_and_a_bad_one_leaves_the_defaults_with_its_reason() {
+        use tracing::level_filters::LevelFilter;
+        let (default, unread) = filter(None);
+        assert!(unread.is_none());
+        assert!(default.would_enable("topup_core::alerts::monitor", &Level::DEBUG));
+        assert!(!default.would_enable("hyper", &Level::DEBUG));
+        assert!(default.would_enable("hyper", &Level::INFO));
+
+        let (set, unread) = filter(Some("warn,topup_core::alerts::monitor=debug"));
+        assert!(unread.is_none());
+        assert!(set.would_enable("topup_core::alerts::monitor", &Level::DEBUG));
+        assert!(!set.would_enable("topup_core::watch", &Level::INFO));
+        assert_eq!(set.default_level(), Some(LevelFilter::WARN));
+
+        let (fallback, unread) = filter(Some("topup_core=loud"));
+        assert!(unread.is_some());
+        assert!(fallback.would_enable("topup_app::shown", &Level::DEBUG));
+    }
+
     #[test]
     fn the_shared_markers_are_the_apps() {
         let markers: serde_json::Value =

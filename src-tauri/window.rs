@@ -90,3 +90,62 @@ impl StateSaver {
         });
     }
 }
+
+/// The window is shown once the page has its first screen in the DOM (the
+/// `first_screen_ready` command), so its first frame is that screen rather
+/// than an empty window that fills in. A page that never says so (a broken
+/// build, a script error) still gets its window after this long.
+const FIRST_SCREEN_AT_THE_LATEST: Duration = Duration::from_secs(4);
+
+/// Whether the first screen's show is still to come: not when started in the
+/// background (the tray shows the window when asked), and only once.
+pub struct FirstShow {
+    pending: std::sync::atomic::AtomicBool,
+}
+
+impl FirstShow {
+    /// `visible`: the window is to be shown at all at start.
+    pub fn new<R: Runtime>(app: &AppHandle<R>, visible: bool) -> Self {
+        if visible {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(FIRST_SCREEN_AT_THE_LATEST).await;
+                let on_main = app.clone();
+                let queued = app.run_on_main_thread(move || {
+                    if let Some(first) = on_main.try_state::<FirstShow>() {
+                        if first.take() {
+                            tracing::warn!("the page never said its first screen was ready: showing the window anyway");
+                            show(&on_main);
+                        }
+                    }
+                });
+                if let Err(e) = queued {
+                    tracing::warn!(error = %e, "could not show the window");
+                }
+            });
+        }
+        Self {
+            pending: std::sync::atomic::AtomicBool::new(visible),
+        }
+    }
+
+    /// True the one time the window is to be shown now.
+    fn take(&self) -> bool {
+        self.pending.swap(false, Ordering::SeqCst)
+    }
+
+    /// The page has its first screen in the DOM.
+    pub fn ready<R: Runtime>(&self, app: &AppHandle<R>) {
+        if self.take() {
+            show(app);
+        }
+    }
+}
+
+fn show<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        if let Err(e) = window.show() {
+            tracing::warn!(error = %e, "could not show the window");
+        }
+    }
+}

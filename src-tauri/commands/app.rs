@@ -51,3 +51,15 @@ pub fn balance_shown(account_id: String, balance: topup_core::Credits, on: Balan
     let at_ms = crate::logging::unix_ms();
     tracing::info!(target: "topup_app::shown", account = %account_id, %balance, ?on, at_ms, "{}", crate::logging::BALANCE_ON_SCREEN);
 }
+
+/// The page has its first screen in the DOM: the window is shown now (once,
+/// and not when Topup started in the background), so its first frame is that
+/// screen.
+#[tauri::command]
+#[specta::specta]
+pub fn first_screen_ready<R: Runtime>(
+    app: AppHandle<R>,
+    first: tauri::State<'_, crate::window::FirstShow>,
+) {
+    first.ready(&app);
+}

@@ -5,7 +5,6 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 use topup_core::history::{HistoryPage, HistoryQuery};
 use topup_core::purchases::BuyOutcome;
@@ -86,9 +85,7 @@ pub fn copy_checkout_link<R: Runtime>(
     account_id: String,
 ) -> Result<(), IpcError> {
     let url = state.accounts.checkout_url(&account_id)?;
-    app.clipboard()
-        .write_text(url.as_str())
-        .map_err(|e| Error::no_clipboard(e).into())
+    Ok(crate::clipboard::write_text(&app, url.to_string())?)
 }
 
 /// "I've paid — check now" (the watcher keeps a minimum gap between checks).

@@ -5,7 +5,7 @@
 
 use topup_sandbox::{demo, Config, Sandbox};
 
-use crate::harness::{Profile, Result};
+use crate::harness::{clipboard_text, Profile, Result};
 
 /// First run → a Clara-compatible account on a Sandbox started by the test,
 /// with the Sandbox's own origin allowed for checkout → signed in as the demo user.
@@ -89,6 +89,12 @@ async fn a_declined_card_keeps_waiting_a_second_buy_shows_it_and_cancel_credits_
             app.click("[data-testid='check-now']").await?;
             app.wait_for_text("[data-testid='watch-status']", " check")
                 .await?;
+
+            // "Copy link": what another app pastes is the page the browser got.
+            app.click("[data-testid='copy-link']").await?;
+            app.wait_for_text("[data-testid='copy-link']", "Link copied")
+                .await?;
+            assert_eq!(clipboard_text().await?.as_deref(), Some(opened.as_str()));
 
             // Home while it waits; a second Buy shows the same purchase.
             app.click("[data-testid='purchase-home']").await?;

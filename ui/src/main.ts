@@ -4,8 +4,11 @@ import "./styles/base.css";
 import { mount } from "svelte";
 
 import App from "./App.svelte";
+import { askStartup } from "./lib/boot";
 import { applyCachedTheme } from "./lib/theme";
 
+// The first screen's data is asked for before anything else.
+askStartup();
 // Before the first paint, so a dark-theme person never sees a white flash.
 applyCachedTheme();
 

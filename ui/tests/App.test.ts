@@ -45,6 +45,29 @@ describe("app shell", () => {
     await expect.poll(() => screen.getByTestId("app-version").textContent).toBe("Topup 9.8.7");
   });
 
+  it("has the window shown once, when its first screen is in the page: the last balance read, or the first run", async () => {
+    // What the page holds at the moment it asks for the window.
+    const seen: string[] = [];
+    const { calls } = startOnKnownBalance({
+      first_screen_ready: () => void seen.push(screen.queryByTestId("known-balance")?.textContent ?? "nothing"),
+    });
+    await expect.poll(() => seen).toEqual(["900 credits"]);
+    expect(calls.filter(([c]) => c === "first_screen_ready")).toHaveLength(1);
+  });
+
+  it("has the window shown on the first-run screen when there is no account", async () => {
+    const seen: string[] = [];
+    mockCommands({
+      ...BACKGROUND,
+      app_info: () => APP_INFO,
+      startup: () => startup(),
+      provider_presets: () => PRESETS,
+      first_screen_ready: () => void seen.push(screen.queryByRole("heading", { level: 1 })?.textContent ?? "nothing"),
+    });
+    render(App);
+    await expect.poll(() => seen).toEqual(["Where do you buy credits?"]);
+  });
+
   it("restores the active account straight to its home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({

@@ -82,12 +82,13 @@ export function progress(state: WatchState, overrides: Partial<PurchaseProgress>
 
 /**
  * What the shell asks in the background, whatever the screen: the update
- * status, which balance it painted, a purchase in flight (none). Spread it
- * first into a test's handlers; the test's own win.
+ * status, which balance it painted, that its first screen is on, a purchase
+ * in flight (none). Spread it first into a test's handlers; the test's own win.
  */
 export const BACKGROUND: Handlers = {
   update_status: () => ({ state: "idle" }),
   balance_shown: () => undefined,
+  first_screen_ready: () => undefined,
   purchase_state: () => null,
   standings: () => [],
   desk_settings: () => DESK,

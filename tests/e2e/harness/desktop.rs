@@ -193,3 +193,48 @@ fn send_delete_window(window: u32) -> Result {
     conn.flush()?;
     Ok(())
 }
+
+/// What another app would paste: the CLIPBOARD selection as UTF-8 text, asked
+/// of its owner through the X server (`None` when nobody holds it).
+pub async fn clipboard_text() -> Result<Option<String>> {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, CreateWindowAux, WindowClass};
+    use x11rb::protocol::Event;
+    let (conn, screen) = x11rb::connect(None)?;
+    let root = conn.setup().roots[screen].root;
+    let window = conn.generate_id()?;
+    conn.create_window(
+        0,
+        window,
+        root,
+        0,
+        0,
+        1,
+        1,
+        0,
+        WindowClass::INPUT_ONLY,
+        0,
+        &CreateWindowAux::new(),
+    )?;
+    let clipboard = conn.intern_atom(false, b"CLIPBOARD")?.reply()?.atom;
+    let utf8 = conn.intern_atom(false, b"UTF8_STRING")?.reply()?.atom;
+    let into = conn.intern_atom(false, b"TOPUP_TEST_PASTE")?.reply()?.atom;
+    conn.convert_selection(window, clipboard, utf8, into, x11rb::CURRENT_TIME)?;
+    conn.flush()?;
+    let answered = super::wait::until(super::wait::DEADLINE, async || {
+        Ok(match conn.poll_for_event()? {
+            Some(Event::SelectionNotify(e)) => Some(e.property),
+            _ => None,
+        })
+    })
+    .await?
+    .ok_or("the clipboard's owner never answered")?;
+    if answered == x11rb::NONE {
+        return Ok(None);
+    }
+    let value = conn
+        .get_property(true, window, into, AtomEnum::ANY, 0, u32::MAX / 4)?
+        .reply()?
+        .value;
+    Ok(Some(String::from_utf8(value)?))
+}

@@ -14,6 +14,12 @@ export const commands = {
 	 *  from outside the app. It carries no secret: an account id and a number.
 	 */
 	balanceShown: (accountId: string, balance: Credits, on: BalanceShownOn) => __TAURI_INVOKE<void>("balance_shown", { accountId, balance, on }),
+	/**
+	 *  The page has its first screen in the DOM: the window is shown now (once,
+	 *  and not when Topup started in the background), so its first frame is that
+	 *  screen.
+	 */
+	firstScreenReady: () => __TAURI_INVOKE<void>("first_screen_ready"),
 	/**  The services offered when adding an account, in display order. */
 	providerPresets: () => __TAURI_INVOKE<Preset[]>("provider_presets"),
 	/**

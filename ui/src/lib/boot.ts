@@ -1,0 +1,22 @@
+import { commands } from "./bindings";
+
+type Asked = ReturnType<typeof commands.startup>;
+
+let asked: Asked | null = null;
+
+/**
+ * Asks the app for `startup` — all the first screen waits for — as soon as the
+ * page's script runs: before the app is mounted and before the other first
+ * calls (event listeners, the footer's version), which would otherwise go
+ * ahead of it.
+ */
+export function askStartup(): void {
+  asked ??= commands.startup();
+}
+
+/** The answer asked for by `askStartup`, or a new ask; each answer is taken once. */
+export function takeStartup(): Asked {
+  const answer = asked ?? commands.startup();
+  asked = null;
+  return answer;
+}
