@@ -421,6 +421,11 @@ KNOBS = [
     ("JIT without its top tiers: JSC_useDFGJIT=0 JSC_useFTLJIT=0",
      {"JSC_useDFGJIT": "0", "JSC_useFTLJIT": "0"}, "none"),
     ("JIT off: JSC_useJIT=0", {"JSC_useJIT": "0"}, "none"),
+    # On top of the kept knob: the JIT's memory, and glibc's per-thread malloc
+    # arenas (every process of the tree, each with several threads).
+    ("compositing off and JIT off", {"WEBKIT_DISABLE_COMPOSITING_MODE": "1", "JSC_useJIT": "0"}, "none"),
+    ("compositing off and MALLOC_ARENA_MAX=2", {"WEBKIT_DISABLE_COMPOSITING_MODE": "1", "MALLOC_ARENA_MAX": "2"},
+     "none"),
     ("Topup as shipped, the baseline untuned", {}, ""),
 ]
 
