@@ -430,9 +430,12 @@ KNOBS = [
 ]
 
 
-def knobs(target: Path, cli: Path, sandbox: Sandbox, runs: int, idle: float, work: Path):
+def knobs(target: Path, cli: Path, sandbox: Sandbox, runs: int, idle: float, work: Path,
+          only: list[str] | None = None):
     rows = []
     for i, (label, variables, tuning) in enumerate(KNOBS):
+        if only and not any(text in label for text in only):
+            continue
         topup_env = dict(variables or {})
         if tuning:
             topup_env["TOPUP_WEBKIT_TUNING"] = tuning
@@ -1007,6 +1010,8 @@ def main() -> int:
     parser.add_argument("--history-rows", type=int, default=10_000, help="transactions seeded for the history")
     parser.add_argument("--history-opens", type=int, default=5, help="times the history is opened")
     parser.add_argument("--knob-runs", type=int, default=3, help="launches of each app per WebKit knob")
+    parser.add_argument("--knob", action="append", metavar="TEXT",
+                        help="only the knob rows whose label contains TEXT (repeatable)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--report", type=Path, nargs="+",
@@ -1031,7 +1036,7 @@ def main() -> int:
     sandbox = Sandbox(target / "debug/topup-sandbox") if only - {"sizes"} else None
     parts = [
         ("startup", lambda: startup_and_memory(target, cli, sandbox, args.runs, args.idle, work)),
-        ("knobs", lambda: knobs(target, cli, sandbox, args.knob_runs, args.idle, work)),
+        ("knobs", lambda: knobs(target, cli, sandbox, args.knob_runs, args.idle, work, args.knob)),
         ("credits", lambda: time_to_credits(target, cli, sandbox, args.purchases, args.max_delay, work, args.seed)),
         ("watcher", lambda: watcher_requests(target, cli, sandbox, args.minutes_after, work)),
         ("idle_home", lambda: idle_home(target, cli, sandbox, args.idle_minutes, work)),
