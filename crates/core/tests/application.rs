@@ -141,15 +141,9 @@ async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
         supervisor.sign_in(&id, demo_input().into()).await.unwrap(),
         SignInStep::SignedIn { .. }
     ));
-    accounts
-        .standing(&id, topup_core::alerts::Read::Fresh)
-        .await
-        .unwrap();
     assert_eq!(
-        supervisor
-            .balance_to_paint_at_start(&id)
-            .unwrap()
-            .map(|o| o.balance.to_string())
+        painted_at_start_after_a_read(&accounts, &supervisor, &id)
+            .await
             .as_deref(),
         Some("1000"),
         "nothing to show but the home: its last balance read"
@@ -211,18 +205,29 @@ async fn a_supervised_purchase_ends_with_one_receipt_and_is_forgotten() {
     );
     supervisor.dismiss(&id);
     assert_eq!(supervisor.view(&id).unwrap(), None);
-    accounts
-        .standing(&id, topup_core::alerts::Read::Fresh)
-        .await
-        .unwrap();
     assert_eq!(
-        supervisor
-            .balance_to_paint_at_start(&id)
-            .unwrap()
-            .map(|o| o.balance.to_string())
+        painted_at_start_after_a_read(&accounts, &supervisor, &id)
+            .await
             .as_deref(),
         Some("1500"),
         "once dismissed, a start paints the last balance read"
     );
     assert!(supervisor.check_now(&id).is_err(), "nothing left to check");
+}
+
+/// The balance a start would paint at once, after the balance has been read
+/// (as the background refresh or the home does).
+async fn painted_at_start_after_a_read(
+    accounts: &topup_core::service::Accounts,
+    supervisor: &topup_core::watch::Supervisor,
+    id: &str,
+) -> Option<String> {
+    accounts
+        .standing(id, topup_core::alerts::Read::Fresh)
+        .await
+        .unwrap();
+    supervisor
+        .balance_to_paint_at_start(id)
+        .unwrap()
+        .map(|o| o.balance.to_string())
 }
