@@ -5,6 +5,7 @@
 //! TypeScript bindings' definition in [`bindings`].
 
 pub mod bindings;
+mod browser;
 mod clipboard;
 mod commands;
 mod desk;
@@ -34,9 +35,13 @@ pub fn run() {
     let log = logging::init(&context.config().identifier);
     #[cfg(target_os = "linux")]
     webkit.log();
+    #[cfg(target_os = "linux")]
+    let browser = browser::SystemBrowser::new(webkit.set);
+    #[cfg(not(target_os = "linux"))]
+    let browser = browser::SystemBrowser::default();
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_and_run(context, std::sync::Arc::clone(&started))
+        build_and_run(context, std::sync::Arc::clone(&started), browser)
     }));
     let reason = match outcome {
         Ok(Ok(())) => return,
@@ -56,6 +61,7 @@ pub fn run() {
 fn build_and_run(
     context: tauri::Context<tauri::Wry>,
     started: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    browser: browser::SystemBrowser,
 ) -> tauri::Result<()> {
     use tauri::Manager;
     let specta = bindings::builder();
@@ -119,6 +125,7 @@ fn build_and_run(
             app.manage(std::sync::Arc::clone(&state.monitor));
             desk::network::follow(std::sync::Arc::clone(&state.monitor));
             app.manage(state);
+            app.manage(browser);
             app.manage(window::StateSaver::default());
             desk::tray::create(app.handle())?;
             if let Err(e) = desk::notify::init(app.handle()) {

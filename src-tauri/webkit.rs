@@ -4,20 +4,24 @@
 //! there is no GPU), the compositor's layers and the DMA-BUF buffers it hands
 //! to the window. Topup shows one page of text and a few buttons, which
 //! WebKit paints just as well straight into the window's surface, for about
-//! 80 MiB less and a faster first frame. `docs/benchmarks.md` has the A/B
-//! figures of every knob tried (this one kept; CPU painting, the JIT tiers,
-//! the cache model and the page cache measured and left alone) and why the
-//! kept one is safe on a desktop with a real GPU as well.
+//! 80 MiB less and a faster first frame. Its JavaScript is a small UI that
+//! runs in bursts, which JavaScriptCore's interpreter runs about as fast as
+//! its JIT, without the JIT's executable memory (about 9 MiB less, and no
+//! writable-then-executable pages in the web process). `docs/benchmarks.md`
+//! has the A/B figures of every knob tried (these two kept; CPU painting, the
+//! JIT's top tiers alone, the cache model and the page cache measured and
+//! left alone) and why the kept ones are safe on a desktop with a real GPU.
 //!
-//! WebKit reads this choice from the environment only: the settings API's
+//! WebKit reads these choices from the environment only: the settings API's
 //! hardware-acceleration policy "never", set on a view that already exists
-//! (Tauri gives no earlier hook), leaves the page unpainted. So
-//! [`prepare_environment`] sets `WEBKIT_DISABLE_COMPOSITING_MODE=1` before
-//! any thread starts, unless the person set the variable themselves (their
-//! value wins). `TOPUP_WEBKIT_TUNING=none` leaves WebKit at its defaults.
-//! The variable is inherited by what Topup starts (the system browser,
-//! through `xdg-open`): a browser built on WebKitGTK that was not already
-//! running would then also paint without compositing.
+//! (Tauri gives no earlier hook), leaves the page unpainted, and
+//! JavaScriptCore has no setting but its `JSC_` variables. So
+//! [`prepare_environment`] sets them before any thread starts, each unless
+//! the person set it themselves (their value wins).
+//! `TOPUP_WEBKIT_TUNING=none` leaves WebKit at its defaults, and a list of
+//! knobs (`no-compositing,no-jit`) picks some. The variables Topup set are
+//! taken out again for what it starts (`browser.rs`): a browser must not run
+//! the web without a JIT because Topup does.
 
 use std::fmt;
 
@@ -25,6 +29,8 @@ use std::fmt;
 pub const VAR: &str = "TOPUP_WEBKIT_TUNING";
 /// The variable that turns WebKit's compositing off.
 const COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+/// The variable that turns JavaScriptCore's JIT off (every tier).
+const JIT: &str = "JSC_useJIT";
 
 /// Which of Topup's WebKit knobs are on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,18 +38,22 @@ pub struct Tuning {
     /// No compositing mode: the page painted straight into the window's
     /// surface, without the GL context and the compositor's layers.
     pub no_compositing: bool,
+    /// No JIT: JavaScriptCore's interpreter only.
+    pub no_jit: bool,
 }
 
-const KNOBS: [&str; 1] = ["no-compositing"];
+const KNOBS: [&str; 2] = ["no-compositing", "no-jit"];
 
 impl Tuning {
     /// What Topup ships with.
     pub const SHIPPED: Self = Self {
         no_compositing: true,
+        no_jit: true,
     };
     /// WebKit's own defaults.
     pub const NONE: Self = Self {
         no_compositing: false,
+        no_jit: false,
     };
 
     /// The tuning `TOPUP_WEBKIT_TUNING` asks for: unset or empty is what
@@ -59,6 +69,7 @@ impl Tuning {
         for knob in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
             match knob.to_ascii_lowercase().as_str() {
                 "no-compositing" => tuning.no_compositing = true,
+                "no-jit" => tuning.no_jit = true,
                 _ => return Err(UnknownKnob(knob.to_owned())),
             }
         }
@@ -87,7 +98,8 @@ pub struct Prepared {
     pub tuning: Tuning,
     /// What `TOPUP_WEBKIT_TUNING` named that is no knob.
     pub unknown: Option<UnknownKnob>,
-    /// The variables Topup set (the person had not).
+    /// The variables Topup set (the person had not): what it takes out of
+    /// the environment of the programs it starts.
     pub set: Vec<&'static str>,
 }
 
@@ -102,9 +114,15 @@ pub fn prepare_environment() -> Prepared {
         Err(e) => (Tuning::SHIPPED, Some(e)),
     };
     let mut set = Vec::new();
-    if tuning.no_compositing && std::env::var_os(COMPOSITING).is_none() {
-        std::env::set_var(COMPOSITING, "1");
-        set.push(COMPOSITING);
+    let wanted = [
+        (tuning.no_compositing, COMPOSITING, "1"),
+        (tuning.no_jit, JIT, "0"),
+    ];
+    for (on, variable, value) in wanted {
+        if on && std::env::var_os(variable).is_none() {
+            std::env::set_var(variable, value);
+            set.push(variable);
+        }
     }
     Prepared {
         tuning,
@@ -131,7 +149,17 @@ mod tests {
         assert_eq!(Tuning::parse(None), Ok(Tuning::SHIPPED));
         assert_eq!(Tuning::parse(Some(" ")), Ok(Tuning::SHIPPED));
         assert_eq!(Tuning::parse(Some("None")), Ok(Tuning::NONE));
-        assert_eq!(Tuning::parse(Some("no-compositing")), Ok(Tuning::SHIPPED));
+        assert_eq!(
+            Tuning::parse(Some("no-compositing, No-JIT")),
+            Ok(Tuning::SHIPPED)
+        );
+        assert_eq!(
+            Tuning::parse(Some("no-jit")),
+            Ok(Tuning {
+                no_compositing: false,
+                no_jit: true
+            })
+        );
     }
 
     #[test]
@@ -140,7 +168,7 @@ mod tests {
         assert_eq!(e, UnknownKnob("fast".into()));
         assert_eq!(
             e.to_string(),
-            "no WebKit knob called \"fast\" (known: none, no-compositing)"
+            "no WebKit knob called \"fast\" (known: none, no-compositing, no-jit)"
         );
     }
 }

@@ -2,10 +2,9 @@
 //! the system browser. The UI can paste a code or cancel.
 
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 use topup_core::sign_in::SignInStep;
-use topup_core::Error;
 
+use crate::browser::SystemBrowser;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -15,13 +14,10 @@ use crate::state::AppState;
 pub async fn google_sign_in<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
+    browser: State<'_, SystemBrowser>,
     account_id: String,
 ) -> Result<SignInStep, IpcError> {
-    let open = |url: &url::Url| {
-        app.opener()
-            .open_url(url.as_str(), None::<&str>)
-            .map_err(Error::no_browser)
-    };
+    let open = |url: &url::Url| browser.open(&app, url);
     Ok(state
         .google
         .sign_in(&state.watches, &account_id, open)

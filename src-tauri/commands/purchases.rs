@@ -5,12 +5,11 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 use topup_core::history::{HistoryPage, HistoryQuery};
 use topup_core::purchases::BuyOutcome;
 use topup_core::watch::PurchaseView;
-use topup_core::Error;
 
+use crate::browser::SystemBrowser;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -22,12 +21,6 @@ pub struct BuyResult {
     pub open_error: Option<IpcError>,
 }
 
-fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), Error> {
-    app.opener()
-        .open_url(url.as_str(), None::<&str>)
-        .map_err(Error::no_browser)
-}
-
 /// Starts a purchase (or finds the one in flight), opens its checkout page
 /// and starts watching it.
 #[tauri::command]
@@ -35,6 +28,7 @@ fn open<R: Runtime>(app: &AppHandle<R>, url: &url::Url) -> Result<(), Error> {
 pub async fn buy<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
+    browser: State<'_, SystemBrowser>,
     account_id: String,
     input: String,
 ) -> Result<BuyResult, IpcError> {
@@ -44,7 +38,7 @@ pub async fn buy<R: Runtime>(
         BuyOutcome::Started { .. } => {
             let url = accounts.checkout_url(&account_id)?;
             tracing::info!(account = %account_id, "opening checkout in the browser");
-            open(&app, &url).err().map(IpcError::from)
+            browser.open(&app, &url).err().map(IpcError::from)
         }
         BuyOutcome::AlreadyPending { .. } => None,
     };
@@ -71,10 +65,11 @@ pub fn purchase_state(
 pub fn reopen_checkout<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
+    browser: State<'_, SystemBrowser>,
     account_id: String,
 ) -> Result<(), IpcError> {
     let url = state.accounts.checkout_url(&account_id)?;
-    Ok(open(&app, &url)?)
+    Ok(browser.open(&app, &url)?)
 }
 
 #[tauri::command]
@@ -132,9 +127,10 @@ pub async fn history(
 pub async fn open_billing_portal<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
+    browser: State<'_, SystemBrowser>,
     account_id: String,
 ) -> Result<(), IpcError> {
     let url = state.accounts.billing_portal(&account_id).await?;
     tracing::info!(account = %account_id, "opening the billing portal in the browser");
-    Ok(open(&app, &url)?)
+    Ok(browser.open(&app, &url)?)
 }

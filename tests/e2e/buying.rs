@@ -28,6 +28,9 @@ async fn buy_five_dollars_pay_in_chromium_and_see_the_credits_land() -> Result {
 
             let opened = profile.wait_for_opened("http://127.0.0.1:").await?;
             assert!(opened.contains("/stripe/c/pay/cs_"), "{opened}");
+            // Topup runs its own page without compositing and without a JIT;
+            // the browser it starts runs the web with WebKit's defaults.
+            assert_eq!(profile.browser_environments(), [""]);
             assert_eq!(profile.browser_result(1).await?, "paid");
 
             app.wait_for_attr("[data-testid='purchase']", "data-state", "landed")

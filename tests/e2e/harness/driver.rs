@@ -40,6 +40,11 @@ pub(super) fn in_profile(command: &mut Command, profile: &Path) {
         .env("LANG", "en_US.UTF-8")
         .env("LC_ALL", "en_US.UTF-8")
         .env("BROWSER", profile.join("browser.sh"))
+        // The WebKit tuning Topup ships (src-tauri/webkit.rs), whatever the
+        // runner's environment says.
+        .env_remove("TOPUP_WEBKIT_TUNING")
+        .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
+        .env_remove("JSC_useJIT")
         .env("TOPUP_TEST_CLOCK_FILE", profile.join(CLOCK_FILE));
 }
 

@@ -66,8 +66,9 @@ impl Profile {
             fs::create_dir_all(root.join(sub))?;
         }
         // "The system browser" is a script that writes down what it was asked
-        // to open: xdg-open finds it through the profile's mimeapps.list (which
-        // wins over any installed browser) or, failing that, through $BROWSER.
+        // to open, and the WebKit variables it was started with: GIO and
+        // xdg-open find it through the profile's mimeapps.list (which wins over
+        // any installed browser) or, failing that, through $BROWSER.
         // When a test has written a plan (`Profile::browse`), it also hands the
         // page to headless Chromium (tests/browser) to pay or read it.
         let script = root.join("browser.sh");
@@ -76,7 +77,8 @@ impl Profile {
         fs::write(
             &script,
             format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> {urls}\nif [ -s {plan} ]; then\n  {payer} {results} \"$1\" $(cat {plan}) >> {log} 2>&1 &\nfi\n",
+                "#!/bin/sh\nprintf '%s\\n' \"$(env | grep -E '^(WEBKIT_DISABLE_|JSC_)' | sort | tr '\\n' ' ')\" >> {env}\nprintf '%s\\n' \"$1\" >> {urls}\nif [ -s {plan} ]; then\n  {payer} {results} \"$1\" $(cat {plan}) >> {log} 2>&1 &\nfi\n",
+                env = q(&root.join("browser-env")),
                 urls = q(&root.join("opened-urls")),
                 plan = q(&root.join("browser-plan")),
                 results = q(&root.join("browser-results")),
@@ -150,6 +152,16 @@ impl Profile {
     pub fn opened_urls(&self) -> Vec<String> {
         fs::read_to_string(self.path().join("opened-urls"))
             .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// The variables that tune WebKit and JavaScriptCore for a whole process
+    /// (`WEBKIT_DISABLE_*`, `JSC_*`) the browser was started with, one line
+    /// per page opened (in order). (WebKitWebDriver's own `WEBKIT_INSPECTOR_SERVER`
+    /// reaches it too, and is no tuning.)
+    pub fn browser_environments(&self) -> Vec<String> {
+        fs::read_to_string(self.path().join("browser-env"))
+            .map(|t| t.lines().map(|l| l.trim().to_owned()).collect())
             .unwrap_or_default()
     }
 
