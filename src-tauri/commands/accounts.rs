@@ -34,6 +34,11 @@ pub struct Startup {
     pub known_balance: Option<topup_core::alerts::Observation>,
     /// The theme and other app preferences, so the first screen is drawn right.
     pub preferences: topup_core::preferences::Preferences,
+    /// The system's regional format for numbers, money and dates (BCP 47,
+    /// e.g. "de-CH"; see `topup_core::region`), so the first screen is
+    /// written in it: the webview's own language, and the system's display
+    /// language, can differ from it.
+    pub locale: Option<String>,
 }
 
 #[tauri::command]
@@ -55,6 +60,7 @@ pub fn startup(state: State<'_, AppState>) -> Result<Startup, IpcError> {
         registry_warning: state.registry_warning.clone(),
         sandbox: state.sandbox_demo.clone(),
         preferences: state.preferences.get(),
+        locale: topup_core::region::system(),
     })
 }
 

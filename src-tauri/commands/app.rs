@@ -7,10 +7,6 @@ pub struct AppInfo {
     pub name: String,
     pub version: String,
     pub identifier: String,
-    /// The system's regional format for numbers, money and dates (BCP 47,
-    /// e.g. "de-CH"; see `topup_core::region`): the webview's own language,
-    /// and the system's display language, can differ from it.
-    pub locale: Option<String>,
 }
 
 #[tauri::command]
@@ -24,7 +20,6 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
             .unwrap_or_else(|| app.package_info().name.clone()),
         version: app.package_info().version.to_string(),
         identifier: config.identifier.clone(),
-        locale: topup_core::region::system(),
     }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import App from "../src/App.svelte";
 import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
-import { type Call, type Handlers, type Returns, mockCommands } from "./ipc";
+import { type Call, type Handlers, type Returns, listenedTo, mockCommands } from "./ipc";
 
 /**
  * The app started on an account whose last balance read was 900, its
@@ -53,6 +53,35 @@ describe("app shell", () => {
     });
     await expect.poll(() => seen).toEqual(["900 credits"]);
     expect(calls.filter(([c]) => c === "first_screen_ready")).toHaveLength(1);
+  });
+
+  it("draws its first screen in the regional format startup names, before any other call goes out", async () => {
+    const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
+    const seen: string[] = [];
+    const calls: Call[] = [];
+    mockCommands(
+      {
+        ...BACKGROUND,
+        app_info: () => APP_INFO,
+        startup: () =>
+          startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "1234.5" }, locale: "de-DE" }),
+        restore_account: () => new Promise(() => {}),
+        first_screen_ready: () => void seen.push(screen.queryByTestId("known-balance")?.textContent ?? "nothing"),
+      },
+      calls,
+    );
+    render(App);
+
+    await expect.poll(() => seen).toEqual(["1.234,5 credits"]);
+    // The shell's own listeners and the footer's version wait until the window is asked to show.
+    await expect.poll(() => calls.map(([c]) => c)).toContain("app_info");
+    await expect.poll(listenedTo).toEqual(expect.arrayContaining(["update-changed", "open-buy", "close-asked"]));
+    const names = calls.map(([c]) => c);
+    const before = names.slice(0, names.indexOf("first_screen_ready"));
+    expect(before).toContain("startup");
+    expect(before).not.toContain("app_info");
+    expect(before).not.toContain("update_status");
+    expect(names).toContain("update_status");
   });
 
   it("has the window shown on the first-run screen when there is no account", async () => {
@@ -301,6 +330,8 @@ describe("app shell: on the desktop", () => {
     mockCommands({ ...BACKGROUND, app_info: () => APP_INFO, startup: () => startup(), provider_presets: () => PRESETS, choose_close: () => null }, calls);
     render(App);
     await screen.findByRole("heading", { name: "Where do you buy credits?" });
+    // The shell listens once its first screen is up (the window shows then).
+    await expect.poll(listenedTo).toContain("close-asked");
     await emit("close-asked", null);
     const dialog = await screen.findByRole("dialog", { name: "Keep Topup in the tray?" });
     expect(dialog).toHaveTextContent("Your low-balance alerts only work while Topup runs.");
@@ -323,6 +354,7 @@ describe("app shell: on the desktop", () => {
     render(App);
     await screen.findByTestId("balance");
     expect(screen.getByTestId("account-switcher")).toHaveValue(other.id);
+    await expect.poll(listenedTo).toContain("open-buy");
     await emit("open-buy", { account_id: r.id });
     await expect.poll(() => (screen.getByTestId("account-switcher") as HTMLSelectElement).value).toBe(r.id);
     const amount = await screen.findByTestId("amount");

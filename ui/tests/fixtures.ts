@@ -4,7 +4,7 @@ import type { Handlers } from "./ipc";
 
 export { PRESETS } from "./generated/core";
 
-export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup", locale: "en-US" };
+export const APP_INFO: AppInfo = { name: "Topup", version: "9.8.7", identifier: "app.topup.Topup" };
 
 export function record(overrides: Partial<AccountRecord> = {}): AccountRecord {
   return {
@@ -39,7 +39,7 @@ export function accountView(r: AccountRecord, signed_in: boolean, active: boolea
 }
 
 export function startup(overrides: Partial<Startup> = {}): Startup {
-  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, known_balance: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }, ...overrides };
+  return { accounts: [], active: null, open_first: null, persists: true, keychain_warning: null, registry_warning: null, sandbox: null, known_balance: null, locale: null, preferences: { theme: "system", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false }, ...overrides };
 }
 
 /** Clara's pricing as the `pricing` command returns it. */

@@ -30,6 +30,14 @@ export function takeUnexpected(): string[] {
   return unexpected.splice(0);
 }
 
+/** The events the page listens for, in the order it started to. */
+const listened: string[] = [];
+
+/** The events the page listens for since the last `mockCommands` (an event emitted before is lost, as in the app). */
+export function listenedTo(): string[] {
+  return [...listened];
+}
+
 /** A command the screen called, with its arguments (for tests that check calls). */
 export type Call = [command: string, args: Args];
 
@@ -41,6 +49,7 @@ export type Call = [command: string, args: Args];
  */
 export function mockCommands(handlers: Handlers, calls?: Call[]): void {
   const table = handlers as Record<string, ((args: Args) => unknown) | undefined>;
+  listened.splice(0);
   mockIPC(
     (cmd, args) => {
       // Events are the plugin's, not commands a test answers or counts.
@@ -55,4 +64,14 @@ export function mockCommands(handlers: Handlers, calls?: Call[]): void {
     },
     { shouldMockEvents: true },
   );
+  // The mock answers `listen` itself, without the handler above: note each
+  // event on the way in.
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: Invoke } }).__TAURI_INTERNALS__;
+  const answer = internals.invoke;
+  internals.invoke = (cmd, args, options) => {
+    if (cmd === "plugin:event|listen") listened.push(String((args as { event?: unknown } | undefined)?.event));
+    return answer(cmd, args, options);
+  };
 }
+
+type Invoke = (cmd: string, args?: unknown, options?: unknown) => Promise<unknown>;

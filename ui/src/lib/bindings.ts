@@ -207,12 +207,6 @@ export type AppInfo = {
 	name: string,
 	version: string,
 	identifier: string,
-	/**
-	 *  The system's regional format for numbers, money and dates (BCP 47,
-	 *  e.g. "de-CH"; see `topup_core::region`): the webview's own language,
-	 *  and the system's display language, can differ from it.
-	 */
-	locale: string | null,
 };
 
 /**  Where a balance was painted. */
@@ -699,6 +693,13 @@ export type Startup = {
 	known_balance: Observation | null,
 	/**  The theme and other app preferences, so the first screen is drawn right. */
 	preferences: Preferences,
+	/**
+	 *  The system's regional format for numbers, money and dates (BCP 47,
+	 *  e.g. "de-CH"; see `topup_core::region`), so the first screen is
+	 *  written in it: the webview's own language, and the system's display
+	 *  language, can differ from it.
+	 */
+	locale: string | null,
 };
 
 /**  Light, dark, or whatever the operating system uses. */
