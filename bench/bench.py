@@ -61,6 +61,9 @@ INSTANCE_NAME = MARKERS["instance_name"]
 SHOWN = re.compile(re.escape(MARKERS["balance_on_screen"]) + r" .*balance=(\S+) on=(\w+) at_ms=(\d+)")
 PAGE_LOADED = re.compile(re.escape(MARKERS["page_loaded"]) + r" at_ms=(\d+)")
 PAGE_PAINTED = re.compile(r"page painted at_ms=(\d+)")
+# Topup's moments in between (debug lines): where its start-up time goes.
+STARTUP_ASKED = re.compile(re.escape(MARKERS["startup_asked"]) + r" at_ms=(\d+)")
+FIRST_SCREEN_READY = re.compile(re.escape(MARKERS["first_screen_ready"]) + r" at_ms=(\d+)")
 
 
 def log(message: str) -> None:
@@ -366,12 +369,17 @@ def launch_once(binary: Path, env: dict, pattern: re.Pattern, idle: float, is_to
             fresh_ms = int(fresh.group(3)) - started
         loaded = out.matches(PAGE_LOADED)
         page_ms = int(loaded[0].group(1)) - started if loaded else None
+        steps = {}
+        for step, marker in (("startup_ms", STARTUP_ASKED), ("ready_ms", FIRST_SCREEN_READY)):
+            found = out.matches(marker)
+            if found:
+                steps[step] = int(found[0].group(1)) - started
         # The measurement protocol: memory is read after the app has idled.
         time.sleep(idle)
         tree = process_tree(proc.pid)
         by_process = {f"{name} ({pid})": pss_kib(pid) / 1024.0 for pid, name in zip(tree, command_names(tree))}
         pss = sum(pss_kib(pid) for pid in tree)
-        return at_ms - started, page_ms, pss, by_process, fresh_ms
+        return at_ms - started, page_ms, pss, by_process, fresh_ms, steps
     finally:
         stop(proc)
 
@@ -386,7 +394,7 @@ def startup_and_memory(target: Path, cli: Path, sandbox: Sandbox, runs: int, idl
     base_env = Profile(work / f"{name}-baseline").env
     topup = target / "release/topup"
     baseline = target / "release/topup-bench-baseline"
-    result = {"topup": {"ms": [], "page_ms": [], "pss": [], "fresh_ms": []},
+    result = {"topup": {"ms": [], "page_ms": [], "pss": [], "fresh_ms": [], "startup_ms": [], "ready_ms": []},
               "baseline": {"ms": [], "page_ms": [], "pss": []}, "processes": {}}
     apps = [("topup", topup, {**profile.env, **(topup_extra or {})}, SHOWN)]
     if baseline_extra is not None or name == "startup":
@@ -396,9 +404,11 @@ def startup_and_memory(target: Path, cli: Path, sandbox: Sandbox, runs: int, idl
         if i % 2:
             order.reverse()
         for name_, binary, env, pattern in order:
-            ms, page_ms, pss, names, fresh_ms = launch_once(binary, env, pattern, idle, name_ == "topup")
+            ms, page_ms, pss, names, fresh_ms, steps = launch_once(binary, env, pattern, idle, name_ == "topup")
             if fresh_ms is not None:
                 result[name_]["fresh_ms"].append(fresh_ms)
+            for step, at in steps.items():
+                result[name_][step].append(at)
             result[name_]["ms"].append(ms)
             result[name_]["page_ms"].append(page_ms)
             result[name_]["pss"].append(pss / 1024.0)
@@ -937,6 +947,18 @@ def report(r: dict) -> str:
             rows.append(f"| launch → the service's balance painted (after the last one read) | {spread(t, 'ms')} | | | | |")
         t, b = summary(r["startup"]["topup"]["page_ms"]), summary(r["startup"]["baseline"]["page_ms"])
         rows.append(f"| of which launch → page loaded | {spread(t, 'ms')} | {spread(b, 'ms')} | {ratio:.2f}× | | |")
+        # Topup's steps after the load, each run's own differences, then their medians.
+        topup = r["startup"]["topup"]
+        if len(topup.get("startup_ms", [])) == len(topup.get("ready_ms", [])) == len(topup["ms"]) > 0:
+            gaps = [
+                ("page loaded → `startup` asked", topup["page_ms"], topup["startup_ms"]),
+                ("`startup` asked → first screen ready (the page's script)", topup["startup_ms"], topup["ready_ms"]),
+                ("first screen ready → balance painted (the window shown and painted)", topup["ready_ms"], topup["ms"]),
+            ]
+            for label, first, then in gaps:
+                differences = [b - a for a, b in zip(first, then) if a is not None and b is not None]
+                if differences:
+                    rows.append(f"| of which {label} | {spread(summary(differences), 'ms')} | | | | |")
         t, b = summary(r["startup"]["topup"]["pss"]), summary(r["startup"]["baseline"]["pss"])
         ratio = t["median"] / b["median"]
         rows.append(f"| memory: PSS of the process tree after {r['idle']:.0f} s idle | {spread(t, 'MiB', 1)} | {spread(b, 'MiB', 1)} | {ratio:.2f}× | ≤ 0.90× | {verdict(ratio <= 0.90)} |")

@@ -20,6 +20,10 @@ pub const LOG_FILE: &str = "topup.log";
 /// The log lines the start-up benchmark and the e2e suite look for
 /// (`tests/markers.json`, which both read; the test below pins it).
 pub const PAGE_LOADED: &str = "page loaded";
+/// The page asked for `startup` (debug): with the others, where start-up time goes.
+pub const STARTUP_ASKED: &str = "startup asked";
+/// The page has its first screen in the DOM and asks for the window (debug).
+pub const FIRST_SCREEN_READY: &str = "first screen ready";
 pub const BALANCE_ON_SCREEN: &str = "balance on screen";
 
 /// Where Tauri's `app_log_dir` puts an app's logs (the same rule, needed
@@ -132,6 +136,8 @@ mod tests {
             format!("{identifier}.SingleInstance")
         );
         assert_eq!(markers["page_loaded"], PAGE_LOADED);
+        assert_eq!(markers["startup_asked"], STARTUP_ASKED);
+        assert_eq!(markers["first_screen_ready"], FIRST_SCREEN_READY);
         assert_eq!(markers["balance_on_screen"], BALANCE_ON_SCREEN);
     }
 }

@@ -44,6 +44,7 @@ pub struct Startup {
 #[tauri::command]
 #[specta::specta]
 pub fn startup(state: State<'_, AppState>) -> Result<Startup, IpcError> {
+    tracing::debug!(target: "topup_app::shown", at_ms = crate::logging::unix_ms(), "{}", crate::logging::STARTUP_ASKED);
     // First: it may make another account the active one.
     let open_first = state.accounts.account_to_open()?;
     let known_balance = match open_first.as_deref() {

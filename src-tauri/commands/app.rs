@@ -56,5 +56,6 @@ pub fn first_screen_ready<R: Runtime>(
     app: AppHandle<R>,
     first: tauri::State<'_, crate::window::FirstShow>,
 ) {
+    tracing::debug!(target: "topup_app::shown", at_ms = crate::logging::unix_ms(), "{}", crate::logging::FIRST_SCREEN_READY);
     first.ready(&app);
 }
