@@ -293,8 +293,9 @@ class Profile:
             "BROWSER": str(browser),
             "LANG": "en_US.UTF-8",
             "LC_ALL": "en_US.UTF-8",
-            # With each background-refresh round (checked, next due): what a stop would show.
-            "RUST_LOG": "info,topup_core::alerts::monitor=debug",
+            # With each background-refresh round (checked, next due): what a stop would show;
+            # and the moments of a start (startup asked, first screen ready).
+            "RUST_LOG": "info,topup_core::alerts::monitor=debug,topup_app::shown=debug",
         })
 
     def opened_urls(self) -> list[str]:
