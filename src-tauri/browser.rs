@@ -17,9 +17,10 @@ use tauri_plugin_opener::OpenerExt;
 use topup_core::Error;
 
 /// How Topup opens pages in the system browser. Managed by the app.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SystemBrowser {
-    /// The variables Topup set for itself, not to be passed on.
+    /// The variables Topup set for itself, not to be passed on (only Linux
+    /// sets any).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     own_variables: Vec<&'static str>,
 }

@@ -35,10 +35,12 @@ pub fn run() {
     let log = logging::init(&context.config().identifier);
     #[cfg(target_os = "linux")]
     webkit.log();
+    // What Topup set for its own WebKit is not passed on to the browser.
     #[cfg(target_os = "linux")]
-    let browser = browser::SystemBrowser::new(webkit.set);
+    let own_variables = webkit.set;
     #[cfg(not(target_os = "linux"))]
-    let browser = browser::SystemBrowser::default();
+    let own_variables = Vec::new();
+    let browser = browser::SystemBrowser::new(own_variables);
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         build_and_run(context, std::sync::Arc::clone(&started), browser)
