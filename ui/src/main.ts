@@ -4,15 +4,17 @@ import "./styles/base.css";
 import { mount } from "svelte";
 
 import App from "./App.svelte";
-import { askStartup } from "./lib/boot";
+import { startupAnswered } from "./lib/boot";
 import { applyCachedTheme } from "./lib/theme";
 
 // The first screen's data is asked for before anything else.
-askStartup();
+const answered = startupAnswered();
 // Before the first paint, so a dark-theme person never sees a white flash.
 applyCachedTheme();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html lost its #app element");
 
-export default mount(App, { target });
+// Mounted once it has answered: rendering the shell while the answer waits
+// would only hold the thread the answer is read on.
+void answered.then(() => mount(App, { target }));

@@ -20,3 +20,16 @@ export function takeStartup(): Asked {
   asked = null;
   return answer;
 }
+
+/**
+ * Settles once the `startup` asked for has answered (either way): the app is
+ * mounted then, so the page's one thread is free to read the answer the
+ * moment it comes and the first screen is rendered in one pass.
+ */
+export function startupAnswered(): Promise<void> {
+  askStartup();
+  return (asked ?? Promise.resolve()).then(
+    () => undefined,
+    () => undefined,
+  );
+}
