@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import type { Startup } from "../src/lib/bindings";
+import type { IpcError, Startup } from "../src/lib/bindings";
 import { startupAnswered, takeStartup } from "../src/lib/boot";
 import { startup } from "./fixtures";
 import { type Call, mockCommands } from "./ipc";
@@ -27,7 +27,8 @@ describe("the first call", () => {
   it("lets the app mount when startup fails too, so it can say so", async () => {
     mockCommands({
       startup: () => {
-        throw { code: "storage_unreadable", message: "Topup could not read its list of accounts." };
+        const failure: IpcError = { code: "storage_failed", message: "Topup could not read its list of accounts." };
+        throw failure;
       },
     });
     await startupAnswered();
