@@ -11,6 +11,8 @@ mod commands;
 mod desk;
 pub mod error;
 mod fatal;
+#[cfg(target_os = "linux")]
+mod fonts;
 mod logging;
 mod state;
 #[cfg(debug_assertions)]
@@ -111,6 +113,11 @@ fn build_and_run(
         })
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
+            // Before the page's first style: the window exists, its page has not loaded.
+            #[cfg(target_os = "linux")]
+            if let Some(main) = app.get_webview_window(window::MAIN) {
+                fonts::follow_desktop(&main);
+            }
             specta.mount_events(app);
             let with_sandbox = std::env::args().any(|a| a == "--sandbox");
             let desk = std::sync::Arc::new(desk::Desk {

@@ -5,12 +5,14 @@ import { mount } from "svelte";
 
 import App from "./App.svelte";
 import { startupAnswered } from "./lib/boot";
+import { chooseFonts } from "./lib/fonts";
 import { applyCachedTheme } from "./lib/theme";
 
 // The first screen's data is asked for before anything else.
 const answered = startupAnswered();
 // Before the first paint, so a dark-theme person never sees a white flash.
 applyCachedTheme();
+chooseFonts();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html lost its #app element");
