@@ -169,3 +169,45 @@ async fn moving_the_window_while_its_state_is_saved_never_freezes_the_app() -> R
         })
         .await
 }
+
+/// The page's text is set in the desktop's interface font, through the
+/// generic family alone (src-tauri/fonts.rs, ui/src/lib/fonts.ts). GTK's
+/// font is set to a serif here, so it differs from fontconfig's sans-serif.
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn the_page_is_set_in_the_desktops_interface_font() -> Result {
+    let profile = Profile::new()?;
+    let gtk = profile.path().join("config/gtk-3.0");
+    fs::create_dir_all(&gtk)?;
+    fs::write(
+        gtk.join("settings.ini"),
+        "[Settings]\ngtk-font-name=DejaVu Serif 11\n",
+    )?;
+    profile
+        .launch("desktop_font", &[], async |app| {
+            app.wait_for_text("#first-run-title", "Where do you buy credits?")
+                .await?;
+            let seen = app
+                .eval(
+                    r##"const title = document.querySelector("#first-run-title");
+                    const context = document.createElement("canvas").getContext("2d");
+                    const width = (font) => { context.font = font; return context.measureText(title.textContent).width; };
+                    const size = getComputedStyle(title).fontSize;
+                    return {
+                      stack: getComputedStyle(title).fontFamily,
+                      title: width(`${size} ${getComputedStyle(title).fontFamily}`),
+                      serif: width(`${size} "DejaVu Serif"`),
+                      sans: width(`${size} "DejaVu Sans"`),
+                    };"##,
+                )
+                .await?;
+            assert_eq!(seen["stack"], "sans-serif", "the generic family only: {seen}");
+            assert_ne!(seen["serif"], seen["sans"], "the two fonts must differ: {seen}");
+            assert_eq!(
+                seen["title"], seen["serif"],
+                "the title in GTK's interface font: {seen}"
+            );
+            Ok(())
+        })
+        .await
+}
