@@ -27,7 +27,7 @@ pub fn builder() -> Builder<Wry> {
             app::first_screen_ready::<Wry>,
             providers::provider_presets,
             providers::check_base_url,
-            accounts::startup,
+            accounts::startup::<Wry>,
             accounts::list_accounts,
             accounts::add_account,
             accounts::sign_in,

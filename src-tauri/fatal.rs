@@ -15,8 +15,19 @@ pub fn panic_text(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "an unexpected error".to_owned())
 }
 
+/// Logs why Topup ends, tells the person, and exits 1.
+pub fn stop(started: bool, reason: &str, log: Option<&Path>) -> ! {
+    if started {
+        tracing::error!(%reason, "Topup stopped unexpectedly");
+    } else {
+        tracing::error!(%reason, "Topup could not start");
+    }
+    tell(started, reason, log);
+    std::process::exit(1);
+}
+
 /// Tells the person, in a dialog when the system can show one.
-pub fn tell(started: bool, reason: &str, log: Option<&Path>) {
+fn tell(started: bool, reason: &str, log: Option<&Path>) {
     let title = if started {
         "Topup stopped unexpectedly"
     } else {

@@ -45,27 +45,30 @@ pub fn run() {
     let browser = browser::SystemBrowser::new(own_variables);
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_and_run(context, std::sync::Arc::clone(&started), browser)
+        build_and_run(
+            context,
+            std::sync::Arc::clone(&started),
+            browser,
+            log.clone(),
+        )
     }));
     let reason = match outcome {
         Ok(Ok(())) => return,
         Ok(Err(e)) => e.to_string(),
         Err(panic) => fatal::panic_text(panic.as_ref()),
     };
-    let started = started.load(std::sync::atomic::Ordering::SeqCst);
-    if started {
-        tracing::error!(%reason, "Topup stopped unexpectedly");
-    } else {
-        tracing::error!(%reason, "Topup could not start");
-    }
-    fatal::tell(started, &reason, log.as_deref());
-    std::process::exit(1);
+    fatal::stop(
+        started.load(std::sync::atomic::Ordering::SeqCst),
+        &reason,
+        log.as_deref(),
+    );
 }
 
 fn build_and_run(
     context: tauri::Context<tauri::Wry>,
     started: std::sync::Arc<std::sync::atomic::AtomicBool>,
     browser: browser::SystemBrowser,
+    log: Option<std::path::PathBuf>,
 ) -> tauri::Result<()> {
     use tauri::Manager;
     let specta = bindings::builder();
@@ -119,27 +122,9 @@ fn build_and_run(
                 fonts::follow_desktop(&main);
             }
             specta.mount_events(app);
-            let with_sandbox = std::env::args().any(|a| a == "--sandbox");
-            let desk = std::sync::Arc::new(desk::Desk {
-                app: app.handle().clone(),
-            });
-            let state = state::init(app.handle(), with_sandbox, desk)?;
-            commands::settings::apply_window_theme(app.handle(), state.preferences.get().theme);
-            app.manage(updates::Updates::new(
-                app.package_info().version.to_string(),
-                std::sync::Arc::clone(&state.watches),
-                std::sync::Arc::clone(&state.preferences),
-            ));
-            // Apart too, for the parts of the shell the state is built from.
-            app.manage(std::sync::Arc::clone(&state.monitor));
-            desk::network::follow(std::sync::Arc::clone(&state.monitor));
-            app.manage(state);
             app.manage(browser);
             app.manage(window::StateSaver::default());
             desk::tray::create(app.handle())?;
-            if let Err(e) = desk::notify::init(app.handle()) {
-                tracing::warn!(error = %e, "notification actions unavailable");
-            }
             // Started at login: in the tray, without a window. Otherwise the
             // window shows once the page has its first screen.
             let background = std::env::args().any(|a| a == BACKGROUND);
@@ -147,11 +132,61 @@ fn build_and_run(
                 tracing::info!("started in the background: the window stays hidden");
             }
             app.manage(window::FirstShow::new(app.handle(), !background));
-            // The version the package says (what an update changes), not the crate's.
-            tracing::info!(version = %app.package_info().version, "Topup started");
-            updates::start(app.handle());
-            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            let with_sandbox = std::env::args().any(|a| a == "--sandbox");
+            let desk = std::sync::Arc::new(desk::Desk {
+                app: app.handle().clone(),
+            });
+            let opening = state::Opening::start(
+                app.handle(),
+                with_sandbox,
+                desk,
+                move |app, state| {
+                    opened(app, state);
+                    started.store(true, std::sync::atomic::Ordering::SeqCst);
+                },
+                move |app, e| could_not_open(app, &e, log),
+            );
+            app.manage(opening);
             Ok(())
         })
         .run(context)
+}
+
+/// The rest of the start, once the state is built: what follows from it.
+fn opened<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: state::AppState) {
+    use tauri::Manager;
+    commands::settings::apply_window_theme(app, state.preferences.get().theme);
+    app.manage(updates::Updates::new(
+        app.package_info().version.to_string(),
+        std::sync::Arc::clone(&state.watches),
+        std::sync::Arc::clone(&state.preferences),
+    ));
+    // Apart too, for the parts of the shell the state is built from.
+    app.manage(std::sync::Arc::clone(&state.monitor));
+    desk::network::follow(std::sync::Arc::clone(&state.monitor));
+    app.manage(state);
+    if let Err(e) = desk::notify::init(app) {
+        tracing::warn!(error = %e, "notification actions unavailable");
+    }
+    // The version the package says (what an update changes), not the crate's.
+    tracing::info!(version = %app.package_info().version, "Topup started");
+    updates::start(app);
+}
+
+/// A state that cannot be built ends the start as a failed `setup` did: the
+/// reason in a dialog (GTK's, so on the main thread), then exit 1.
+fn could_not_open<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    e: &error::AppError,
+    log: Option<std::path::PathBuf>,
+) {
+    let reason = e.to_string();
+    let told = reason.clone();
+    if app
+        .run_on_main_thread(move || fatal::stop(false, &told, log.as_deref()))
+        .is_err()
+    {
+        tracing::error!(%reason, "Topup could not start");
+        std::process::exit(1);
+    }
 }

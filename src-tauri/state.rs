@@ -1,10 +1,12 @@
 //! What the app holds while it runs: the accounts service and, with
-//! `--sandbox`, the in-process Sandbox.
+//! `--sandbox`, the in-process Sandbox; and [`Opening`], through which the
+//! first command waits for it.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
+use tokio::sync::watch;
 use topup_core::alerts::{DeskSink, Monitor};
 use topup_core::preferences::PreferenceStore;
 use topup_core::service::{Accounts, NewAccount};
@@ -12,9 +14,10 @@ use topup_core::sign_in::GoogleSignIns;
 use topup_core::store::{OpenOptions, SandboxLink, Store};
 use topup_core::watch::{Schedule, Supervisor};
 use topup_core::BaseUrl;
+use topup_core::ErrorCode;
 use topup_sandbox::{demo, Sandbox};
 
-use crate::error::AppError;
+use crate::error::{AppError, IpcError};
 use crate::watch_sink::WindowSink;
 
 /// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).
@@ -113,4 +116,81 @@ pub fn init<R: Runtime>(
         monitor,
         _sandbox: sandbox,
     })
+}
+
+/// The state being built while the window's page loads.
+///
+/// Opening the store reads the keychain over D-Bus and the system's root
+/// certificates (tens of ms). Done in `setup`, it held the main loop, and
+/// with it WebKit's start of the page's web process, which the bare Tauri
+/// app begins at once. So it runs on a blocking thread of the async
+/// runtime, and `startup`, the first command the page sends, waits here.
+/// Every later command comes after `startup` has answered.
+pub struct Opening {
+    opened: watch::Receiver<bool>,
+}
+
+impl Opening {
+    /// Starts building the state. `opened` gets it on that thread (to manage
+    /// it and start what follows from it) before any waiter is let through;
+    /// `failed` gets why it could not be built.
+    pub fn start<R: Runtime>(
+        app: &AppHandle<R>,
+        with_sandbox: bool,
+        desk: Arc<dyn DeskSink>,
+        opened: impl FnOnce(&AppHandle<R>, AppState) + Send + 'static,
+        failed: impl FnOnce(&AppHandle<R>, AppError) + Send + 'static,
+    ) -> Self {
+        let (done, waited) = watch::channel(false);
+        let app = app.clone();
+        tauri::async_runtime::spawn_blocking(move || match init(&app, with_sandbox, desk) {
+            Ok(state) => {
+                opened(&app, state);
+                done.send_replace(true);
+            }
+            // The sender goes with this thread: waiters are told it failed.
+            Err(e) => failed(&app, e),
+        });
+        Self { opened: waited }
+    }
+
+    /// Until the state is managed; an error when it never will be.
+    pub async fn wait(&self) -> Result<(), IpcError> {
+        let mut opened = self.opened.clone();
+        if opened.wait_for(|done| *done).await.is_ok() {
+            return Ok(());
+        }
+        Err(IpcError {
+            code: ErrorCode::StorageFailed,
+            message: "Topup could not open its accounts.".to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    #[test]
+    fn the_first_command_waits_until_the_state_is_managed() {
+        let (done, opened) = watch::channel(false);
+        let opening = Opening { opened };
+        assert_eq!(opening.wait().now_or_never(), None);
+        done.send_replace(true);
+        assert_eq!(opening.wait().now_or_never(), Some(Ok(())));
+    }
+
+    #[test]
+    fn a_state_that_was_never_built_fails_the_wait_with_a_code() {
+        let (done, opened) = watch::channel(false);
+        let opening = Opening { opened };
+        drop(done);
+        let failed = opening.wait().now_or_never();
+        assert_eq!(
+            failed.map(|answer| answer.map_err(|e| e.code)),
+            Some(Err(ErrorCode::StorageFailed))
+        );
+    }
 }

@@ -4,14 +4,14 @@
 
 use secrecy::SecretString;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 use topup_core::accounts::AccountRecord;
 use topup_core::provider::{Account, CodePurpose, Registration};
 use topup_core::service::{AccountView, NewAccount, Restored, SignedOut};
 use topup_core::sign_in::{SignInInput, SignInStep};
 
 use crate::error::IpcError;
-use crate::state::{AppState, SandboxDemo};
+use crate::state::{AppState, Opening, SandboxDemo};
 
 /// Everything the UI needs to draw its first screen.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -41,10 +41,17 @@ pub struct Startup {
     pub locale: Option<String>,
 }
 
+/// The page's first command. It may come while the accounts are still being
+/// opened, and then waits for them.
 #[tauri::command]
 #[specta::specta]
-pub fn startup(state: State<'_, AppState>) -> Result<Startup, IpcError> {
+pub async fn startup<R: Runtime>(
+    app: AppHandle<R>,
+    opening: State<'_, Opening>,
+) -> Result<Startup, IpcError> {
     tracing::debug!(target: "topup_app::shown", at_ms = crate::logging::unix_ms(), "{}", crate::logging::STARTUP_ASKED);
+    opening.wait().await?;
+    let state = app.state::<AppState>();
     // First: it may make another account the active one.
     let open_first = state.accounts.account_to_open()?;
     let known_balance = match open_first.as_deref() {

@@ -27,6 +27,10 @@ export const commands = {
 	 *  normalised, so the UI can show the exact reason a URL is refused.
 	 */
 	checkBaseUrl: (input: string) => typedError<string, IpcError>(__TAURI_INVOKE("check_base_url", { input })),
+	/**
+	 *  The page's first command. It may come while the accounts are still being
+	 *  opened, and then waits for them.
+	 */
 	startup: () => typedError<Startup, IpcError>(__TAURI_INVOKE("startup")),
 	listAccounts: () => __TAURI_INVOKE<AccountView[]>("list_accounts"),
 	addAccount: (account: NewAccount) => typedError<AccountRecord, IpcError>(__TAURI_INVOKE("add_account", { account })),
