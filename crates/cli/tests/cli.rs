@@ -696,3 +696,27 @@ async fn balance_all_forecasts_from_deductions_and_alert_sets_shows_and_turns_of
     );
     sandbox.shutdown().await;
 }
+
+/// Certificates that cannot be loaded (the store pointed at missing files)
+/// are named as what failed, with what to check, and not blamed on a
+/// service: nothing was sent anywhere.
+#[test]
+#[ignore = "needs the Secret Service: run `make e2e`"]
+fn certificates_that_cannot_be_loaded_are_named_not_blamed_on_the_service() {
+    let config = tempfile::tempdir().unwrap();
+    let missing = config.path().join("no-such-certificates");
+    let out = cli(config.path(), &["--json", "accounts"])
+        .env("SSL_CERT_FILE", missing.join("ca.pem"))
+        .env("SSL_CERT_DIR", &missing)
+        .stdin(Stdio::null())
+        .output()
+        .expect("topup-cli runs");
+    assert_eq!(out.status.code(), Some(1));
+    let error = &json_of(&out)["error"];
+    assert_eq!(error["code"], "certificates_unavailable", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("certificates this computer trusts") && message.contains("SSL_CERT_FILE"),
+        "{message}"
+    );
+}

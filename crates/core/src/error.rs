@@ -65,11 +65,15 @@ pub enum ErrorCode {
     /// An update could not be checked for, downloaded or installed.
     UpdateFailed,
     Cancelled,
+    /// The certificates this computer trusts could not be loaded (its
+    /// certificate store is missing, or `SSL_CERT_FILE` / `SSL_CERT_DIR`
+    /// point nowhere): no secure connection can be made to any service.
+    CertificatesUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::InvalidBaseUrl,
         Self::UnknownPreset,
         Self::InvalidAmount,
@@ -106,6 +110,7 @@ impl ErrorCode {
         Self::UpdateUnverified,
         Self::UpdateFailed,
         Self::Cancelled,
+        Self::CertificatesUnavailable,
     ];
 
     /// The code as it appears on the wire.
@@ -147,6 +152,7 @@ impl ErrorCode {
             Self::UpdateUnverified => "update_unverified",
             Self::UpdateFailed => "update_failed",
             Self::Cancelled => "cancelled",
+            Self::CertificatesUnavailable => "certificates_unavailable",
         }
     }
 
@@ -189,6 +195,7 @@ impl ErrorCode {
             Self::UpdateUnverified => "an update's signature did not match Topup's key: nothing was installed",
             Self::UpdateFailed => "an update could not be checked for, downloaded or installed",
             Self::Cancelled => "cancelled by the person",
+            Self::CertificatesUnavailable => "the certificates this computer trusts could not be loaded: check its certificate store (and SSL_CERT_FILE / SSL_CERT_DIR if set)",
         }
     }
 
@@ -321,6 +328,8 @@ pub enum Error {
     DesktopFailed { message: String },
     #[error("{what} was cancelled.")]
     Cancelled { what: String },
+    #[error("Topup could not load the certificates this computer trusts, so it cannot connect securely to any service ({detail}). Check that the system's certificate store is installed and, if SSL_CERT_FILE or SSL_CERT_DIR are set, that they point to it.")]
+    CertificatesUnavailable { detail: String },
 }
 
 impl Error {
@@ -363,6 +372,7 @@ impl Error {
             Self::InvalidSetting { .. } => ErrorCode::InvalidSetting,
             Self::DesktopFailed { .. } => ErrorCode::DesktopFailed,
             Self::Cancelled { .. } => ErrorCode::Cancelled,
+            Self::CertificatesUnavailable { .. } => ErrorCode::CertificatesUnavailable,
         }
     }
 
@@ -474,9 +484,10 @@ mod tests {
             Error::InvalidSetting { .. } => 32,
             Error::DesktopFailed { .. } => 33,
             Error::Cancelled { .. } => 34,
+            Error::CertificatesUnavailable { .. } => 35,
         }
     }
-    const VARIANTS: usize = 35;
+    const VARIANTS: usize = 36;
 
     /// Likewise for codes: a new code does not compile until numbered here.
     fn code_number(c: ErrorCode) -> usize {
@@ -518,9 +529,10 @@ mod tests {
             C::UpdateUnverified => 33,
             C::UpdateFailed => 34,
             C::Cancelled => 35,
+            C::CertificatesUnavailable => 36,
         }
     }
-    const CODES: usize = 36;
+    const CODES: usize = 37;
 
     #[test]
     fn every_code_is_listed_once_in_all() {
@@ -576,6 +588,7 @@ mod tests {
             Error::InvalidSetting { message: s() },
             Error::no_browser("x"),
             Error::Cancelled { what: s() },
+            Error::CertificatesUnavailable { detail: s() },
         ];
         let mut numbers: Vec<usize> = examples.iter().map(variant).collect();
         numbers.sort_unstable();

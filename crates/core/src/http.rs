@@ -176,7 +176,14 @@ impl Http {
             // Redirects could lead a signed or authenticated request elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::malformed(format!("HTTP client: {e}")))?;
+            .map_err(|e| {
+                // The one setting read from the system here is its trusted
+                // certificates: TLS is the only part of the client that can fail.
+                let detail = causes(&e)
+                    .last()
+                    .map_or_else(|| e.to_string(), ToString::to_string);
+                Error::CertificatesUnavailable { detail }
+            })?;
         Ok(Self {
             client,
             config: Arc::new(config),
@@ -363,22 +370,26 @@ fn transport(e: reqwest::Error) -> Error {
 }
 
 /// Why the TLS handshake refused the server's certificate, when that is what
-/// failed. rustls' error sits a few sources down, inside `io::Error`s whose
-/// own `source()` skips what they wrap, so those are opened by hand.
+/// failed.
 fn certificate_refusal(e: &reqwest::Error) -> Option<String> {
-    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = link {
-        if let Some(rustls::Error::InvalidCertificate(cert)) = err.downcast_ref::<rustls::Error>() {
-            return Some(certificate_reason(cert));
-        }
-        link = match err.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
-    }
-    None
+    causes(e).find_map(|err| match err.downcast_ref::<rustls::Error>() {
+        Some(rustls::Error::InvalidCertificate(cert)) => Some(certificate_reason(cert)),
+        _ => None,
+    })
+}
+
+/// An error and its causes, outermost first. rustls' errors sit a few
+/// sources down, inside `io::Error`s whose own `source()` skips what they
+/// wrap, so those are opened by hand.
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |err| match err.downcast_ref::<std::io::Error>() {
+        Some(io) => io
+            .get_ref()
+            .map(|inner| inner as &(dyn std::error::Error + 'static)),
+        None => err.source(),
+    })
 }
 
 fn certificate_reason(cert: &rustls::CertificateError) -> String {

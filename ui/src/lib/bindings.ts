@@ -320,7 +320,13 @@ export type ErrorCode = "invalid_base_url" | "unknown_preset" | "invalid_amount"
 /**  An update's signature does not match Topup's key: it was not installed. */
 "update_unverified" | 
 /**  An update could not be checked for, downloaded or installed. */
-"update_failed" | "cancelled";
+"update_failed" | "cancelled" | 
+/**
+ *  The certificates this computer trusts could not be loaded (its
+ *  certificate store is missing, or `SSL_CERT_FILE` / `SSL_CERT_DIR`
+ *  point nowhere): no secure connection can be made to any service.
+ */
+"certificates_unavailable";
 
 export type Forecast = {
 	kind: ForecastKind,
