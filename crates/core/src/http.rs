@@ -177,8 +177,8 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
-                // The one setting read from the system here is its trusted
-                // certificates: TLS is the only part of the client that can fail.
+                // With these settings only TLS's set-up can fail: loading the
+                // certificates this computer trusts.
                 let detail = causes(&e)
                     .last()
                     .map_or_else(|| e.to_string(), ToString::to_string);
