@@ -14,10 +14,9 @@ use topup_core::sign_in::GoogleSignIns;
 use topup_core::store::{OpenOptions, SandboxLink, Store};
 use topup_core::watch::{Schedule, Supervisor};
 use topup_core::BaseUrl;
-use topup_core::ErrorCode;
 use topup_sandbox::{demo, Sandbox};
 
-use crate::error::{AppError, IpcError};
+use crate::error::AppError;
 use crate::watch_sink::WindowSink;
 
 /// The Sandbox's demo sign-in, offered prefilled (demo data, not secrets).
@@ -126,8 +125,11 @@ pub fn init<R: Runtime>(
 /// app begins at once. So it runs on a blocking thread of the async
 /// runtime, and `startup`, the first command the page sends, waits here.
 /// Every later command comes after `startup` has answered.
+///
+/// When the state cannot be built, the waiters are never let through: the
+/// start ends in the failed-start dialog and exit 1, with nothing to answer.
 pub struct Opening {
-    opened: watch::Receiver<bool>,
+    opened: Arc<watch::Sender<bool>>,
 }
 
 impl Opening {
@@ -141,29 +143,22 @@ impl Opening {
         opened: impl FnOnce(&AppHandle<R>, AppState) + Send + 'static,
         failed: impl FnOnce(&AppHandle<R>, AppError) + Send + 'static,
     ) -> Self {
-        let (done, waited) = watch::channel(false);
-        let app = app.clone();
+        let done = Arc::new(watch::Sender::new(false));
+        let (app, opening) = (app.clone(), Arc::clone(&done));
         tauri::async_runtime::spawn_blocking(move || match init(&app, with_sandbox, desk) {
             Ok(state) => {
                 opened(&app, state);
                 done.send_replace(true);
             }
-            // The sender goes with this thread: waiters are told it failed.
             Err(e) => failed(&app, e),
         });
-        Self { opened: waited }
+        Self { opened: opening }
     }
 
-    /// Until the state is managed; an error when it never will be.
-    pub async fn wait(&self) -> Result<(), IpcError> {
-        let mut opened = self.opened.clone();
-        if opened.wait_for(|done| *done).await.is_ok() {
-            return Ok(());
-        }
-        Err(IpcError {
-            code: ErrorCode::StorageFailed,
-            message: "Topup could not open its accounts.".to_owned(),
-        })
+    /// Until the state is managed.
+    pub async fn wait(&self) {
+        // Never an error: the sender lives in `self`, which outlives the wait.
+        let _ = self.opened.subscribe().wait_for(|done| *done).await;
     }
 }
 
@@ -175,22 +170,11 @@ mod tests {
 
     #[test]
     fn the_first_command_waits_until_the_state_is_managed() {
-        let (done, opened) = watch::channel(false);
-        let opening = Opening { opened };
+        let opening = Opening {
+            opened: Arc::new(watch::Sender::new(false)),
+        };
         assert_eq!(opening.wait().now_or_never(), None);
-        done.send_replace(true);
-        assert_eq!(opening.wait().now_or_never(), Some(Ok(())));
-    }
-
-    #[test]
-    fn a_state_that_was_never_built_fails_the_wait_with_a_code() {
-        let (done, opened) = watch::channel(false);
-        let opening = Opening { opened };
-        drop(done);
-        let failed = opening.wait().now_or_never();
-        assert_eq!(
-            failed.map(|answer| answer.map_err(|e| e.code)),
-            Some(Err(ErrorCode::StorageFailed))
-        );
+        opening.opened.send_replace(true);
+        assert_eq!(opening.wait().now_or_never(), Some(()));
     }
 }

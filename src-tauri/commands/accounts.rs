@@ -50,7 +50,7 @@ pub async fn startup<R: Runtime>(
     opening: State<'_, Opening>,
 ) -> Result<Startup, IpcError> {
     tracing::debug!(target: "topup_app::shown", at_ms = crate::logging::unix_ms(), "{}", crate::logging::STARTUP_ASKED);
-    opening.wait().await?;
+    opening.wait().await;
     let state = app.state::<AppState>();
     // First: it may make another account the active one.
     let open_first = state.accounts.account_to_open()?;
