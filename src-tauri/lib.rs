@@ -144,7 +144,7 @@ fn build_and_run(
                     opened(app, state);
                     started.store(true, std::sync::atomic::Ordering::SeqCst);
                 },
-                move |app, e| could_not_open(app, &e, log),
+                move |app, reason| could_not_open(app, reason, log),
             );
             app.manage(opening);
             Ok(())
@@ -177,10 +177,9 @@ fn opened<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: state::AppState) 
 /// reason in a dialog (GTK's, so on the main thread), then exit 1.
 fn could_not_open<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
-    e: &error::AppError,
+    reason: String,
     log: Option<std::path::PathBuf>,
 ) {
-    let reason = e.to_string();
     let told = reason.clone();
     if app
         .run_on_main_thread(move || fatal::stop(false, &told, log.as_deref()))

@@ -141,16 +141,17 @@ impl Opening {
         with_sandbox: bool,
         desk: Arc<dyn DeskSink>,
         opened: impl FnOnce(&AppHandle<R>, AppState) + Send + 'static,
-        failed: impl FnOnce(&AppHandle<R>, AppError) + Send + 'static,
+        failed: impl FnOnce(&AppHandle<R>, String) + Send + 'static,
     ) -> Self {
         let done = Arc::new(watch::Sender::new(false));
         let (app, opening) = (app.clone(), Arc::clone(&done));
-        tauri::async_runtime::spawn_blocking(move || match init(&app, with_sandbox, desk) {
-            Ok(state) => {
-                opened(&app, state);
-                done.send_replace(true);
+        tauri::async_runtime::spawn_blocking(move || {
+            match guarded(|| init(&app, with_sandbox, desk).map(|state| opened(&app, state))) {
+                Ok(()) => {
+                    done.send_replace(true);
+                }
+                Err(reason) => failed(&app, reason),
             }
-            Err(e) => failed(&app, e),
         });
         Self { opened: opening }
     }
@@ -162,11 +163,34 @@ impl Opening {
     }
 }
 
+/// Why the state could not be built, a panic included: this thread is the
+/// runtime's, out of reach of `run`'s own guard, and a panic left alone here
+/// would leave the page waiting on `startup` with no dialog. (Release builds
+/// abort on a panic, after the panic hook has logged it.)
+fn guarded<T>(build: impl FnOnce() -> Result<T, AppError>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
+        Ok(built) => built.map_err(|e| e.to_string()),
+        Err(panic) => Err(crate::fatal::panic_text(panic.as_ref())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use futures_util::FutureExt;
 
     use super::*;
+
+    #[test]
+    fn a_panic_while_opening_is_a_failed_start_with_its_reason() {
+        let panicked = guarded::<()>(|| panic!("the registry is unreadable"));
+        assert_eq!(panicked, Err("the registry is unreadable".to_owned()));
+        let failed = guarded::<()>(|| Err(AppError::Sandbox(std::io::Error::other("port taken"))));
+        assert_eq!(
+            failed,
+            Err("the Sandbox could not start: port taken".to_owned())
+        );
+        assert_eq!(guarded(|| Ok(7)), Ok(7));
+    }
 
     #[test]
     fn the_first_command_waits_until_the_state_is_managed() {
