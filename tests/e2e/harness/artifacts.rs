@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use fantoccini::Client;
 
+use super::wait::DEADLINE;
+
 /// Copies what explains a failure next to the sources and prints the log tail.
 pub(super) async fn keep_artifacts(name: &str, profile: &Path, client: Option<&Client>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,11 +14,13 @@ pub(super) async fn keep_artifacts(name: &str, profile: &Path, client: Option<&C
         .join(name);
     let _ = fs::create_dir_all(&dir);
     if let Some(client) = client {
-        match client.screenshot().await {
-            Ok(png) => {
+        // WebKitWebDriver can leave a screenshot unanswered; the failure must still be told.
+        match tokio::time::timeout(DEADLINE, client.screenshot()).await {
+            Ok(Ok(png)) => {
                 let _ = fs::write(dir.join("screenshot.png"), png);
             }
-            Err(err) => eprintln!("[{name}] no screenshot: {err}"),
+            Ok(Err(err)) => eprintln!("[{name}] no screenshot: {err}"),
+            Err(_) => eprintln!("[{name}] no screenshot: WebDriver did not answer in {DEADLINE:?}"),
         }
     }
     for log in find_logs(profile) {

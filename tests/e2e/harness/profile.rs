@@ -9,7 +9,7 @@ use tempfile::TempDir;
 use tokio::process::{Child, Command};
 
 use super::artifacts::{files_under, keep_artifacts};
-use super::desktop::wait_for_app_to_quit;
+use super::desktop::{stop_app_on_this_bus, wait_for_app_to_quit};
 use super::driver::{app_binary, connect, free_ports, in_profile, start_driver, wait_for_port};
 use super::page::App;
 use super::wait::{until, Result, BROWSER_DEADLINE, DEADLINE};
@@ -253,10 +253,16 @@ impl Profile {
         if result.is_err() {
             keep_artifacts(name, self.path(), Some(&app.client)).await;
         }
-        let _ = app.client.clone().close().await;
+        // A WebDriver left wedged by a failure (a screenshot never answered)
+        // would hold the session's end for ever.
+        let closed = tokio::time::timeout(DEADLINE, app.client.clone().close()).await;
         let _ = driver.kill().await;
         let _ = driver.wait().await;
-        // The next launch would otherwise hand over to this one and quit.
+        // The next launch would otherwise hand over to this one and quit. A
+        // journey that failed may have left the app without its driver.
+        if result.is_err() || closed.is_err() {
+            let _ = stop_app_on_this_bus().await;
+        }
         let quit = wait_for_app_to_quit().await;
         result.and_then(|value| quit.map(|()| value))
     }
