@@ -6,8 +6,9 @@
 use topup_sandbox::{demo, Sandbox, Urls};
 
 use crate::harness::{
-    app_is_running, close_like_the_window_manager, put_json, topup_window, wait_until, App,
-    NetworkManager, Notifications, Profile, Result, TrayHost, NM_CONNECTED_GLOBAL, NM_DISCONNECTED,
+    app_is_running, app_thread_names, close_like_the_window_manager, put_json, topup_window,
+    wait_until, App, NetworkManager, Notifications, Profile, Result, TrayHost, NM_CONNECTED_GLOBAL,
+    NM_DISCONNECTED,
 };
 
 /// The demo Clara account's line in the tray menu.
@@ -260,6 +261,35 @@ async fn started_at_login_it_waits_in_the_tray_until_open_topup() -> Result {
             Ok(())
         })
         .await
+}
+
+/// zbus sets up each D-Bus connection (the single instance, the keychain, the
+/// tray, NetworkManager) on the `blocking` crate's pool, whose 1.7.0 kept an
+/// idle thread for ever, waking it twice a second (`patches/blocking`).
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and tauri-driver: run `make e2e`"]
+async fn idle_on_its_home_it_keeps_no_thread_that_wakes_on_a_timer() -> Result {
+    let tray = TrayHost::start().await?;
+    let _network = NetworkManager::start().await?;
+    let sandbox = Sandbox::start(topup_sandbox::Config::default()).await?;
+    let urls = sandbox.urls().clone();
+    let profile = Profile::new()?;
+    profile
+        .launch("desk_idle", &[], async |app| {
+            app.add_sandbox_clara_and_sign_in(&urls).await?;
+            tray.wait_for_entry(&clara_line("1,000")).await?;
+            app.wait_for_attr("[data-testid='balance']", "data-value", "1000")
+                .await?;
+            wait_until("the D-Bus set-up's pool threads to end", async || {
+                Ok(!app_thread_names()?
+                    .iter()
+                    .any(|name| name.starts_with("blocking-")))
+            })
+            .await
+        })
+        .await?;
+    sandbox.shutdown().await;
+    Ok(())
 }
 
 #[tokio::test]

@@ -88,6 +88,22 @@ pub(super) async fn wait_for_app_to_quit() -> Result {
     .await
 }
 
+/// Every process on the machine, by pid.
+fn processes() -> Result<Vec<u32>> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        if let Ok(pid) = entry?.file_name().to_string_lossy().parse::<u32>() {
+            pids.push(pid);
+        }
+    }
+    Ok(pids)
+}
+
+/// Whether `pid` runs the app binary (`app` canonicalised).
+fn runs_app(pid: u32, app: &std::path::Path) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app)
+}
+
 /// The proportional memory (PSS, KiB) of the running app and its web
 /// processes: every process whose executable is the app binary, and their
 /// descendants. A figure for the closing notes, never asserted on.
@@ -95,11 +111,8 @@ pub fn app_memory_kib() -> Result<u64> {
     let app = std::fs::canonicalize(super::app_binary())?;
     let mut parents = std::collections::HashMap::new();
     let mut roots = Vec::new();
-    for entry in std::fs::read_dir("/proc")? {
-        let Ok(pid) = entry?.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app) {
+    for pid in processes()? {
+        if runs_app(pid, &app) {
             roots.push(pid);
         }
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -132,6 +145,24 @@ pub fn app_memory_kib() -> Result<u64> {
             .unwrap_or(0);
     }
     Ok(total)
+}
+
+/// The names of the running app's threads (its own process, not WebKit's).
+pub fn app_thread_names() -> Result<Vec<String>> {
+    let app = std::fs::canonicalize(super::app_binary())?;
+    let mut names = Vec::new();
+    for pid in processes()?.into_iter().filter(|&pid| runs_app(pid, &app)) {
+        // A thread may end between the listing and the read: it is gone, not an error.
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks {
+            if let Ok(comm) = std::fs::read_to_string(task?.path().join("comm")) {
+                names.push(comm.trim_end().to_owned());
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// The X11 id of Topup's window on screen. GTK also makes a hidden 10×10
