@@ -10,7 +10,8 @@
 //! `page.rs` (the page object), `profile.rs` (the profile, its stand-in system
 //! browser, launching), `driver.rs` (tauri-driver and WebDriver),
 //! `artifacts.rs`, `hooks.rs` (the Sandbox's test hooks), `desktop.rs`
-//! (the keychain and the session bus), `desk_bus.rs` (a tray host and a
+//! (the keychain, the session bus, the app's processes and threads),
+//! `desk_bus.rs` (a tray host and a
 //! notification server on the session bus, NetworkManager on the session's
 //! own system bus) and `steps.rs` (steps many journeys
 //! share: choosing a service, the demo sign-ins).
