@@ -55,10 +55,8 @@ async fn reads_recover_from_every_fault_kind() {
             assert_eq!(user.email, demo::USER_EMAIL);
         }
         let sent = env.count("GET", "/api/v1/users/*").await;
-        assert!(
-            sent > 3,
-            "{kind}: faults were met and retried ({sent} requests)"
-        );
+        // The 2nd and 4th requests met the fault and were each sent once more.
+        assert_eq!(sent, 5, "{kind}: each fault met is retried once");
     }
 }
 
@@ -85,7 +83,9 @@ async fn chaos_on_thirty_percent_of_requests_still_lets_reads_through() {
         .iter()
         .filter(|e| e["fault"].is_string())
         .count();
-    assert!(hits >= 5, "faults were injected ({hits})");
+    // Seed 11 decides the same faults for the same sequence of requests
+    // (latency is not marked in the log): all forty reads got through them.
+    assert_eq!(hits, 10, "faults were injected");
 }
 
 /// Creation is sent again only where the service provably did not act on
