@@ -25,6 +25,9 @@ pub const STARTUP_ASKED: &str = "startup asked";
 /// The page has its first screen in the DOM and asks for the window (debug).
 pub const FIRST_SCREEN_READY: &str = "first screen ready";
 pub const BALANCE_ON_SCREEN: &str = "balance on screen";
+/// The window shown without the page's word, once its wait ran out (warn).
+pub const FIRST_SCREEN_LATE: &str =
+    "the page never said its first screen was ready: showing the window anyway";
 
 /// Where Tauri's `app_log_dir` puts an app's logs (the same rule, needed
 /// before there is an app to ask).
@@ -139,5 +142,6 @@ mod tests {
         assert_eq!(markers["startup_asked"], STARTUP_ASKED);
         assert_eq!(markers["first_screen_ready"], FIRST_SCREEN_READY);
         assert_eq!(markers["balance_on_screen"], BALANCE_ON_SCREEN);
+        assert_eq!(markers["first_screen_late"], FIRST_SCREEN_LATE);
     }
 }

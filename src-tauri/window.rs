@@ -114,7 +114,7 @@ impl FirstShow {
                 let queued = app.run_on_main_thread(move || {
                     if let Some(first) = on_main.try_state::<FirstShow>() {
                         if first.take() {
-                            tracing::warn!("the page never said its first screen was ready: showing the window anyway");
+                            tracing::warn!("{}", crate::logging::FIRST_SCREEN_LATE);
                             show(&on_main);
                         }
                     }

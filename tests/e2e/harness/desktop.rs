@@ -21,13 +21,19 @@ pub fn keychain_entry(account_id: &str) -> Option<String> {
     (out.status.success() && !text.is_empty()).then_some(text)
 }
 
+/// What the app logs or shows the outside world under `key`
+/// (`tests/markers.json`, pinned against the app by a test in `src-tauri`).
+pub fn marker(key: &str) -> Result<String> {
+    let markers: serde_json::Value = serde_json::from_str(include_str!("../../markers.json"))?;
+    Ok(markers[key]
+        .as_str()
+        .ok_or_else(|| format!("tests/markers.json has no {key}"))?
+        .to_owned())
+}
+
 /// The D-Bus name a running Topup holds (tauri-plugin-single-instance).
 pub fn instance_name() -> Result<String> {
-    let markers: serde_json::Value = serde_json::from_str(include_str!("../../markers.json"))?;
-    let name = markers["instance_name"].as_str();
-    Ok(name
-        .ok_or("tests/markers.json has no instance_name")?
-        .to_owned())
+    marker("instance_name")
 }
 
 /// Whether a Topup holds its single-instance name on the session bus.
@@ -40,6 +46,11 @@ pub async fn app_is_running() -> Result<bool> {
 /// The session bus's answer to one of its methods about Topup's
 /// single-instance name, as `dbus-send` prints it.
 async fn ask_the_bus_about_topup(method: &str) -> Result<String> {
+    ask_the_bus(method, &instance_name()?).await
+}
+
+/// The session bus's answer to one of its methods about a bus name.
+async fn ask_the_bus(method: &str, name: &str) -> Result<String> {
     let out = Command::new("dbus-send")
         .args([
             "--session",
@@ -47,7 +58,7 @@ async fn ask_the_bus_about_topup(method: &str) -> Result<String> {
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             &format!("org.freedesktop.DBus.{method}"),
-            &format!("string:{}", instance_name()?),
+            &format!("string:{name}"),
         ])
         .output()
         .await?;
@@ -66,18 +77,57 @@ async fn ask_the_bus_about_topup(method: &str) -> Result<String> {
 /// to quit. Never by its name: other Topups on the machine (another test
 /// run, a benchmark, a person's own) are not this test's to stop.
 pub async fn stop_app_on_this_bus() -> Result {
-    let reply = ask_the_bus_about_topup("GetConnectionUnixProcessID").await?;
-    let pid = reply
+    let pid = owner_pid(&ask_the_bus_about_topup("GetConnectionUnixProcessID").await?)?;
+    signal(&pid, "-TERM").await?;
+    wait_for_app_to_quit().await
+}
+
+/// The process id in the bus's answer to `GetConnectionUnixProcessID`.
+fn owner_pid(reply: &str) -> Result<String> {
+    Ok(reply
         .split_whitespace()
         .skip_while(|w| *w != "uint32")
         .nth(1)
         .ok_or_else(|| format!("no process id in {reply:?}"))?
-        .to_owned();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().await?;
-    if !killed.success() {
-        return Err(format!("kill -TERM {pid} failed").into());
+        .to_owned())
+}
+
+async fn signal(pid: &str, which: &str) -> Result {
+    let sent = Command::new("kill").args([which, pid]).status().await?;
+    if !sent.success() {
+        return Err(format!("kill {which} {pid} failed").into());
     }
-    wait_for_app_to_quit().await
+    Ok(())
+}
+
+/// This session's Secret Service, its process stopped (`SIGSTOP`) as a
+/// keychain that hangs would be: a call to it waits for an answer that does
+/// not come. It goes on again (`SIGCONT`) when resumed or dropped, so the
+/// journeys after a failed one find it working; found through the bus, so
+/// no other keychain on the machine is touched.
+pub struct StoppedKeychain {
+    pid: String,
+}
+
+impl StoppedKeychain {
+    pub async fn stop() -> Result<Self> {
+        let reply = ask_the_bus("GetConnectionUnixProcessID", "org.freedesktop.secrets").await?;
+        let pid = owner_pid(&reply)?;
+        signal(&pid, "-STOP").await?;
+        Ok(Self { pid })
+    }
+
+    pub async fn resume(&self) -> Result {
+        signal(&self.pid, "-CONT").await
+    }
+}
+
+impl Drop for StoppedKeychain {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", &self.pid])
+            .status();
+    }
 }
 
 pub(super) async fn wait_for_app_to_quit() -> Result {

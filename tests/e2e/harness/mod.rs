@@ -30,7 +30,8 @@ pub use artifacts::files_under;
 pub use desk_bus::{NetworkManager, Notifications, TrayHost, NM_CONNECTED_GLOBAL, NM_DISCONNECTED};
 pub use desktop::{
     app_is_running, app_memory_kib, app_thread_names, clipboard_text,
-    close_like_the_window_manager, keychain_entry, stop_app_on_this_bus, topup_window,
+    close_like_the_window_manager, keychain_entry, marker, stop_app_on_this_bus, topup_window,
+    StoppedKeychain,
 };
 pub use driver::app_binary;
 pub use hooks::{poll_json, post_json, put_json, status_of};
