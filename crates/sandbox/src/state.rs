@@ -44,6 +44,20 @@ pub struct Email {
     pub sent_at: i64,
 }
 
+impl Email {
+    /// A message that carries no code.
+    pub fn notice(to: String, subject: &str, body: String, sent_at: i64) -> Self {
+        Self {
+            to,
+            subject: subject.to_owned(),
+            body,
+            otp_type: None,
+            code: None,
+            sent_at,
+        }
+    }
+}
+
 /// Locks that survive a handler that panicked while holding them: the data is
 /// plain values and stays usable, and a test double must not wedge.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

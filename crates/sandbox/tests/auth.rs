@@ -238,24 +238,16 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
     );
 
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.http
-        .post(env.admin("/clara/sessions/revoke"))
-        .json(&json!({"email": demo::USER_EMAIL}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
+        .await;
     assert_eq!(
         env.get_json(&view, &token).await.0,
         StatusCode::UNAUTHORIZED
     );
 
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.http
-        .post(env.admin("/clara/sessions/expire"))
-        .json(&json!({"email": demo::USER_EMAIL}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post("/clara/sessions/expire", json!({"email": demo::USER_EMAIL}))
+        .await;
     assert_eq!(
         env.get_json(&view, &token).await.0,
         StatusCode::UNAUTHORIZED,
@@ -263,12 +255,8 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
     );
 
     // A token's JWT carries its real expiry, readable without the secret.
-    env.http
-        .put(env.admin("/clara/token_ttl"))
-        .json(&json!({"seconds": 60}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/clara/token_ttl", json!({"seconds": 60}))
+        .await;
     let (_, token) = env.login(demo::USER_EMAIL).await;
     let jwt = token.trim_start_matches("crazi_co_user_");
     let claims: Value = serde_json::from_slice(
@@ -280,12 +268,8 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
     let ttl = claims["exp"].as_f64().unwrap() - claims["iat"].as_f64().unwrap();
     assert!((ttl - 60.0).abs() < 0.01);
     assert_eq!(claims["sub"], user_id.as_str());
-    env.http
-        .post(env.admin("/clock/advance"))
-        .json(&json!({"seconds": 61}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post("/clock/advance", json!({"seconds": 61}))
+        .await;
     assert_eq!(
         env.get_json(&view, &token).await.0,
         StatusCode::UNAUTHORIZED
@@ -300,23 +284,15 @@ async fn boilerplate_quirks() {
     let view = env.clara(&format!("/users/{user_id}"));
 
     // Expired token → 500; revoked (logged out) → still 401.
-    env.http
-        .post(env.admin("/clara/sessions/expire"))
-        .json(&json!({"email": demo::USER_EMAIL}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post("/clara/sessions/expire", json!({"email": demo::USER_EMAIL}))
+        .await;
     assert_eq!(
         env.get_json(&view, &token).await.0,
         StatusCode::INTERNAL_SERVER_ERROR
     );
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.http
-        .post(env.admin("/clara/sessions/revoke"))
-        .json(&json!({"email": demo::USER_EMAIL}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
+        .await;
     assert_eq!(
         env.get_json(&view, &token).await.0,
         StatusCode::UNAUTHORIZED
@@ -334,12 +310,11 @@ async fn boilerplate_quirks() {
     // Transactions newest first, offset ignored, negative limit 500.
     let (_, token) = env.login(demo::USER_EMAIL).await;
     for credits in [1100.0, 1200.0, 1300.0] {
-        env.http
-            .put(env.admin(&format!("/clara/users/{}/credits", demo::USER_EMAIL)))
-            .json(&json!({"credits": credits}))
-            .send()
-            .await
-            .unwrap();
+        env.admin_put(
+            &format!("/clara/users/{}/credits", demo::USER_EMAIL),
+            json!({"credits": credits}),
+        )
+        .await;
     }
     let list = |q: &str| {
         let url = env.clara(&format!("/users/{user_id}/transactions?{q}"));

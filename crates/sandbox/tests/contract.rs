@@ -374,12 +374,7 @@ async fn every_openapi_error_example_matches() {
         ),
         FaultRule::on("/api/v1/version", FaultKind::Status { status: 500 }),
     ];
-    env.http
-        .put(env.admin("/faults"))
-        .json(&json!({"rules": rules}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/faults", json!({"rules": rules})).await;
     let r = env
         .http
         .get(env.clara("/stripe/rate"))
@@ -481,12 +476,11 @@ async fn dispersed_responses_match_the_reference_examples() {
     assert_shape("reconcile", &ex["reconcile"], &reconciled);
     assert_eq!(reconciled["status"], "PENDING");
     let paid = env
-        .http
-        .post(env.admin(&format!("/checkout/{id}/pay")))
-        .json(&json!({"card": "4242424242424242"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/checkout/{id}/pay"),
+            json!({"card": "4242424242424242"}),
+        )
+        .await;
     assert_eq!(paid.status(), StatusCode::OK);
     let (_, reconciled) = env
         .dispersed(

@@ -24,12 +24,7 @@ async fn every_fault_kind_reaches_the_client() {
         FaultRule::on("/v1/consumer-profiles", FaultKind::Truncated),
         FaultRule::on("/stripe/v1/prices/*", FaultKind::Latency { ms: 300 }),
     ];
-    env.http
-        .put(env.admin("/faults"))
-        .json(&json!({"rules": rules}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/faults", json!({"rules": rules})).await;
     let (user_id, token) = {
         // Login is not faulted (only the listed paths are).
         env.login(demo::USER_EMAIL).await
@@ -103,12 +98,11 @@ async fn every_fault_kind_reaches_the_client() {
         && e["fault"].is_null()));
 
     // The test hooks are never faulted.
-    env.http
-        .put(env.admin("/faults"))
-        .json(&json!({"rules": [FaultRule::on("*", FaultKind::Status { status: 500 })]}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put(
+        "/faults",
+        json!({"rules": [FaultRule::on("*", FaultKind::Status { status: 500 })]}),
+    )
+    .await;
     assert_eq!(
         env.http
             .get(env.admin("/faults"))
@@ -121,12 +115,8 @@ async fn every_fault_kind_reaches_the_client() {
 }
 
 async fn statuses_for_seed(env: &Env, seed: u64) -> Vec<String> {
-    env.http
-        .put(env.admin("/faults"))
-        .json(&json!({"chaos": 0.5, "seed": seed}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/faults", json!({"chaos": 0.5, "seed": seed}))
+        .await;
     let mut out = Vec::new();
     // Chaos includes latency faults: a short sequence keeps the test quick.
     for _ in 0..24 {
@@ -295,12 +285,7 @@ async fn a_rule_with_times_hits_that_many_requests_then_never() {
     let env = start().await;
     let mut once = FaultRule::on("/api/v1/version", FaultKind::Status { status: 502 });
     once.times = Some(2);
-    env.http
-        .put(env.admin("/faults"))
-        .json(&json!({"rules": [once]}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/faults", json!({"rules": [once]})).await;
     let got = version_statuses(&env, 4).await;
     assert_eq!(got, [502, 502, 200, 200]);
 }
@@ -325,12 +310,7 @@ async fn a_faulted_settlement_webhook_still_credits_exactly_once() {
         let before = env.credits(&user_id, &token).await;
         let mut once = FaultRule::on("/api/v1/stripe/settle", kind.clone());
         once.times = Some(1);
-        env.http
-            .put(env.admin("/faults"))
-            .json(&json!({"rules": [once]}))
-            .send()
-            .await
-            .unwrap();
+        env.admin_put("/faults", json!({"rules": [once]})).await;
         let (s, b) = env
             .post_json(
                 &env.clara("/stripe/buy"),

@@ -10,12 +10,11 @@ use topup_sandbox::demo;
 
 async fn seed(env: &Env, count: usize) {
     let r = env
-        .http
-        .post(env.admin(&format!("/clara/users/{}/history", demo::USER_EMAIL)))
-        .json(&json!({ "count": count }))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/clara/users/{}/history", demo::USER_EMAIL),
+            json!({ "count": count }),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -130,12 +129,8 @@ async fn date_is_the_sandbox_clock() {
     };
     let before = date(&env).await;
     let r = env
-        .http
-        .post(env.admin("/clock/advance"))
-        .json(&json!({"seconds": 3600}))
-        .send()
-        .await
-        .unwrap();
+        .admin_post("/clock/advance", json!({"seconds": 3600}))
+        .await;
     assert!(r.status().is_success());
     let after = date(&env).await;
     let moved = after.duration_since(before).unwrap().as_secs();

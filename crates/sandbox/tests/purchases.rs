@@ -257,24 +257,19 @@ async fn an_expired_session_cannot_be_paid() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::GONE);
     let again = env
-        .http
-        .post(env.admin(&format!("/checkout/{id}/pay")))
-        .json(&json!({"card": "4242424242424242"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/checkout/{id}/pay"),
+            json!({"card": "4242424242424242"}),
+        )
+        .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // Expired on time: 24 h later by the Sandbox clock.
     let url = buy(&env, &token, 6).await;
     let id = session_id(&url);
     let r: Value = env
-        .http
-        .post(env.admin("/clock/advance"))
-        .json(&json!({"seconds": 86_401}))
-        .send()
+        .admin_post("/clock/advance", json!({"seconds": 86_401}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -378,20 +373,16 @@ async fn dispersed_declined_then_expired() {
     assert_eq!(r.status(), StatusCode::PAYMENT_REQUIRED);
     assert_eq!(reconcile(&env, &id).await["status"], "PENDING");
     let r = env
-        .http
-        .post(env.admin(&format!("/checkout/{id}/expire")))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(&format!("/checkout/{id}/expire"), Value::Null)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(reconcile(&env, &id).await["status"], "EXPIRED");
     let r = env
-        .http
-        .post(env.admin(&format!("/checkout/{id}/pay")))
-        .json(&json!({"card": "4242424242424242"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/checkout/{id}/pay"),
+            json!({"card": "4242424242424242"}),
+        )
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::CONFLICT,
@@ -425,12 +416,8 @@ async fn dispersed_rules_on_amounts_and_return_urls() {
     assert_eq!(s, StatusCode::CREATED, "the console domain is allowed: {b}");
 
     // Before the upstream update, checkout_session is null and the deprecated fields carry the session.
-    env.http
-        .put(env.admin("/dispersed/legacy"))
-        .json(&json!({"enabled": true}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_put("/dispersed/legacy", json!({"enabled": true}))
+        .await;
     let (s, legacy) = dispersed_create(&env, json!(5)).await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(legacy["checkout_session"], Value::Null);
@@ -452,12 +439,11 @@ async fn dispersed_list_pages_sorts_and_filters() {
         let (_, c) = dispersed_create(&env, json!(amount)).await;
         ids.push(c["session_id"].as_str().unwrap().to_owned());
     }
-    env.http
-        .post(env.admin(&format!("/checkout/{}/pay", ids[1])))
-        .json(&json!({"card": "4242424242424242"}))
-        .send()
-        .await
-        .unwrap();
+    env.admin_post(
+        &format!("/checkout/{}/pay", ids[1]),
+        json!({"card": "4242424242424242"}),
+    )
+    .await;
     reconcile(&env, &ids[1]).await;
     let (_, page) = env
         .dispersed(

@@ -144,6 +144,24 @@ impl ClaraClient {
         token::expired_at(token, now)
     }
 
+    /// An authenticated read: a `GET`, safe to send again.
+    async fn get<T>(
+        &self,
+        session: &ClaraSession,
+        path: &str,
+        read: impl Fn(&Response) -> Result<T>,
+    ) -> Result<T> {
+        self.authed(
+            session,
+            Method::GET,
+            path,
+            None,
+            Idempotency::Idempotent,
+            read,
+        )
+        .await
+    }
+
     /// An authenticated call. A token whose own `exp` has passed is not sent.
     async fn authed<T>(
         &self,
@@ -181,6 +199,28 @@ impl ClaraClient {
         }
     }
 
+    /// An unauthenticated `POST` that a user answers: sign-in, registration,
+    /// activation. Each is sent once: a lost answer only leaves an unused token
+    /// behind, and a code is single-use, so a retry could consume it twice.
+    async fn post_for_user(
+        &self,
+        path: &str,
+        context: Context,
+        request: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<wire::UserWire> {
+        let url = self.url(path);
+        self.http
+            .send(
+                Idempotency::Once,
+                |c| Ok(request(c.post(&url))),
+                |r| {
+                    expect_success(&r, context)?;
+                    parse::<wire::UserWire>(&r)
+                },
+            )
+            .await
+    }
+
     /// `POST /auth/session` with Basic credentials and, for a 2FA account, the code.
     pub async fn login(
         &self,
@@ -188,48 +228,22 @@ impl ClaraClient {
         password: &SecretString,
         code: Option<&str>,
     ) -> Result<LoginOutcome> {
-        let url = self.url("/auth/session");
+        let context = Context::Login {
+            code_given: code.is_some(),
+        };
         let result = self
-            .http
-            .send(
-                // Login creates a session, but a lost answer only leaves an unused
-                // token behind, and a 2FA code is single-use: retrying could
-                // consume it twice. Send once.
-                Idempotency::Once,
-                |c| {
-                    let mut req = c
-                        .post(&url)
-                        .basic_auth(email, Some(password.expose_secret()));
-                    if let Some(code) = code {
-                        req = req.json(&json!({"code": code}));
-                    }
-                    Ok(req)
-                },
-                |r| {
-                    expect_success(
-                        &r,
-                        Context::Login {
-                            code_given: code.is_some(),
-                        },
-                    )?;
-                    parse::<wire::UserWire>(&r)
-                },
-            )
+            .post_for_user("/auth/session", context, |req| {
+                let req = req.basic_auth(email, Some(password.expose_secret()));
+                match code {
+                    Some(code) => req.json(&json!({"code": code})),
+                    None => req,
+                }
+            })
             .await;
         match result {
             Ok(w) => {
-                let token = w
-                    .token
-                    .clone()
-                    .ok_or_else(|| Error::malformed("a login without a token"))?;
-                let user = User::try_from(w)?;
-                Ok(LoginOutcome::SignedIn {
-                    session: ClaraSession {
-                        user_id: user.id.clone(),
-                        token: token.into(),
-                    },
-                    user,
-                })
+                let (session, user) = self.session_from(w)?;
+                Ok(LoginOutcome::SignedIn { session, user })
             }
             Err(Error::CodeRequired) => Ok(LoginOutcome::CodeRequired),
             Err(e) => Err(e),
@@ -269,26 +283,16 @@ impl ClaraClient {
         password: &SecretString,
         public_key: &SecretString,
     ) -> Result<(ClaraSession, User)> {
-        let url = self.url("/auth/register");
         let w = self
-            .http
-            .send(
-                Idempotency::Once,
-                |c| {
-                    Ok(c.post(&url)
-                        .header("Authorization", public_key.expose_secret())
-                        .json(&json!({
-                            "first_name": first_name,
-                            "last_name": last_name,
-                            "email": email,
-                            "password": password.expose_secret(),
-                        })))
-                },
-                |r| {
-                    expect_success(&r, Context::PublicKey)?;
-                    parse::<wire::UserWire>(&r)
-                },
-            )
+            .post_for_user("/auth/register", Context::PublicKey, |req| {
+                req.header("Authorization", public_key.expose_secret())
+                    .json(&json!({
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "email": email,
+                        "password": password.expose_secret(),
+                    }))
+            })
             .await?;
         self.session_from(w)
     }
@@ -300,41 +304,22 @@ impl ClaraClient {
         code: &str,
         public_key: &SecretString,
     ) -> Result<User> {
-        let url = self.url(&format!("/users/{}/activate", path_segment(email)));
+        let path = format!("/users/{}/activate", path_segment(email));
         let w = self
-            .http
-            .send(
-                Idempotency::Once,
-                |c| {
-                    Ok(c.post(&url)
-                        .header("Authorization", public_key.expose_secret())
-                        .json(&json!({"code": code})))
-                },
-                |r| {
-                    expect_success(&r, Context::Code)?;
-                    parse::<wire::UserWire>(&r)
-                },
-            )
+            .post_for_user(&path, Context::Code, |req| {
+                req.header("Authorization", public_key.expose_secret())
+                    .json(&json!({"code": code}))
+            })
             .await?;
         User::try_from(w)
     }
 
     /// Signs in with a Google ID token (`POST /auth/google`).
     pub async fn google_sign_in(&self, id_token: &SecretString) -> Result<(ClaraSession, User)> {
-        let url = self.url("/auth/google");
         let w = self
-            .http
-            .send(
-                Idempotency::Once,
-                |c| {
-                    Ok(c.post(&url)
-                        .json(&json!({"id_token": id_token.expose_secret()})))
-                },
-                |r| {
-                    expect_success(&r, Context::Anonymous)?;
-                    parse::<wire::UserWire>(&r)
-                },
-            )
+            .post_for_user("/auth/google", Context::Anonymous, |req| {
+                req.json(&json!({"id_token": id_token.expose_secret()}))
+            })
             .await?;
         self.session_from(w)
     }
@@ -402,27 +387,17 @@ impl ClaraClient {
     /// The user, with the balance (`GET /users/{id}`).
     pub async fn user(&self, session: &ClaraSession) -> Result<User> {
         let path = format!("/users/{}", path_segment(&session.user_id));
-        self.authed(
-            session,
-            Method::GET,
-            &path,
-            None,
-            Idempotency::Idempotent,
-            |r| User::try_from(parse::<wire::UserWire>(r)?),
-        )
+        self.get(session, &path, |r| {
+            User::try_from(parse::<wire::UserWire>(r)?)
+        })
         .await
     }
 
     /// The rate tiers (`GET /stripe/rate`).
     pub async fn rate(&self, session: &ClaraSession) -> Result<PriceList> {
-        self.authed(
-            session,
-            Method::GET,
-            "/stripe/rate",
-            None,
-            Idempotency::Idempotent,
-            |r| wire::price_list(parse::<Vec<wire::TierWire>>(r)?),
-        )
+        self.get(session, "/stripe/rate", |r| {
+            wire::price_list(parse::<Vec<wire::TierWire>>(r)?)
+        })
         .await
     }
 
@@ -507,43 +482,34 @@ impl ClaraClient {
             path_segment(&session.user_id),
             path_segment(id)
         );
-        self.authed(
-            session,
-            Method::GET,
-            &path,
-            None,
-            Idempotency::Idempotent,
-            |r| Transaction::try_from(parse::<wire::TransactionWire>(r)?),
-        )
+        self.get(session, &path, |r| {
+            Transaction::try_from(parse::<wire::TransactionWire>(r)?)
+        })
         .await
     }
 
     /// `GET /health`: the service's name and state.
     pub async fn health(&self) -> Result<(String, String)> {
-        let url = self.url("/health");
-        self.http
-            .send(
-                Idempotency::Idempotent,
-                |c| Ok(c.get(&url)),
-                |r| {
-                    expect_success(&r, Context::Anonymous)?;
-                    let w = parse::<wire::HealthWire>(&r)?;
-                    Ok((w.service, w.status))
-                },
-            )
-            .await
+        let w: wire::HealthWire = self.public_get("/health").await?;
+        Ok((w.service, w.status))
     }
 
     /// `GET /version`.
     pub async fn version(&self) -> Result<String> {
-        let url = self.url("/version");
+        let w: wire::VersionWire = self.public_get("/version").await?;
+        Ok(w.version)
+    }
+
+    /// A read that needs no credentials.
+    async fn public_get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let url = self.url(path);
         self.http
             .send(
                 Idempotency::Idempotent,
                 |c| Ok(c.get(&url)),
                 |r| {
                     expect_success(&r, Context::Anonymous)?;
-                    Ok(parse::<wire::VersionWire>(&r)?.version)
+                    parse::<T>(&r)
                 },
             )
             .await

@@ -12,10 +12,10 @@ use super::auth::{
 };
 use super::billing::stripe_post;
 use super::reply::{
-    failure, forbidden, json_body, no_content, not_found_resource, schema_error, string_fields,
-    success, unauthorized, unauthorized_2fa,
+    created, failure, forbidden, json_body, no_content, not_found_resource, ok, schema_error,
+    string_fields, unauthorized, unauthorized_2fa,
 };
-use super::store::{add_transaction, capitalise, find_by_email, App, Kind, OtpType, User};
+use super::store::{add_transaction, capitalise, find_by_email, App, Kind, OtpType, User, World};
 use crate::config::Quirks;
 use crate::ids;
 use crate::reply::Reply;
@@ -116,26 +116,16 @@ pub async fn register(State(app): State<App>, headers: HeaderMap, body: Bytes) -
             "{}/client/auth/email/activate?email={email}&code={code}&user_id={id}",
             app.base
         );
-        let sent_at = world.clock.unix();
-        app.send_email(Email {
-            to: email.clone(),
-            subject: "Activate your account".into(),
-            body: format!("Activate your account: {link}"),
-            otp_type: None,
-            code: None,
-            sent_at,
-        });
+        app.send_email(Email::notice(
+            email.clone(),
+            "Activate your account",
+            format!("Activate your account: {link}"),
+            world.clock.unix(),
+        ));
     }
-    let user = world
-        .clara
-        .users
-        .get(&id)
-        .map(|u| u.with_token(&token))
-        .unwrap_or(Value::Null);
-    Ok(success(
-        StatusCode::CREATED,
+    Ok(created(
         "User registered successfully.",
-        user,
+        signed_in(&world, &id, &token),
     ))
 }
 
@@ -169,16 +159,9 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             }
         }
         let token = issue_token(&app, &mut world, &id);
-        let user = world
-            .clara
-            .users
-            .get(&id)
-            .map(|u| u.with_token(&token))
-            .unwrap_or(Value::Null);
-        return Err(success(
-            StatusCode::CREATED,
+        return Err(created(
             "User logged in successfully.",
-            user,
+            signed_in(&world, &id, &token),
         ));
     }
     let customer = stripe_post(
@@ -215,26 +198,16 @@ pub async fn google(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             google_user_id: Some(google_id),
         },
     );
-    let sent_at = world.clock.unix();
-    app.send_email(Email {
-        to: email,
-        subject: "Your password".into(),
-        body: format!("Your account was created with Google. Your password is {password}."),
-        otp_type: None,
-        code: None,
-        sent_at,
-    });
+    app.send_email(Email::notice(
+        email,
+        "Your password",
+        format!("Your account was created with Google. Your password is {password}."),
+        world.clock.unix(),
+    ));
     let token = issue_token(&app, &mut world, &id);
-    let user = world
-        .clara
-        .users
-        .get(&id)
-        .map(|u| u.with_token(&token))
-        .unwrap_or(Value::Null);
-    Ok(success(
-        StatusCode::CREATED,
+    Ok(created(
         "User registered successfully.",
-        user,
+        signed_in(&world, &id, &token),
     ))
 }
 
@@ -252,11 +225,7 @@ pub async fn request_otp(
         return Err(not_found_resource("User"));
     };
     send_otp(&app, &mut world, &user_id, kind);
-    Ok(success(
-        StatusCode::CREATED,
-        "OTP sent successfully.",
-        Value::Null,
-    ))
+    Ok(created("OTP sent successfully.", Value::Null))
 }
 
 pub async fn activate(
@@ -286,11 +255,7 @@ pub async fn activate(
     };
     user.is_active = true;
     user.updated_at = now;
-    Ok(success(
-        StatusCode::OK,
-        "User activated successfully.",
-        user.to_json(),
-    ))
+    Ok(ok("User activated successfully.", user.to_json()))
 }
 
 pub async fn change_password(
@@ -343,11 +308,7 @@ pub async fn change_password(
             .to_owned();
         user.updated_at = now;
     }
-    Ok(success(
-        StatusCode::OK,
-        "User password changed successfully.",
-        Value::Null,
-    ))
+    Ok(ok("User password changed successfully.", Value::Null))
 }
 
 async fn toggle_2fa(
@@ -379,11 +340,7 @@ async fn toggle_2fa(
         u.updated_at = now;
     }
     Ok(if enable {
-        success(
-            StatusCode::OK,
-            "User 2FA enabled successfully.",
-            Value::Null,
-        )
+        ok("User 2FA enabled successfully.", Value::Null)
     } else {
         no_content()
     })
@@ -405,4 +362,13 @@ pub async fn disable_2fa(
     body: Bytes,
 ) -> Reply {
     toggle_2fa(app, user, headers, body, false).await
+}
+
+/// The user and its new token, as registration and sign-in answer.
+fn signed_in(world: &World, id: &str, token: &str) -> Value {
+    world
+        .clara
+        .users
+        .get(id)
+        .map_or(Value::Null, |u| u.with_token(token))
 }

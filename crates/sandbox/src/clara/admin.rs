@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::auth::private;
 use super::reply::{
-    json_body, no_content, not_found_resource, schema_error, server_error, success,
+    created, json_body, no_content, not_found_resource, ok, schema_error, server_error,
 };
 use super::store::{add_transaction, fiat_for, py_float, round2, App, Kind, User, World};
 use crate::config::Quirks;
@@ -65,11 +65,7 @@ pub async fn set_credits(
         return Err(schema_error());
     }
     match set_balance(&mut world, &user, credits) {
-        Some(json) => Ok(success(
-            StatusCode::OK,
-            "User's credits updated successfully.",
-            json,
-        )),
+        Some(json) => Ok(ok("User's credits updated successfully.", json)),
         None => Err(not_found_resource("User")),
     }
 }
@@ -114,11 +110,7 @@ pub async fn list_users(
         .skip(usize::try_from(offset).unwrap_or(0))
         .take(usize::try_from(limit).unwrap_or(0))
         .collect();
-    Ok(success(
-        StatusCode::OK,
-        "Users fetched successfully.",
-        Value::Array(page),
-    ))
+    Ok(ok("Users fetched successfully.", Value::Array(page)))
 }
 
 pub async fn delete_user(
@@ -177,11 +169,7 @@ pub async fn create_transaction(
         fiat,
         None,
     );
-    Ok(success(
-        StatusCode::CREATED,
-        "Transaction created successfully.",
-        t.to_json(),
-    ))
+    Ok(created("Transaction created successfully.", t.to_json()))
 }
 
 pub async fn update_transaction(
@@ -230,11 +218,7 @@ pub async fn update_transaction(
         }
     }
     t.updated_at = now;
-    Ok(success(
-        StatusCode::OK,
-        "Transaction updated successfully.",
-        t.to_json(),
-    ))
+    Ok(ok("Transaction updated successfully.", t.to_json()))
 }
 
 pub async fn delete_transaction(

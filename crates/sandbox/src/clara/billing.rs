@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::auth::{authenticate, buyer, own_user, Caller};
 use super::reply::{
-    failure, forbidden, json_body, not_found_resource, schema_error, server_error, success,
+    created, failure, forbidden, json_body, not_found_resource, ok, schema_error, server_error,
     MSG_NO_RATE,
 };
 use super::store::{
@@ -49,9 +49,7 @@ pub async fn rate(State(app): State<App>, headers: HeaderMap) -> Reply {
         return Err(forbidden());
     }
     let tiers: Vec<Value> = world.clara.tiers.iter().map(Tier::to_json).collect();
-    Ok(success(
-        StatusCode::OK,
-        "Credits rate fetched successfully. Upper limit and lower limit are in fiat. Rate is in credits per dollar. Any amount beyond the limits will not be credited.",
+    Ok(ok("Credits rate fetched successfully. Upper limit and lower limit are in fiat. Rate is in credits per dollar. Any amount beyond the limits will not be credited.",
         Value::Array(tiers),
     ))
 }
@@ -118,8 +116,7 @@ pub async fn buy(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Rep
         params["customer"] = json!(c);
     }
     let session = stripe_post(&app, "/v1/checkout/sessions", &params).await?;
-    Ok(success(
-        StatusCode::CREATED,
+    Ok(created(
         "Checkout session created successfully.",
         json!({
             "return_path": return_path,
@@ -140,8 +137,7 @@ pub async fn portal(State(app): State<App>, headers: HeaderMap) -> Reply {
     };
     let params = json!({"customer": customer, "return_url": format!("{}/client/", app.base)});
     let portal = stripe_post(&app, "/v1/billing_portal/sessions", &params).await?;
-    Ok(success(
-        StatusCode::CREATED,
+    Ok(created(
         "Customer portal session created successfully.",
         json!({"url": portal["url"]}),
     ))
@@ -193,11 +189,7 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         return Err(if quirky {
             server_error()
         } else {
-            success(
-                StatusCode::OK,
-                "Checkout session settled successfully.",
-                Value::Null,
-            )
+            ok("Checkout session settled successfully.", Value::Null)
         });
     }
     if !world.clara.users.contains_key(&user_id) {
@@ -246,9 +238,5 @@ pub async fn settle(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
             .map_or(0, |d| d.as_millis()),
     });
     tracing::info!(session = %session_id, user = %user_id, credits, "Clara settled a checkout session");
-    Ok(success(
-        StatusCode::OK,
-        "Checkout session settled successfully.",
-        Value::Null,
-    ))
+    Ok(ok("Checkout session settled successfully.", Value::Null))
 }

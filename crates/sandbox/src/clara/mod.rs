@@ -29,7 +29,7 @@ use axum::Router;
 use serde_json::json;
 
 use crate::config::Quirks;
-use reply::{failure, success};
+use reply::{failure, ok};
 
 /// Clara's API, with Clara's state.
 pub fn routes() -> Router<App> {
@@ -106,8 +106,7 @@ async fn health(State(app): State<App>) -> Response {
     } else {
         "crazi_co"
     };
-    success(
-        StatusCode::OK,
+    ok(
         "Health check successful.",
         json!({"service": service, "status": "healthy"}),
     )
@@ -119,9 +118,5 @@ async fn version(State(app): State<App>) -> Response {
     } else {
         "1.1.3"
     };
-    success(
-        StatusCode::OK,
-        "Version check successful.",
-        json!({"version": version}),
-    )
+    ok("Version check successful.", json!({"version": version}))
 }

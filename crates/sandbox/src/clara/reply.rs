@@ -40,6 +40,16 @@ pub fn success(status: StatusCode, message: &str, data: Value) -> Response {
     envelope(status, true, message, data)
 }
 
+/// 200 with the record, the answer to a read or an update.
+pub fn ok(message: &str, data: Value) -> Response {
+    success(StatusCode::OK, message, data)
+}
+
+/// 201 with what was made.
+pub fn created(message: &str, data: Value) -> Response {
+    success(StatusCode::CREATED, message, data)
+}
+
 pub fn failure(status: StatusCode, message: &str) -> Response {
     envelope(status, false, message, Value::Null)
 }

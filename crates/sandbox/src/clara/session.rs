@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -12,7 +12,7 @@ use super::auth::{
     auth_header, authenticate, check_otp, consume_otp, issue_token, Caller, CodeCheck,
 };
 use super::reply::{
-    forbidden, no_content, schema_error, server_error, success, unauthorized, unauthorized_2fa,
+    forbidden, no_content, ok, schema_error, server_error, unauthorized, unauthorized_2fa,
 };
 use super::store::{find_by_email, App, OtpType};
 use crate::config::Quirks;
@@ -77,11 +77,7 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, body: Bytes) -> R
         }
     }
     let token = issue_token(&app, &mut world, &user.id);
-    success(
-        StatusCode::OK,
-        "User logged in successfully.",
-        user.with_token(&token),
-    )
+    ok("User logged in successfully.", user.with_token(&token))
 }
 
 pub async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use super::auth::{issue_api_key, owner, user_or_private};
 use super::billing::stripe_post;
 use super::reply::{
-    failure, json_body, not_found_resource, schema_error, server_error, success, MSG_EMPTY_BODY,
-    MSG_NO_CREDITS,
+    created, failure, json_body, not_found_resource, ok, schema_error, server_error,
+    MSG_EMPTY_BODY, MSG_NO_CREDITS,
 };
 use super::store::{
     add_transaction, capitalise, fiat_for, round2, stripe_customer, ApiKey, App, Kind, Task,
@@ -25,11 +25,7 @@ pub async fn view(State(app): State<App>, Path(user): Path<String>, headers: Hea
     let world = app.world();
     let id = owner(&app, &world, &headers, &user, false)?;
     match world.clara.users.get(&id) {
-        Some(u) => Ok(success(
-            StatusCode::OK,
-            "User fetched successfully.",
-            u.to_json(),
-        )),
+        Some(u) => Ok(ok("User fetched successfully.", u.to_json())),
         None => Err(not_found_resource("User")),
     }
 }
@@ -89,7 +85,7 @@ pub async fn update(
         )
         .await?;
     }
-    Ok(success(StatusCode::OK, "User updated successfully.", json))
+    Ok(ok("User updated successfully.", json))
 }
 
 fn api_key_json(key: &ApiKey) -> Value {
@@ -112,11 +108,7 @@ pub async fn view_api_key(
         Some(k) => k.clone(),
         None => issue_api_key(&mut world, &id),
     };
-    Ok(success(
-        StatusCode::OK,
-        "API key fetched successfully.",
-        api_key_json(&key),
-    ))
+    Ok(ok("API key fetched successfully.", api_key_json(&key)))
 }
 
 pub async fn reset_api_key(
@@ -127,11 +119,7 @@ pub async fn reset_api_key(
     let mut world = app.world();
     let id = owner(&app, &world, &headers, &user, false)?;
     let key = issue_api_key(&mut world, &id);
-    Ok(success(
-        StatusCode::CREATED,
-        "API key reset successfully.",
-        api_key_json(&key),
-    ))
+    Ok(created("API key reset successfully.", api_key_json(&key)))
 }
 
 pub async fn transactions(
@@ -180,11 +168,7 @@ pub async fn transactions(
             .map(Transaction::to_json)
             .collect()
     };
-    Ok(success(
-        StatusCode::OK,
-        "Transactions fetched successfully.",
-        Value::Array(page),
-    ))
+    Ok(ok("Transactions fetched successfully.", Value::Array(page)))
 }
 
 pub async fn transaction(
@@ -200,11 +184,7 @@ pub async fn transaction(
         .iter()
         .find(|t| t.id == transaction && t.user_id == id)
     {
-        Some(t) => Ok(success(
-            StatusCode::OK,
-            "Transaction fetched successfully.",
-            t.to_json(),
-        )),
+        Some(t) => Ok(ok("Transaction fetched successfully.", t.to_json())),
         None => Err(not_found_resource("Transaction")),
     }
 }
@@ -230,11 +210,7 @@ pub async fn tasks(State(app): State<App>, Path(user): Path<String>, headers: He
         .filter(|t| t.user_id == id)
         .map(task_json)
         .collect();
-    Ok(success(
-        StatusCode::OK,
-        "Tasks fetched successfully.",
-        Value::Array(list),
-    ))
+    Ok(ok("Tasks fetched successfully.", Value::Array(list)))
 }
 
 pub async fn task(
@@ -250,11 +226,7 @@ pub async fn task(
         .iter()
         .find(|t| t.id == task && t.user_id == id)
     {
-        Some(t) => Ok(success(
-            StatusCode::OK,
-            "Task fetched successfully.",
-            task_json(t),
-        )),
+        Some(t) => Ok(ok("Task fetched successfully.", task_json(t))),
         None => Err(not_found_resource("Task")),
     }
 }
@@ -266,8 +238,7 @@ pub async fn supported_attachments(
 ) -> Reply {
     let world = app.world();
     owner(&app, &world, &headers, &user, false)?;
-    Ok(success(
-        StatusCode::OK,
+    Ok(ok(
         "Supported attachments fetched successfully.",
         json!({
             "audio": ["mp3", "wav", "m4a"],
@@ -322,9 +293,5 @@ pub async fn analysis(
     };
     let json = task_json(&task);
     world.clara.tasks.push(task);
-    Ok(success(
-        StatusCode::CREATED,
-        "Analysis started successfully.",
-        json,
-    ))
+    Ok(created("Analysis started successfully.", json))
 }

@@ -54,6 +54,25 @@ impl Env {
         &self.sandbox.urls().base
     }
 
+    /// Calls a test-only endpoint under `/__sandbox` with a JSON body (none for `null`).
+    pub async fn admin_post(&self, path: &str, body: Value) -> Response {
+        self.admin_send(Method::POST, path, body).await
+    }
+
+    pub async fn admin_put(&self, path: &str, body: Value) -> Response {
+        self.admin_send(Method::PUT, path, body).await
+    }
+
+    async fn admin_send(&self, method: Method, path: &str, body: Value) -> Response {
+        let request = self.http.request(method, self.admin(path));
+        let request = if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        };
+        request.send().await.unwrap()
+    }
+
     /// The JSON answer of a test-only endpoint under `/__sandbox`.
     pub async fn admin_json<T: serde::de::DeserializeOwned>(
         &self,
