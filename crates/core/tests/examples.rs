@@ -55,13 +55,8 @@ fn clara_answer(v: &Value) -> &'static str {
     } else if first.as_ref().is_some_and(|f| f.get("rate").is_some()) {
         let tiers: Vec<clara::TierWire> = serde_json::from_value(data).unwrap();
         let prices = clara::price_list(tiers).unwrap();
-        assert_eq!(
-            prices
-                .credits_for(Money::major(Currency::Usd, 5))
-                .unwrap()
-                .to_string(),
-            "500"
-        );
+        let five_dollars = prices.credits_for(Money::major(Currency::Usd, 5));
+        assert_eq!(five_dollars.unwrap().to_string(), "500");
         "rate"
     } else if first.as_ref().is_some_and(|f| f.get("type").is_some()) {
         let rows: Vec<clara::TransactionWire> = serde_json::from_value(data).unwrap();

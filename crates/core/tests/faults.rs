@@ -42,11 +42,7 @@ async fn reads_recover_from_every_fault_kind() {
         r["every"] = json!(2);
         // `every: 2` hits the 2nd, 4th…: the first call is clean, the next faulted then retried.
         env.faults(json!({"rules": [r]})).await;
-        env.admin
-            .delete(env.admin_url("/requests"))
-            .send()
-            .await
-            .unwrap();
+        env.admin_delete("/requests").await;
         for _ in 0..3 {
             let user = clara
                 .user(&session)
@@ -122,11 +118,7 @@ async fn purchase_creation_is_retried_only_where_the_service_did_not_act() {
         let mut once = rule("/api/v1/stripe/buy", "POST", kind.clone());
         once["times"] = json!(1);
         env.faults(json!({"rules": [once]})).await;
-        env.admin
-            .delete(env.admin_url("/requests"))
-            .send()
-            .await
-            .unwrap();
+        env.admin_delete("/requests").await;
         let result = clara.buy(&session, five, "").await;
         let sent = env.count("POST", "/api/v1/stripe/buy").await;
         match expected {
@@ -181,11 +173,7 @@ async fn an_unknown_dispersed_creation_is_looked_up_by_its_reference() {
     );
 
     // Handled, answer cut off: found by its memo; the new one is what opens.
-    env.admin
-        .delete(env.admin_url("/requests"))
-        .send()
-        .await
-        .unwrap();
+    env.admin_delete("/requests").await;
     let mut lost = rule(create, "POST", json!({"kind": "truncated"}));
     lost["times"] = json!(1);
     env.faults(json!({"rules": [lost]})).await;
@@ -203,11 +191,7 @@ async fn an_unknown_dispersed_creation_is_looked_up_by_its_reference() {
     );
 
     // The look-up fails too: nothing tells what became of it.
-    env.admin
-        .delete(env.admin_url("/requests"))
-        .send()
-        .await
-        .unwrap();
+    env.admin_delete("/requests").await;
     let mut lost = rule(create, "POST", json!({"kind": "status", "status": 503}));
     lost["times"] = json!(1);
     let list = rule(create, "GET", json!({"kind": "status", "status": 503}));
@@ -219,11 +203,7 @@ async fn an_unknown_dispersed_creation_is_looked_up_by_its_reference() {
 
     // The service keeps failing before handling: three attempts, each known
     // not to have created anything; its own failure is the answer.
-    env.admin
-        .delete(env.admin_url("/requests"))
-        .send()
-        .await
-        .unwrap();
+    env.admin_delete("/requests").await;
     let always = rule(create, "POST", json!({"kind": "status", "status": 503}));
     env.faults(json!({"rules": [always]})).await;
     let err = provider.start_purchase(&session, ten).await.unwrap_err();
@@ -280,11 +260,7 @@ async fn persistent_failures_surface_with_the_right_code_within_the_budget() {
     ] {
         env.faults(json!({"rules": [rule("/api/v1/stripe/rate", "GET", kind.clone())]}))
             .await;
-        env.admin
-            .delete(env.admin_url("/requests"))
-            .send()
-            .await
-            .unwrap();
+        env.admin_delete("/requests").await;
         let err = clara.rate(&session).await.unwrap_err();
         assert_eq!(err.code(), code, "{kind}");
         assert_eq!(
@@ -295,11 +271,7 @@ async fn persistent_failures_surface_with_the_right_code_within_the_budget() {
     }
     // A Retry-After longer than the budget is not waited out.
     env.faults(json!({"rules": [rule("/api/v1/stripe/rate", "GET", json!({"kind": "rate_limit", "retry_after": 60}))]})).await;
-    env.admin
-        .delete(env.admin_url("/requests"))
-        .send()
-        .await
-        .unwrap();
+    env.admin_delete("/requests").await;
     let err = clara.rate(&session).await.unwrap_err();
     assert!(
         matches!(err, topup_core::Error::RateLimited { retry_after: Some(d) } if d.as_secs() == 60)

@@ -33,15 +33,7 @@ async fn clara_purchase_lands_through_the_trait() {
         .await
         .unwrap();
     assert!(matches!(two_fa, SignIn::CodeRequired));
-    let session = signed_in(
-        &clara,
-        Credentials::EmailPassword {
-            email: demo::USER_EMAIL.into(),
-            password: secret(demo::PASSWORD),
-            code: None,
-        },
-    )
-    .await;
+    let session = signed_in(&clara, demo_login()).await;
     let account = clara.account(&session).await.unwrap();
     assert_eq!(account.balance.unwrap().to_string(), "1000");
     assert_eq!(account.display_name, "Demo User");
@@ -139,15 +131,7 @@ async fn clara_purchase_lands_through_the_trait() {
 async fn clara_credit_is_seen_even_when_the_balance_was_spent_meanwhile() {
     let env = start().await;
     let clara = env.clara_provider();
-    let session = signed_in(
-        &clara,
-        Credentials::EmailPassword {
-            email: demo::USER_EMAIL.into(),
-            password: secret(demo::PASSWORD),
-            code: None,
-        },
-    )
-    .await;
+    let session = signed_in(&clara, demo_login()).await;
     let started = clara
         .start_purchase(&session, Money::major(Currency::Usd, 5))
         .await

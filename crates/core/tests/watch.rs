@@ -43,17 +43,20 @@ fn amount_for(provider: &dyn Provider) -> Money {
     }
 }
 
-async fn clara_session(env: &Env) -> (Arc<dyn Provider>, Session) {
-    let provider: Arc<dyn Provider> = Arc::new(env.clara_provider());
-    let SignIn::SignedIn { session, .. } = provider
-        .sign_in(Credentials::EmailPassword {
-            email: demo::USER_EMAIL.into(),
-            password: secret(demo::PASSWORD),
-            code: None,
-        })
+/// A checkout opened for [`amount_for`] the provider.
+async fn open_checkout(
+    provider: &Arc<dyn Provider>,
+    session: &Session,
+) -> topup_core::provider::StartedPurchase {
+    provider
+        .start_purchase(session, amount_for(provider.as_ref()))
         .await
         .unwrap()
-    else {
+}
+
+async fn clara_session(env: &Env) -> (Arc<dyn Provider>, Session) {
+    let provider: Arc<dyn Provider> = Arc::new(env.clara_provider());
+    let SignIn::SignedIn { session, .. } = provider.sign_in(demo_login()).await.unwrap() else {
         panic!("signed in")
     };
     (provider, session)
@@ -114,10 +117,7 @@ async fn wait_until(
 async fn both_providers_land() {
     let env = start().await;
     for (provider, session) in [clara_session(&env).await, dispersed_session(&env).await] {
-        let started = provider
-            .start_purchase(&session, amount_for(provider.as_ref()))
-            .await
-            .unwrap();
+        let started = open_checkout(&provider, &session).await;
         let (_tx, handle, seen) = spawn(job(provider.clone(), session, &started));
         wait_until(&seen, "a pending check", |s| *s == WatchState::Waiting).await;
         env.pay(&session_id(&started.checkout_url), "4242424242424242")
@@ -139,10 +139,7 @@ async fn both_providers_land() {
 async fn both_providers_keep_waiting_after_a_decline_until_cancelled() {
     let env = start().await;
     for (provider, session) in [clara_session(&env).await, dispersed_session(&env).await] {
-        let started = provider
-            .start_purchase(&session, amount_for(provider.as_ref()))
-            .await
-            .unwrap();
+        let started = open_checkout(&provider, &session).await;
         let (tx, handle, seen) = spawn(job(provider.clone(), session.clone(), &started));
         assert_eq!(
             env.pay(&session_id(&started.checkout_url), "4000000000000002")
@@ -167,10 +164,7 @@ async fn both_providers_see_an_expired_checkout() {
     let env = start().await;
     // Dispersed reconciles by checkout session and says EXPIRED.
     let (provider, session) = dispersed_session(&env).await;
-    let started = provider
-        .start_purchase(&session, amount_for(provider.as_ref()))
-        .await
-        .unwrap();
+    let started = open_checkout(&provider, &session).await;
     let (_tx, handle, _) = spawn(job(provider, session, &started));
     env.admin_post(
         &format!("/checkout/{}/expire", session_id(&started.checkout_url)),
@@ -182,10 +176,7 @@ async fn both_providers_see_an_expired_checkout() {
     // Clara has no purchase object to call expired: the checkout's own
     // expiry time (plus the grace) tells the watcher.
     let (provider, session) = clara_session(&env).await;
-    let started = provider
-        .start_purchase(&session, amount_for(provider.as_ref()))
-        .await
-        .unwrap();
+    let started = open_checkout(&provider, &session).await;
     assert!(
         started.expires_at.is_some(),
         "Clara's checkout has an expiry"
@@ -205,10 +196,7 @@ async fn both_providers_see_an_expired_checkout() {
 async fn an_ended_session_pauses_the_watch_until_signed_in_again() {
     let env = start().await;
     let (provider, session) = clara_session(&env).await;
-    let started = provider
-        .start_purchase(&session, Money::major(Currency::Usd, 5))
-        .await
-        .unwrap();
+    let started = open_checkout(&provider, &session).await;
     let (tx, handle, seen) = spawn(job(provider.clone(), session, &started));
     wait_until(&seen, "waiting", |s| *s == WatchState::Waiting).await;
     env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
@@ -272,10 +260,7 @@ async fn a_restart_resumes_the_watch_from_the_pending_file() {
 async fn every_fault_kind_is_ridden_out() {
     let env = start().await;
     let (provider, session) = clara_session(&env).await;
-    let started = provider
-        .start_purchase(&session, Money::major(Currency::Usd, 5))
-        .await
-        .unwrap();
+    let started = open_checkout(&provider, &session).await;
     env.faults(json!({"chaos": 0.5, "seed": 5})).await;
     let (_tx, handle, seen) = spawn(job(provider, session, &started));
     env.pay(&session_id(&started.checkout_url), "4242424242424242")

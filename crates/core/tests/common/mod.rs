@@ -179,25 +179,27 @@ impl Env {
         format!("{}{path}", self.sandbox.urls().admin)
     }
 
-    pub async fn admin_post(&self, path: &str, body: Value) -> Value {
-        let r = self
-            .admin
-            .post(self.admin_url(path))
+    async fn admin_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.admin
+            .request(method, self.admin_url(path))
             .json(&body)
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> Value {
+        let r = self.admin_send(reqwest::Method::POST, path, body).await;
         r.json().await.unwrap_or(Value::Null)
     }
 
     pub async fn admin_put(&self, path: &str, body: Value) -> Value {
-        let r = self
-            .admin
-            .put(self.admin_url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = self.admin_send(reqwest::Method::PUT, path, body).await;
         r.json().await.unwrap_or(Value::Null)
     }
 
@@ -212,8 +214,13 @@ impl Env {
     }
 
     pub async fn admin_get(&self, path: &str) -> Value {
+        self.admin_query(path, &[]).await
+    }
+
+    async fn admin_query(&self, path: &str, query: &[(&str, &str)]) -> Value {
         self.admin
             .get(self.admin_url(path))
+            .query(query)
             .send()
             .await
             .unwrap()
@@ -223,16 +230,9 @@ impl Env {
     }
 
     pub async fn otp(&self, email: &str, kind: &str) -> String {
-        let v: Value = self
-            .admin
-            .get(self.admin_url("/otp"))
-            .query(&[("email", email), ("type", kind)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = self
+            .admin_query("/otp", &[("email", email), ("type", kind)])
+            .await;
         v["code"].as_str().unwrap().to_owned()
     }
 
@@ -250,37 +250,22 @@ impl Env {
 
     /// Requests in the Sandbox log matching a method and path pattern.
     pub async fn count(&self, method: &str, path: &str) -> usize {
-        let v: Value = self
-            .admin
-            .get(self.admin_url("/requests"))
-            .query(&[("method", method), ("path", path)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = self
+            .admin_query("/requests", &[("method", method), ("path", path)])
+            .await;
         v.as_array().unwrap().len()
     }
 
     pub async fn pay(&self, session_id: &str, card: &str) -> reqwest::StatusCode {
-        self.admin
-            .post(self.admin_url(&format!("/checkout/{session_id}/pay")))
-            .json(&json!({"card": card}))
-            .send()
-            .await
-            .unwrap()
-            .status()
+        let path = format!("/checkout/{session_id}/pay");
+        let r = self
+            .admin_send(reqwest::Method::POST, &path, json!({"card": card}))
+            .await;
+        r.status()
     }
 
     pub async fn faults(&self, body: Value) {
-        let r = self
-            .admin
-            .put(self.admin_url("/faults"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = self.admin_send(reqwest::Method::PUT, "/faults", body).await;
         assert!(r.status().is_success());
     }
 }

@@ -110,8 +110,6 @@ pub fn authenticate(app: &App, world: &World, headers: &HeaderMap) -> Result<Cal
     })
 }
 
-/// For `/users/{user_id}/…`: the caller must be that user (or hold the
-/// Private key); with `active`, the user must also pass §5.4.
 /// The private key only (Clara's admin API).
 pub fn private(app: &App, world: &World, headers: &HeaderMap) -> Result<(), Response> {
     match authenticate(app, world, headers)? {
@@ -164,6 +162,8 @@ pub fn user_or_private(
     own_user(world, &caller, path_user, active)
 }
 
+/// For `/users/{user_id}/…`: the caller must be that user (or hold the
+/// Private key); with `active`, the user must also pass §5.4.
 pub fn own_user(
     world: &World,
     caller: &Caller,

@@ -334,13 +334,18 @@ pub fn expire_due(app: &App, world: &mut World) -> Vec<Value> {
         .collect()
 }
 
-/// Expires an open session; the event to deliver comes back.
-pub fn expire(app: &App, world: &mut World, id: &str) -> Result<Value, String> {
-    let session = world
+/// A session by id, or Stripe's words for an id it does not know.
+fn session_mut<'w>(world: &'w mut World, id: &str) -> Result<&'w mut Session, String> {
+    world
         .stripe
         .sessions
         .get_mut(id)
-        .ok_or_else(|| format!("No such checkout.session: '{id}'"))?;
+        .ok_or_else(|| format!("No such checkout.session: '{id}'"))
+}
+
+/// Expires an open session; the event to deliver comes back.
+pub fn expire(app: &App, world: &mut World, id: &str) -> Result<Value, String> {
+    let session = session_mut(world, id)?;
     if session.status != Status::Open {
         return Err(format!(
             "Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{}\".",
@@ -368,11 +373,7 @@ pub fn pay(
     email: Option<&str>,
 ) -> Result<Payment, String> {
     let now_ms = world.clock.unix_ms();
-    let session = world
-        .stripe
-        .sessions
-        .get_mut(id)
-        .ok_or_else(|| format!("No such checkout.session: '{id}'"))?;
+    let session = session_mut(world, id)?;
     if session.status != Status::Open {
         return Ok(Payment::NotOpen(session.status));
     }
