@@ -144,9 +144,10 @@ pub async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> R
     };
     tracing::info!(?fault, %path, "injecting fault");
     let mut response = match fault {
+        // Late but whole: the log still marks it, so a test can see it was slowed.
         FaultKind::Latency { ms } => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            return next.run(req).await;
+            next.run(req).await
         }
         FaultKind::Status { status } => status_response(&path, status),
         FaultKind::RateLimit { retry_after } => {
