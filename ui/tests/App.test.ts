@@ -5,6 +5,18 @@ import { describe, expect, it } from "vitest";
 import App from "../src/App.svelte";
 import { BACKGROUND, ACCOUNT, APP_INFO, PENDING, PRESETS, PRICING, progress, record, startup, accountView } from "./fixtures";
 import { type Call, type Handlers, type Returns, listenedTo, mockCommands } from "./ipc";
+import type { AccountRecord, Startup } from "../src/lib/bindings";
+
+/** The shell at start with one account, `r`, opened first and signed in; what follows in the mock adds or replaces. */
+function oneAccountOpen(r: AccountRecord, start: Partial<Startup> = {}): Handlers {
+  return {
+    ...BACKGROUND,
+    app_info: () => APP_INFO,
+    startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, ...start }),
+    restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
+    list_accounts: () => [accountView(r, true, true)],
+  };
+}
 
 /**
  * The app started on an account whose last balance read was 900, its
@@ -16,12 +28,8 @@ function startOnKnownBalance(more: Handlers = {}) {
   const calls: Call[] = [];
   mockCommands(
     {
-      ...BACKGROUND,
-      app_info: () => APP_INFO,
-      startup: () =>
-        startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+      ...oneAccountOpen(r, { known_balance: { at: 1_700_000_000, balance: "900" } }),
       restore_account: () => new Promise((resolve) => (held.answer = resolve)),
-      list_accounts: () => [accountView(r, true, true)],
       pricing: () => PRICING,
       ...more,
     },
@@ -100,11 +108,7 @@ describe("app shell", () => {
   it("restores the active account straight to its home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
-      ...BACKGROUND,
-      app_info: () => APP_INFO,
-      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
-      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
-      list_accounts: () => [accountView(r, true, true)],
+      ...oneAccountOpen(r),
       pricing: () => PRICING,
     });
     render(App);
@@ -150,12 +154,8 @@ describe("app shell", () => {
   it("keeps the last balance read on screen, dated, when the service does not answer at start", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
-      ...BACKGROUND,
-      app_info: () => APP_INFO,
-      startup: () =>
-        startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, known_balance: { at: 1_700_000_000, balance: "900" } }),
+      ...oneAccountOpen(r, { known_balance: { at: 1_700_000_000, balance: "900" } }),
       restore_account: () => ({ state: "offline", code: "network_unreachable", message: "Topup could not reach the service." }),
-      list_accounts: () => [accountView(r, true, true)],
       account_summary: () => {
         throw { code: "network_unreachable", message: "Topup could not reach the service." };
       },
@@ -171,11 +171,7 @@ describe("app shell", () => {
   it("opens an account with a purchase in flight on that purchase (resumed after a restart)", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
-      ...BACKGROUND,
-      app_info: () => APP_INFO,
-      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id }),
-      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
-      list_accounts: () => [accountView(r, true, true)],
+      ...oneAccountOpen(r),
       purchase_state: () => ({ purchase: PENDING, last: progress({ state: "waiting" }) }),
     });
     render(App);
@@ -279,11 +275,7 @@ describe("app shell", () => {
   it("draws in the theme kept in Rust, and goes to Settings and back to the same home", async () => {
     const r = record({ email: ACCOUNT.email, label: "demo@topup.test" });
     mockCommands({
-      ...BACKGROUND,
-      app_info: () => APP_INFO,
-      startup: () => startup({ accounts: [accountView(r, true, true)], active: r.id, open_first: r.id, preferences: { theme: "dark", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false } }),
-      restore_account: () => ({ state: "signed_in", account: ACCOUNT }),
-      list_accounts: () => [accountView(r, true, true)],
+      ...oneAccountOpen(r, { preferences: { theme: "dark", check_for_updates: true, update_endpoint: null, refresh_minutes: 15, keep_in_tray: false, close_explained: false } }),
       pricing: () => PRICING,
     });
     render(App);

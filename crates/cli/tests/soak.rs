@@ -68,19 +68,13 @@ impl Drop for Server {
 
 impl Server {
     fn start(chaos: f64, seed: u64) -> Self {
-        let mut child = Command::new(sandbox_binary())
-            .args(["--port", "0", "--seed", &seed.to_string()])
-            .args(["--faults", &format!("chaos={chaos}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        // Read the rest as it comes: a closed pipe would end the Sandbox at
-        // its next line.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let (child, first) = topup_test_support::spawn_announcing(
+            Command::new(sandbox_binary())
+                .args(["--port", "0", "--seed", &seed.to_string()])
+                .args(["--faults", &format!("chaos={chaos}")]),
+        )
+        .unwrap();
+        let first = first.unwrap_or_default();
         let urls = serde_json::from_str(&first)
             .unwrap_or_else(|e| panic!("the Sandbox printed no URLs ({e}): {first}"));
         Self { child, urls }

@@ -11,7 +11,7 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use topup_sandbox::{demo, Config, FaultKind, FaultRule};
-use topup_test_support::wait_for;
+use topup_test_support::{spawn_announcing, wait_for};
 
 #[tokio::test]
 async fn every_fault_kind_reaches_the_client() {
@@ -234,19 +234,12 @@ fn the_binary_prints_its_urls_first() {
 
 /// Starts the binary with `args`, returns it and the admin URL it printed.
 fn start_binary(args: &[&str]) -> (std::process::Child, Value) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_topup-sandbox"))
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    let first = out.read_line(&mut first).ok().map(|_| first);
-    // Read the rest as it comes: a closed pipe would end the Sandbox at its
-    // next line.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let (mut child, first) = spawn_announcing(
+        Command::new(env!("CARGO_BIN_EXE_topup-sandbox"))
+            .args(["--port", "0"])
+            .args(args),
+    )
+    .unwrap();
     let Some(Ok(urls)) = first.as_deref().map(serde_json::from_str::<Value>) else {
         let status = child.wait().unwrap();
         panic!("the Sandbox did not start with {args:?}: {status}");

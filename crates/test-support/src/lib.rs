@@ -1,8 +1,9 @@
 //! What Topup's tests share, whatever crate they test: waiting on a
 //! condition until it holds or a deadline passes, asking again at a steady
-//! pace. Tests wait on conditions, never on sleeps; this is the one loop that
-//! does it. It depends on nothing of Topup's, so the Sandbox's tests use it
-//! too without depending on the client.
+//! pace, and starting a server that says where it listens. Tests wait on
+//! conditions, never on sleeps; [`poll`] is the one loop that does it. It
+//! depends on nothing of Topup's, so the Sandbox's tests use it too without
+//! depending on the client.
 
 use std::time::Duration;
 
@@ -41,6 +42,33 @@ pub async fn wait_for<T>(
         Ok(found) => found,
         Err(waited) => panic!("waited {waited:?} in vain for {what}"),
     }
+}
+
+/// Starts a server whose first line on stdout says where it listens (the
+/// Sandbox prints its URLs so). The rest of its output is drained as it
+/// comes: a closed pipe would end the server at its next line. The line is
+/// `None` when the server printed nothing before it ended.
+pub fn spawn_announcing(
+    command: &mut std::process::Command,
+) -> std::io::Result<(std::process::Child, Option<String>)> {
+    use std::io::BufRead;
+    use std::process::Stdio;
+
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let Some(stdout) = child.stdout.take() else {
+        return Ok((child, None));
+    };
+    let mut out = std::io::BufReader::new(stdout);
+    let mut first = String::new();
+    let first = match out.read_line(&mut first) {
+        Ok(n) if n > 0 => Some(first),
+        _ => None,
+    };
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Ok((child, first))
 }
 
 #[cfg(test)]

@@ -45,6 +45,14 @@ pub fn ok(message: &str, data: Value) -> Response {
     success(StatusCode::OK, message, data)
 }
 
+/// The answer to a read of one record: 200 with it, or §4's 404 for `what`.
+pub fn fetched(what: &str, found: Option<Value>) -> crate::reply::Reply {
+    match found {
+        Some(data) => Ok(ok(&format!("{what} fetched successfully."), data)),
+        None => Err(not_found_resource(what)),
+    }
+}
+
 /// 201 with what was made.
 pub fn created(message: &str, data: Value) -> Response {
     success(StatusCode::CREATED, message, data)

@@ -10,12 +10,12 @@ use serde_json::{json, Value};
 use super::auth::{issue_api_key, owner, user_or_private};
 use super::billing::stripe_post;
 use super::reply::{
-    created, failure, json_body, not_found_resource, ok, schema_error, server_error,
+    created, failure, fetched, json_body, not_found_resource, ok, schema_error, server_error,
     MSG_EMPTY_BODY, MSG_NO_CREDITS,
 };
 use super::store::{
     add_transaction, capitalise, fiat_for, round2, stripe_customer, ApiKey, App, Kind, Task,
-    Transaction,
+    Transaction, User,
 };
 use crate::config::Quirks;
 use crate::ids;
@@ -24,10 +24,7 @@ use crate::reply::Reply;
 pub async fn view(State(app): State<App>, Path(user): Path<String>, headers: HeaderMap) -> Reply {
     let world = app.world();
     let id = owner(&app, &world, &headers, &user, false)?;
-    match world.clara.users.get(&id) {
-        Some(u) => Ok(ok("User fetched successfully.", u.to_json())),
-        None => Err(not_found_resource("User")),
-    }
+    fetched("User", world.clara.users.get(&id).map(User::to_json))
 }
 
 pub async fn update(
@@ -178,15 +175,12 @@ pub async fn transaction(
 ) -> Reply {
     let world = app.world();
     let id = owner(&app, &world, &headers, &user, true)?;
-    match world
+    let found = world
         .clara
         .transactions
         .iter()
-        .find(|t| t.id == transaction && t.user_id == id)
-    {
-        Some(t) => Ok(ok("Transaction fetched successfully.", t.to_json())),
-        None => Err(not_found_resource("Transaction")),
-    }
+        .find(|t| t.id == transaction && t.user_id == id);
+    fetched("Transaction", found.map(Transaction::to_json))
 }
 
 fn task_json(t: &Task) -> Value {
@@ -220,15 +214,12 @@ pub async fn task(
 ) -> Reply {
     let world = app.world();
     let id = owner(&app, &world, &headers, &user, false)?;
-    match world
+    let found = world
         .clara
         .tasks
         .iter()
-        .find(|t| t.id == task && t.user_id == id)
-    {
-        Some(t) => Ok(ok("Task fetched successfully.", task_json(t))),
-        None => Err(not_found_resource("Task")),
-    }
+        .find(|t| t.id == task && t.user_id == id);
+    fetched("Task", found.map(task_json))
 }
 
 pub async fn supported_attachments(
