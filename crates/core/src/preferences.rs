@@ -84,7 +84,7 @@ impl From<Stored> for Preferences {
             check_for_updates: s.check_for_updates,
             update_endpoint: s.update_endpoint,
             refresh_minutes: if s.refresh_minutes == 0
-                || crate::alerts::monitor::EVERY_RANGE_MINUTES.contains(&s.refresh_minutes)
+                || REFRESH_RANGE_MINUTES.contains(&s.refresh_minutes)
             {
                 s.refresh_minutes
             } else {
@@ -98,6 +98,8 @@ impl From<Stored> for Preferences {
 
 /// Minutes between background balance checks unless the person chose.
 pub const DEFAULT_REFRESH_MINUTES: u32 = 15;
+/// The shortest and longest a person may choose.
+pub const REFRESH_RANGE_MINUTES: std::ops::RangeInclusive<u32> = 5..=60;
 
 impl Default for Preferences {
     fn default() -> Self {
@@ -156,7 +158,7 @@ impl PreferenceStore {
 
     /// Minutes between background balance checks (5–60), or 0 for none.
     pub fn set_refresh_minutes(&self, minutes: u32) -> Result<Preferences> {
-        let range = crate::alerts::monitor::EVERY_RANGE_MINUTES;
+        let range = REFRESH_RANGE_MINUTES;
         if minutes != 0 && !range.contains(&minutes) {
             return Err(Error::InvalidSetting {
                 message: format!(

@@ -22,10 +22,9 @@ use crate::service::Accounts;
 use crate::sync::lock;
 use crate::watch::Supervisor;
 
-/// The default time between two checks of an account.
-pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
-/// The shortest and longest a person may choose.
-pub const EVERY_RANGE_MINUTES: std::ops::RangeInclusive<u32> = 5..=60;
+/// The default time between two checks of an account: the preference's default.
+pub const DEFAULT_EVERY: Duration =
+    Duration::from_secs(crate::preferences::DEFAULT_REFRESH_MINUTES as u64 * 60);
 /// The loop looks at the clock at least this often: a wall clock that moved
 /// much further than this meanwhile means the machine slept.
 const TICK: Duration = Duration::from_secs(60);
