@@ -74,30 +74,24 @@ async fn dispersed_refuses_bad_signatures_reused_nonces_and_stale_times() {
     .await;
     assert_eq!(s, StatusCode::OK, "inside the 5-minute window");
 
-    let (s, b) = env
-        .dispersed_as(
-            demo::DISPERSED_PUBLIC_KEY,
-            "sk_not_the_secret",
+    // Signed correctly by whoever holds the keys, so only who they are is judged.
+    let reconcile_as = async |public: &str, secret: &str| {
+        env.dispersed_as(
+            public,
+            secret,
             Method::GET,
             RECONCILE,
             None,
             &Signing::default(),
         )
-        .await;
+        .await
+    };
+    let (s, b) = reconcile_as(demo::DISPERSED_PUBLIC_KEY, "sk_not_the_secret").await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("invalid_signature"))
     );
-    let (s, _) = env
-        .dispersed_as(
-            "pk_unknown",
-            "sk_unknown",
-            Method::GET,
-            RECONCILE,
-            None,
-            &Signing::default(),
-        )
-        .await;
+    let (s, _) = reconcile_as("pk_unknown", "sk_unknown").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let bare = env
         .http
@@ -108,16 +102,11 @@ async fn dispersed_refuses_bad_signatures_reused_nonces_and_stale_times() {
     assert_eq!(bare.status(), StatusCode::UNAUTHORIZED);
 
     // Signed correctly, but the key has no ledger permission.
-    let (s, b) = env
-        .dispersed_as(
-            demo::DISPERSED_READONLY_PUBLIC_KEY,
-            demo::DISPERSED_READONLY_SECRET_KEY,
-            Method::GET,
-            RECONCILE,
-            None,
-            &Signing::default(),
-        )
-        .await;
+    let (s, b) = reconcile_as(
+        demo::DISPERSED_READONLY_PUBLIC_KEY,
+        demo::DISPERSED_READONLY_SECRET_KEY,
+    )
+    .await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
@@ -222,7 +211,7 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
     let env = start().await;
     let (user_id, token) = env.login(demo::USER_EMAIL).await;
     let view = env.clara(&format!("/users/{user_id}"));
-    assert_eq!(env.get_json(&view, &token).await.0, StatusCode::OK);
+    assert_eq!(env.status_of(&view, &token).await, StatusCode::OK);
     let r = env
         .http
         .delete(env.clara("/auth/session"))
@@ -232,24 +221,16 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert!(r.text().await.unwrap().is_empty(), "204 has an empty body");
-    assert_eq!(
-        env.get_json(&view, &token).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(env.status_of(&view, &token).await, StatusCode::UNAUTHORIZED);
 
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
-        .await;
-    assert_eq!(
-        env.get_json(&view, &token).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    env.end_sessions("revoke").await;
+    assert_eq!(env.status_of(&view, &token).await, StatusCode::UNAUTHORIZED);
 
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.admin_post("/clara/sessions/expire", json!({"email": demo::USER_EMAIL}))
-        .await;
+    env.end_sessions("expire").await;
     assert_eq!(
-        env.get_json(&view, &token).await.0,
+        env.status_of(&view, &token).await,
         StatusCode::UNAUTHORIZED,
         "documented: expired is 401"
     );
@@ -270,10 +251,7 @@ async fn clara_sessions_end_by_logout_revocation_and_expiry() {
     assert_eq!(claims["sub"], user_id.as_str());
     env.admin_post("/clock/advance", json!({"seconds": 61}))
         .await;
-    assert_eq!(
-        env.get_json(&view, &token).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(env.status_of(&view, &token).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -284,19 +262,14 @@ async fn boilerplate_quirks() {
     let view = env.clara(&format!("/users/{user_id}"));
 
     // Expired token → 500; revoked (logged out) → still 401.
-    env.admin_post("/clara/sessions/expire", json!({"email": demo::USER_EMAIL}))
-        .await;
+    env.end_sessions("expire").await;
     assert_eq!(
-        env.get_json(&view, &token).await.0,
+        env.status_of(&view, &token).await,
         StatusCode::INTERNAL_SERVER_ERROR
     );
     let (_, token) = env.login(demo::USER_EMAIL).await;
-    env.admin_post("/clara/sessions/revoke", json!({"email": demo::USER_EMAIL}))
-        .await;
-    assert_eq!(
-        env.get_json(&view, &token).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    env.end_sessions("revoke").await;
+    assert_eq!(env.status_of(&view, &token).await, StatusCode::UNAUTHORIZED);
     // A bare scheme word → 500.
     let r = env
         .http
@@ -495,16 +468,18 @@ async fn google_sign_in_through_the_oauth_server_with_pkce() {
         .unwrap()
         .contains(&format!("Continue as {}", demo::GOOGLE_EMAIL)));
 
+    let authorize = async |form: &[(&str, &str)]| {
+        env.http
+            .post(format!("{oauth}/authorize"))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    };
     let mut form: Vec<(&str, &str)> = params.to_vec();
     form.push(("decision", "allow"));
     form.push(("email", "new.person@topup.test"));
-    let r = env
-        .http
-        .post(format!("{oauth}/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = authorize(&form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(
@@ -538,13 +513,7 @@ async fn google_sign_in_through_the_oauth_server_with_pkce() {
     );
 
     // Again, properly.
-    let r = env
-        .http
-        .post(format!("{oauth}/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = authorize(&form).await;
     let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
     let code = location
         .query_pairs()
@@ -552,16 +521,18 @@ async fn google_sign_in_through_the_oauth_server_with_pkce() {
         .unwrap()
         .1
         .into_owned();
-    let (s, b) = token(verifier, &code).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let id_token = b["id_token"].as_str().unwrap();
-    let (s, b) = env
-        .post_json(
+    let google = async |id_token: &str| {
+        env.post_json(
             &env.clara("/auth/google"),
             "",
             json!({"id_token": id_token}),
         )
-        .await;
+        .await
+    };
+    let (s, b) = token(verifier, &code).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let id_token = b["id_token"].as_str().unwrap();
+    let (s, b) = google(id_token).await;
     assert_eq!(
         (s, b["message"].as_str()),
         (StatusCode::CREATED, Some("User registered successfully."))
@@ -569,13 +540,7 @@ async fn google_sign_in_through_the_oauth_server_with_pkce() {
     assert_eq!(b["data"]["email"], "new.person@topup.test");
     assert_eq!(b["data"]["last_name"], Value::Null);
     assert_eq!(b["data"]["is_active"], true);
-    let (s, b) = env
-        .post_json(
-            &env.clara("/auth/google"),
-            "",
-            json!({"id_token": id_token}),
-        )
-        .await;
+    let (s, b) = google(id_token).await;
     assert_eq!(
         (s, b["message"].as_str()),
         (StatusCode::CREATED, Some("User logged in successfully."))
@@ -583,25 +548,13 @@ async fn google_sign_in_through_the_oauth_server_with_pkce() {
     // Google users have no last name: the active-user rule refuses billing until they set one.
     let t = b["data"]["token"].as_str().unwrap();
     assert_eq!(
-        env.get_json(&env.clara("/stripe/rate"), t).await.0,
+        env.status_of(&env.clara("/stripe/rate"), t).await,
         StatusCode::UNAUTHORIZED
     );
 
-    let (s, _) = env
-        .post_json(
-            &env.clara("/auth/google"),
-            "",
-            json!({"id_token": "forged.token.here"}),
-        )
-        .await;
+    let (s, _) = google("forged.token.here").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let denied = env
-        .http
-        .post(format!("{oauth}/authorize"))
-        .form(&[params.as_slice(), &[("decision", "deny")]].concat())
-        .send()
-        .await
-        .unwrap();
+    let denied = authorize(&[params.as_slice(), &[("decision", "deny")]].concat()).await;
     assert!(denied.headers()["location"]
         .to_str()
         .unwrap()

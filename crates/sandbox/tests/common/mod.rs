@@ -112,6 +112,23 @@ impl Env {
         split(r).await
     }
 
+    /// The status a bearer-authenticated GET gets.
+    pub async fn status_of(&self, url: &str, token: &str) -> StatusCode {
+        self.get_json(url, token).await.0
+    }
+
+    /// Ends the demo user's sessions on the server, as `how` ("revoke",
+    /// "expire") says.
+    pub async fn end_sessions(&self, how: &str) {
+        let ended = self
+            .admin_post(
+                &format!("/clara/sessions/{how}"),
+                json!({"email": demo::USER_EMAIL}),
+            )
+            .await;
+        assert!(ended.status().is_success(), "{how}: {}", ended.status());
+    }
+
     pub async fn post_json(&self, url: &str, token: &str, body: Value) -> (StatusCode, Value) {
         let r = self
             .http
