@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use rexpect::process::wait::WaitStatus;
@@ -37,6 +37,20 @@ fn run(config: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("topup-cli runs")
+}
+
+/// `buy <amount> --wait` started in the background, as a script would: no
+/// browser, no question, its output kept for the test to read.
+fn buy_and_wait(config: &Path, amount: &str) -> Child {
+    cli(
+        config,
+        &["--json", "buy", amount, "--wait", "--no-browser", "--yes"],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
 }
 
 async fn admin_get(sandbox: &Sandbox, path: &str) -> Value {
@@ -203,15 +217,7 @@ async fn two_factor_login_through_prompts_then_buy_and_wait_with_json() {
     assert_eq!(price["min"]["minor"], 500);
 
     // buy --wait: paid through the Sandbox's test endpoint while it watches.
-    let buying = cli(
-        config.path(),
-        &["--json", "buy", "5", "--wait", "--no-browser", "--yes"],
-    )
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let buying = buy_and_wait(config.path(), "5");
     let session = open_session(&sandbox).await;
     // Two more checks of the balance while unpaid: a script's stderr still
     // says "waiting" once, not once per check.
@@ -326,15 +332,7 @@ async fn exit_codes_tell_expired_cancelled_refused_and_usage_apart() {
         Value::Null,
         "Dispersed publishes no balance"
     );
-    let waiting = cli(
-        config.path(),
-        &["--json", "buy", "10", "--wait", "--no-browser", "--yes"],
-    )
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let waiting = buy_and_wait(config.path(), "10");
     let session = open_session(&sandbox).await;
     assert_eq!(
         admin_send(
@@ -525,15 +523,7 @@ async fn scripts_get_the_resumed_link_and_the_code_of_the_last_cause() {
         &["--json", "buy", "5", "--no-browser", "--yes"],
     ));
     let url = started["checkout_url"].as_str().unwrap().to_owned();
-    let mut resumed = cli(
-        config.path(),
-        &["--json", "buy", "5", "--wait", "--no-browser", "--yes"],
-    )
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut resumed = buy_and_wait(config.path(), "5");
     let stderr = resumed.stderr.take().unwrap();
     let (first_tx, first_rx) = tokio::sync::oneshot::channel();
     let rest = std::thread::spawn(move || {
