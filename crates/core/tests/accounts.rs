@@ -10,7 +10,7 @@ use serde_json::json;
 use topup_core::presets::PresetId;
 use topup_core::provider::Registration;
 use topup_core::provider::{Credentials, SignIn};
-use topup_core::secrets::{MemoryStore, SecretStore};
+use topup_core::secrets::MemoryStore;
 use topup_core::service::{Accounts, NewAccount, Restored};
 use topup_core::ErrorCode;
 use topup_sandbox::demo;
@@ -18,17 +18,9 @@ use topup_sandbox::demo;
 #[tokio::test]
 async fn sign_in_with_a_code_restore_sign_out_and_remove() {
     let env = start().await;
-    let tmp = tempdir("accounts");
+    let (tmp, secrets, accounts) = fresh_accounts(&env, "accounts");
     let dir = tmp.path();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, dir, secrets.clone());
-    let record = accounts
-        .add(NewAccount {
-            preset: Some(PresetId::CustomClara),
-            base_url: Some(env.sandbox.urls().clara.clone()),
-            ..NewAccount::default()
-        })
-        .unwrap();
+    let record = accounts.add(env.custom_clara()).unwrap();
     assert_eq!(record.label, "127.0.0.1");
     let creds = |code: Option<String>| Credentials::EmailPassword {
         email: demo::TWO_FA_EMAIL.into(),
@@ -117,23 +109,15 @@ async fn sign_in_with_a_code_restore_sign_out_and_remove() {
 #[tokio::test]
 async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restore() {
     let env = start().await;
-    let tmp = tempdir("accounts");
+    let (tmp, secrets, first) = fresh_accounts(&env, "accounts");
     let dir = tmp.path();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let first = accounts_service(&env, dir, secrets.clone());
     let kept = first
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
             ..NewAccount::default()
         })
         .unwrap();
-    let never = first
-        .add(NewAccount {
-            preset: Some(PresetId::CustomClara),
-            base_url: Some(env.sandbox.urls().clara.clone()),
-            ..NewAccount::default()
-        })
-        .unwrap();
+    let never = first.add(env.custom_clara()).unwrap();
     first.sign_in(&kept.id, demo_login()).await.unwrap();
     let topup_core::provider::Session::Clara(token) = first.session(&kept.id).unwrap() else {
         panic!("a Clara session")
@@ -169,10 +153,7 @@ async fn kept_sign_ins_are_listed_and_signed_out_on_the_server_before_any_restor
 #[tokio::test]
 async fn signing_out_while_the_service_is_down_still_signs_out_here() {
     let env = start().await;
-    let tmp = tempdir("accounts");
-    let dir = tmp.path();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, dir, secrets.clone());
+    let (_registry, secrets, accounts) = fresh_accounts(&env, "accounts");
     let record = add_signed_in(&accounts, sandbox_preset()).await;
     env.faults(json!({"rules": [{"path": "/api/v1/auth/session", "method": "DELETE", "kind": "status", "status": 503}]})).await;
     let out = accounts.sign_out(&record.id).await.unwrap();
@@ -192,10 +173,8 @@ async fn signing_out_while_the_service_is_down_still_signs_out_here() {
 #[tokio::test]
 async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
     let env = start().await;
-    let tmp = tempdir("accounts");
+    let (tmp, secrets, accounts) = fresh_accounts(&env, "accounts");
     let dir = tmp.path();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, dir, secrets.clone());
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Dispersed),
@@ -235,10 +214,7 @@ async fn a_restore_while_the_service_is_unreachable_keeps_the_session() {
 #[tokio::test]
 async fn register_and_activate_through_the_service() {
     let env = start().await;
-    let tmp = tempdir("accounts");
-    let dir = tmp.path();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let accounts = accounts_service(&env, dir, secrets.clone());
+    let (_registry, secrets, accounts) = fresh_accounts(&env, "accounts");
     let record = accounts
         .add(NewAccount {
             preset: Some(PresetId::Sandbox),
@@ -285,13 +261,7 @@ async fn register_and_activate_through_the_service() {
     );
 
     // Without the public key, registering is not offered.
-    let custom = accounts
-        .add(NewAccount {
-            preset: Some(PresetId::CustomClara),
-            base_url: Some(env.sandbox.urls().clara.clone()),
-            ..NewAccount::default()
-        })
-        .unwrap();
+    let custom = accounts.add(env.custom_clara()).unwrap();
     let err = accounts
         .register(
             &custom.id,

@@ -88,15 +88,7 @@ async fn an_invalid_amount_or_a_refused_link_leaves_nothing_pending() {
 
     // A self-hosted Clara on this computer that did not list its own origin:
     // the Sandbox's checkout page is on a loopback origin it does not allow.
-    let custom = add_signed_in(
-        &accounts,
-        NewAccount {
-            preset: Some(PresetId::CustomClara),
-            base_url: Some(env.sandbox.urls().clara.clone()),
-            ..NewAccount::default()
-        },
-    )
-    .await;
+    let custom = add_signed_in(&accounts, env.custom_clara()).await;
     accounts.pricing(&custom.id).await.unwrap();
     let err = accounts.buy(&custom.id, "5").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::CheckoutUrlRefused, "{err}");

@@ -13,7 +13,7 @@ use topup_core::clock;
 use topup_core::dispersed::{DispersedClient, DispersedProvider, KeyPair};
 use topup_core::http::{Http, HttpConfig, RetryPolicy};
 use topup_core::provider::Credentials;
-use topup_core::secrets::SecretStore;
+use topup_core::secrets::{MemoryStore, SecretStore};
 use topup_core::service::{Accounts, NewAccount};
 use topup_core::BaseUrl;
 use topup_sandbox::{demo, Config, Quirks, Sandbox};
@@ -80,6 +80,18 @@ pub fn accounts_service(
     accounts_service_with(env, dir, secrets, http())
 }
 
+/// A test's own registry directory and in-memory secret store, and the
+/// accounts service over them. Keep the directory: it goes when dropped.
+pub fn fresh_accounts(
+    env: &Env,
+    what: &str,
+) -> (tempfile::TempDir, Arc<dyn SecretStore>, Accounts) {
+    let dir = tempdir(what);
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let accounts = accounts_service(env, dir.path(), secrets.clone());
+    (dir, secrets, accounts)
+}
+
 /// As [`accounts_service`], with its own HTTP client (timeouts, retries).
 pub fn accounts_service_with(
     env: &Env,
@@ -123,6 +135,15 @@ pub fn sandbox_preset() -> NewAccount {
 }
 
 impl Env {
+    /// A custom Clara account at this Sandbox's address, as `NewAccount`.
+    pub fn custom_clara(&self) -> NewAccount {
+        NewAccount {
+            preset: Some(topup_core::presets::PresetId::CustomClara),
+            base_url: Some(self.sandbox.urls().clara.clone()),
+            ..NewAccount::default()
+        }
+    }
+
     pub fn clara(&self) -> ClaraClient {
         ClaraClient::new(
             BaseUrl::parse(&self.sandbox.urls().clara).unwrap(),
