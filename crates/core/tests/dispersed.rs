@@ -46,6 +46,65 @@ async fn keys_are_validated_by_a_signed_call() {
     );
 }
 
+/// Dispersed refuses a request signed far from its own clock (the Sandbox,
+/// by more than five minutes) with a bare 401. A computer whose clock is ten
+/// minutes behind still gets through: the refusal's `Date` shows the
+/// service's clock, the request is signed again by it, once, and later
+/// requests are signed by it from the start. Keys that are wrong stay wrong.
+#[tokio::test]
+async fn a_computer_clock_ten_minutes_behind_still_gets_through() {
+    let env = start().await;
+    env.admin_post("/clock/advance", json!({"seconds": 600}))
+        .await;
+    let purchases = "/v1/compute/ledger/credit-purchases";
+    let statuses = async || -> Vec<u64> {
+        let log = env.admin_get(&format!("/requests?path={purchases}")).await;
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].as_u64().unwrap())
+            .collect()
+    };
+
+    let client = env.dispersed();
+    client.validate_keys().await.unwrap();
+    assert_eq!(
+        statuses().await,
+        [401, 200],
+        "refused once, then signed by the service's clock"
+    );
+    let created = client
+        .create_purchase(
+            Money::major(Currency::Eur, 10),
+            &console(&env, "success"),
+            &console(&env, "cancelled"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(created.checkout_session_id.starts_with("cs_test_"));
+    assert_eq!(
+        statuses().await,
+        [401, 200, 201],
+        "signed by its clock from then on"
+    );
+
+    env.admin_delete("/requests").await;
+    let wrong = env.dispersed_with(KeyPair {
+        public_key: demo::DISPERSED_PUBLIC_KEY.into(),
+        secret_key: secret("sk_wrong"),
+    });
+    assert_eq!(
+        wrong.validate_keys().await.unwrap_err().code(),
+        ErrorCode::InvalidCredentials
+    );
+    assert_eq!(
+        statuses().await,
+        [401, 401],
+        "asked once more by the service's clock, no more"
+    );
+}
+
 #[tokio::test]
 async fn create_list_and_reconcile() {
     let env = start().await;

@@ -62,6 +62,11 @@ fn error_message(body: &[u8]) -> Option<String> {
 }
 
 /// The error for a non-2xx Dispersed answer.
+/// How far the service's clock may be from the one a request was signed by
+/// before a refusal is put down to the clock: well inside any window a
+/// service would keep, well outside the `Date` header's one-second steps.
+const CLOCK_TOLERANCE_MS: i64 = 60_000;
+
 pub fn map_error(response: &Response) -> Error {
     match response.status.as_u16() {
         401 => Error::InvalidCredentials,
@@ -95,7 +100,15 @@ impl DispersedClient {
         &self.keys.public_key
     }
 
-    /// One signed request; `build` runs per attempt, so each gets its own nonce.
+    /// One signed request; `build` runs per attempt, so each gets its own nonce
+    /// and time.
+    ///
+    /// The service refuses a request whose `X-Time` is far from its own clock
+    /// (by how much, the reference leaves open) and says no more than 401. So
+    /// requests are signed by the service's clock where its answers' `Date`
+    /// showed it, and a 401 whose `Date` shows a clock far from the one signed
+    /// by is signed again by it, once: a refusal for the signature acted on
+    /// nothing, so even a creation may be sent again.
     async fn signed<T>(
         &self,
         method: Method,
@@ -112,39 +125,56 @@ impl DispersedClient {
         } else {
             format!("{}{path}?{query}", self.base.as_str())
         };
-        self.http
-            .send(
-                idempotency,
-                |c| {
-                    let sig = signer::sign(
-                        &self.keys,
-                        self.clock.as_ref(),
-                        method.as_str(),
-                        path,
-                        &query,
-                        body.as_bytes(),
-                    );
-                    let mut req = c
-                        .request(method.clone(), &url)
-                        .header("X-API-Key", sig.api_key)
-                        .header("X-Time", sig.time)
-                        .header("X-Nonce", sig.nonce)
-                        .header("X-Signature", sig.signature);
-                    if !body.is_empty() {
-                        req = req
-                            .header("Content-Type", "application/json")
-                            .body(body.clone());
-                    }
-                    Ok(req)
-                },
-                |r| {
-                    if !r.status.is_success() {
-                        return Err(map_error(&r));
-                    }
-                    read(&r)
-                },
-            )
-            .await
+        let build = |c: &reqwest::Client| {
+            let sig = signer::sign(
+                &self.keys,
+                self.service_now_ms(),
+                method.as_str(),
+                path,
+                &query,
+                body.as_bytes(),
+            );
+            let mut req = c
+                .request(method.clone(), &url)
+                .header("X-API-Key", sig.api_key)
+                .header("X-Time", sig.time)
+                .header("X-Nonce", sig.nonce)
+                .header("X-Signature", sig.signature);
+            if !body.is_empty() {
+                req = req
+                    .header("Content-Type", "application/json")
+                    .body(body.clone());
+            }
+            Ok(req)
+        };
+        let interpret = |r: Response| {
+            if !r.status.is_success() {
+                return Err(map_error(&r));
+            }
+            read(&r)
+        };
+        let signed_by = self.service_now_ms() - self.clock.unix_ms();
+        match self.http.send(idempotency, &build, &interpret).await {
+            Err(Error::InvalidCredentials)
+                if (self.service_now_ms() - self.clock.unix_ms() - signed_by).abs()
+                    > CLOCK_TOLERANCE_MS =>
+            {
+                tracing::info!(
+                    skew_secs = (self.service_now_ms() - self.clock.unix_ms()) / 1000,
+                    "Dispersed's clock is far from this computer's: signing again by it"
+                );
+                self.http.send(idempotency, &build, &interpret).await
+            }
+            other => other,
+        }
+    }
+
+    /// Now, in Unix milliseconds, on the service's clock as far as its
+    /// answers have shown it; this computer's until then.
+    fn service_now_ms(&self) -> i64 {
+        let now = self.http.server_time(self.base.as_url(), self.clock.now());
+        now.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
     /// Proves the key pair with a cheap signed read (one purchase of the list):

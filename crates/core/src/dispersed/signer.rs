@@ -1,7 +1,7 @@
 //! Request signing for Dispersed (`dispersed-api.md` §2): the canonical string
 //! `publicKey|timestamp|nonce|METHOD|pathname|queryString|bodySha256`, signed
 //! with HMAC-SHA256 under the secret key. Every attempt gets a fresh nonce and
-//! time from the injected clock.
+//! the time it is signed at (the service's clock where its answers showed it).
 
 use std::fmt;
 
@@ -10,8 +10,6 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-use crate::clock::Clock;
 
 /// A Dispersed API key pair. The secret never prints; it is serialized only
 /// into the keychain (`secrets::encode_session`).
@@ -158,10 +156,10 @@ pub fn hmac_hex(secret: &SecretString, message: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Signs one request now, with a fresh random nonce.
+/// Signs one request at `unix_ms`, with a fresh random nonce.
 pub fn sign(
     keys: &KeyPair,
-    clock: &dyn Clock,
+    unix_ms: i64,
     method: &str,
     path: &str,
     query: &str,
@@ -171,7 +169,7 @@ pub fn sign(
     rand::rng().fill_bytes(&mut nonce);
     sign_with(
         keys,
-        &clock.unix_ms().to_string(),
+        &unix_ms.to_string(),
         &hex::encode(nonce),
         method,
         path,
@@ -210,7 +208,6 @@ pub fn sign_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FixedClock;
 
     fn keys() -> KeyPair {
         KeyPair {
@@ -322,10 +319,9 @@ mod tests {
     }
 
     #[test]
-    fn every_signature_gets_a_fresh_nonce_and_the_clocks_time() {
-        let clock = FixedClock::at_unix_ms(1_706_918_400_000);
-        let a = sign(&keys(), &clock, "GET", "/v1/x", "", b"");
-        let b = sign(&keys(), &clock, "GET", "/v1/x", "", b"");
+    fn every_signature_gets_a_fresh_nonce_and_the_time_given() {
+        let a = sign(&keys(), 1_706_918_400_000, "GET", "/v1/x", "", b"");
+        let b = sign(&keys(), 1_706_918_400_000, "GET", "/v1/x", "", b"");
         assert_eq!(a.time, "1706918400000");
         assert_eq!(a.nonce.len(), 32);
         assert!(a.nonce.bytes().all(|c| c.is_ascii_hexdigit()));
