@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use topup_core::dispersed::{KeyPair, PurchaseState, Sort};
+use topup_core::dispersed::{CreatedPurchase, DispersedClient, KeyPair, PurchaseState, Sort};
 use topup_core::money::{Currency, Money};
 use topup_core::ErrorCode;
 use topup_sandbox::demo;
@@ -16,16 +16,36 @@ fn console(env: &Env, outcome: &str) -> String {
     )
 }
 
+/// The demo public key with a secret that is not its own.
+fn wrong_secret(env: &Env) -> DispersedClient {
+    env.dispersed_with(KeyPair {
+        public_key: demo::DISPERSED_PUBLIC_KEY.into(),
+        secret_key: secret("sk_wrong"),
+    })
+}
+
+/// A purchase of `amount` without a memo, returning to the console.
+async fn buy(
+    env: &Env,
+    client: &DispersedClient,
+    amount: Money,
+) -> topup_core::Result<CreatedPurchase> {
+    client
+        .create_purchase(
+            amount,
+            &console(env, "success"),
+            &console(env, "cancelled"),
+            None,
+        )
+        .await
+}
+
 #[tokio::test]
 async fn keys_are_validated_by_a_signed_call() {
     let env = start().await;
     env.dispersed().validate_keys().await.unwrap();
-    let wrong = env.dispersed_with(KeyPair {
-        public_key: demo::DISPERSED_PUBLIC_KEY.into(),
-        secret_key: secret("sk_wrong"),
-    });
     assert_eq!(
-        wrong.validate_keys().await.unwrap_err().code(),
+        wrong_secret(&env).validate_keys().await.unwrap_err().code(),
         ErrorCode::InvalidCredentials
     );
     let unknown = env.dispersed_with(KeyPair {
@@ -73,13 +93,7 @@ async fn a_computer_clock_ten_minutes_behind_still_gets_through() {
         [401, 200],
         "refused once, then signed by the service's clock"
     );
-    let created = client
-        .create_purchase(
-            Money::major(Currency::Eur, 10),
-            &console(&env, "success"),
-            &console(&env, "cancelled"),
-            None,
-        )
+    let created = buy(&env, &client, Money::major(Currency::Eur, 10))
         .await
         .unwrap();
     assert!(created.checkout_session_id.starts_with("cs_test_"));
@@ -90,12 +104,8 @@ async fn a_computer_clock_ten_minutes_behind_still_gets_through() {
     );
 
     env.admin_delete("/requests").await;
-    let wrong = env.dispersed_with(KeyPair {
-        public_key: demo::DISPERSED_PUBLIC_KEY.into(),
-        secret_key: secret("sk_wrong"),
-    });
     assert_eq!(
-        wrong.validate_keys().await.unwrap_err().code(),
+        wrong_secret(&env).validate_keys().await.unwrap_err().code(),
         ErrorCode::InvalidCredentials
     );
     assert_eq!(
@@ -152,13 +162,7 @@ async fn create_list_and_reconcile() {
     assert_eq!(p.state, Some(PurchaseState::Completed));
     assert!(p.completed_at.is_some());
 
-    let whole = client
-        .create_purchase(
-            Money::major(Currency::Eur, 10),
-            &console(&env, "success"),
-            &console(&env, "cancelled"),
-            None,
-        )
+    let whole = buy(&env, &client, Money::major(Currency::Eur, 10))
         .await
         .unwrap();
     env.admin_post(
@@ -216,13 +220,7 @@ async fn refusals_carry_the_servers_reason() {
         off_console.to_string().contains("Console domain"),
         "{off_console}"
     );
-    let dollars = client
-        .create_purchase(
-            Money::major(Currency::Usd, 10),
-            &console(&env, "success"),
-            &console(&env, "cancelled"),
-            None,
-        )
+    let dollars = buy(&env, &client, Money::major(Currency::Usd, 10))
         .await
         .unwrap_err();
     assert_eq!(dollars.code(), ErrorCode::Unsupported);
