@@ -230,6 +230,12 @@ async fn a_keychain_that_never_answers_still_gets_the_window_then_its_warning() 
                 Ok(profile.app_log().contains(&late) && topup_window().await.is_ok())
             })
             .await?;
+            // Never shown blank: the shell's placeholder from a second in,
+            // then the first screen once the probe gives up.
+            assert!(
+                app.exists(".skeleton").await || app.exists("[data-testid='keychain-warning']").await,
+                "the window was shown blank"
+            );
             app.wait_for_text(
                 "[data-testid='keychain-warning']",
                 "The system keychain is locked. Unlock it and try again. Sign-ins will last until you quit Topup.",

@@ -8,8 +8,9 @@ import { startupAnswered } from "./lib/boot";
 import { chooseFonts } from "./lib/fonts";
 import { applyCachedTheme } from "./lib/theme";
 
-// The first screen's data is asked for before anything else.
-const answered = startupAnswered();
+// The first screen's data is asked for before anything else. It answers in
+// tens of milliseconds; a second is already a stall.
+const answered = startupAnswered(1000);
 // Before the first paint, so a dark-theme person never sees a white flash.
 applyCachedTheme();
 chooseFonts();
@@ -18,5 +19,6 @@ const target = document.getElementById("app");
 if (!target) throw new Error("index.html lost its #app element");
 
 // Mounted once it has answered: rendering the shell while the answer waits
-// would only hold the thread the answer is read on.
+// would only hold the thread the answer is read on. After a stall, mounted
+// anyway, on the shell's placeholder.
 void answered.then(() => mount(App, { target }));

@@ -53,6 +53,16 @@ describe("app shell", () => {
     await expect.poll(() => screen.getByTestId("app-version").textContent).toBe("Topup 9.8.7");
   });
 
+  it("mounted before startup answers (a stalled keychain), it holds the Opening Topup placeholder and asks for no window", async () => {
+    const calls: Call[] = [];
+    mockCommands({ ...BACKGROUND, app_info: () => APP_INFO, startup: () => new Promise<never>(() => {}) }, calls);
+    render(App);
+
+    expect(await screen.findByText("Opening Topup…")).toBeInTheDocument();
+    expect(screen.queryByTestId("open-settings")).toBeNull();
+    expect(calls.map(([c]) => c)).not.toContain("first_screen_ready");
+  });
+
   it("has the window shown once, when its first screen is in the page: the last balance read, or the first run", async () => {
     // What the page holds at the moment it asks for the window.
     const seen: string[] = [];

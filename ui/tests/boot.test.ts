@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { IpcError, Startup } from "../src/lib/bindings";
 import { startupAnswered, takeStartup } from "../src/lib/boot";
@@ -34,5 +34,21 @@ describe("the first call", () => {
     await startupAnswered();
     const taken = await takeStartup();
     expect(taken.status === "error" && taken.error.message).toBe("Topup could not read its list of accounts.");
+  });
+
+  it("lets the app mount on its placeholder when startup is slower than its patience", async () => {
+    vi.useFakeTimers();
+    try {
+      mockCommands({ startup: () => new Promise<Startup>(() => {}) });
+      let settled = false;
+      void startupAnswered(1000).then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+      takeStartup();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -24,12 +24,18 @@ export function takeStartup(): Asked {
 /**
  * Settles once the `startup` asked for has answered (either way): the app is
  * mounted then, so the page's one thread is free to read the answer the
- * moment it comes and the first screen is rendered in one pass.
+ * moment it comes and the first screen is rendered in one pass. An answer
+ * slower than `patienceMs` (a keychain that does not answer holds it for
+ * seconds) settles it then instead, so the app mounts on its "Opening Topup"
+ * placeholder and the window, shown at the latest after four seconds, is
+ * never blank.
  */
-export function startupAnswered(): Promise<void> {
+export function startupAnswered(patienceMs: number = Number.POSITIVE_INFINITY): Promise<void> {
   askStartup();
-  return (asked ?? Promise.resolve()).then(
+  const answered = (asked ?? Promise.resolve()).then(
     () => undefined,
     () => undefined,
   );
+  if (!Number.isFinite(patienceMs)) return answered;
+  return Promise.race([answered, new Promise<void>((late) => setTimeout(late, patienceMs))]);
 }
