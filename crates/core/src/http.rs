@@ -195,16 +195,22 @@ impl Http {
     /// answers' `Date` headers tell (to the second); `local_now` itself before
     /// it has answered.
     pub fn server_time(&self, url: &url::Url, local_now: SystemTime) -> SystemTime {
-        let origin = url.origin().ascii_serialization();
-        let Some(offset) = self.server_clocks.offset(&origin) else {
-            return local_now;
-        };
+        let offset = self.server_offset_ms(url);
         let magnitude = Duration::from_millis(offset.unsigned_abs());
         if offset >= 0 {
             local_now + magnitude
         } else {
             local_now.checked_sub(magnitude).unwrap_or(local_now)
         }
+    }
+
+    /// How far ahead of this machine the server at `url`'s origin keeps its
+    /// clock, in milliseconds, as its latest answer's `Date` said (negative:
+    /// behind); 0 before it has answered.
+    pub fn server_offset_ms(&self, url: &url::Url) -> i64 {
+        self.server_clocks
+            .offset(&url.origin().ascii_serialization())
+            .unwrap_or(0)
     }
 
     pub fn client(&self) -> &reqwest::Client {

@@ -61,12 +61,12 @@ fn error_message(body: &[u8]) -> Option<String> {
     message
 }
 
-/// The error for a non-2xx Dispersed answer.
 /// How far the service's clock may be from the one a request was signed by
 /// before a refusal is put down to the clock: well inside any window a
 /// service would keep, well outside the `Date` header's one-second steps.
-const CLOCK_TOLERANCE_MS: i64 = 60_000;
+const CLOCK_TOLERANCE_MS: u64 = 60_000;
 
+/// The error for a non-2xx Dispersed answer.
 pub fn map_error(response: &Response) -> Error {
     match response.status.as_u16() {
         401 => Error::InvalidCredentials,
@@ -153,14 +153,15 @@ impl DispersedClient {
             }
             read(&r)
         };
-        let signed_by = self.service_now_ms() - self.clock.unix_ms();
+        let signed_by = self.http.server_offset_ms(self.base.as_url());
         match self.http.send(idempotency, &build, &interpret).await {
-            Err(Error::InvalidCredentials)
-                if (self.service_now_ms() - self.clock.unix_ms() - signed_by).abs()
-                    > CLOCK_TOLERANCE_MS =>
-            {
+            Err(Error::InvalidCredentials) => {
+                let offset = self.http.server_offset_ms(self.base.as_url());
+                if offset.saturating_sub(signed_by).unsigned_abs() <= CLOCK_TOLERANCE_MS {
+                    return Err(Error::InvalidCredentials);
+                }
                 tracing::info!(
-                    skew_secs = (self.service_now_ms() - self.clock.unix_ms()) / 1000,
+                    offset_secs = offset / 1000,
                     "Dispersed's clock is far from this computer's: signing again by it"
                 );
                 self.http.send(idempotency, &build, &interpret).await
@@ -172,9 +173,9 @@ impl DispersedClient {
     /// Now, in Unix milliseconds, on the service's clock as far as its
     /// answers have shown it; this computer's until then.
     fn service_now_ms(&self) -> i64 {
-        let now = self.http.server_time(self.base.as_url(), self.clock.now());
-        now.duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        self.clock
+            .unix_ms()
+            .saturating_add(self.http.server_offset_ms(self.base.as_url()))
     }
 
     /// Proves the key pair with a cheap signed read (one purchase of the list):
